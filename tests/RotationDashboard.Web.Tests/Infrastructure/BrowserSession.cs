@@ -1,0 +1,80 @@
+using Microsoft.Playwright;
+
+namespace RotationDashboard.Web.Tests.Infrastructure;
+
+/// <summary>Debian's Chromium driven by Playwright (Playwright's own browser download cannot work here).</summary>
+public sealed class BrowserSession : IAsyncDisposable
+{
+    private readonly IPlaywright _playwright;
+    private readonly string _userDataDir;
+
+    private BrowserSession(IPlaywright playwright, IBrowserContext context, string userDataDir)
+    {
+        _playwright = playwright;
+        Context = context;
+        _userDataDir = userDataDir;
+    }
+
+    public IBrowserContext Context { get; }
+
+    public static string ChromiumPath =>
+        Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    public static async Task<BrowserSession> StartAsync(Uri baseAddress)
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException(
+                $"Chromium not found at {ChromiumPath}. Run tests/test.sh (it installs Debian's chromium) or set CHROMIUM_PATH.");
+        }
+
+        var playwright = await Playwright.CreateAsync();
+        var userDataDir = Path.Combine(Path.GetTempPath(), "rd-chromium", Guid.NewGuid().ToString("N"));
+        var context = await playwright.Chromium.LaunchPersistentContextAsync(userDataDir, new BrowserTypeLaunchPersistentContextOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            BaseURL = baseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        });
+        context.SetDefaultTimeout(15_000);
+        await context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = baseAddress.GetLeftPart(UriPartial.Authority) });
+        return new BrowserSession(playwright, context, userDataDir);
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var page = await Context.NewPageAsync();
+        return page;
+    }
+
+    /// <summary>Waits until the Blazor circuit is connected, so clicks reach the server.</summary>
+    public static async Task WaitForCircuitAsync(IPage page)
+    {
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('.rz-layout') !== null");
+        // An interactive component marks the body once it has rendered on the live circuit.
+        await page.WaitForSelectorAsync("body[data-circuit='live']", new() { State = WaitForSelectorState.Attached });
+    }
+
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var dir = Environment.GetEnvironmentVariable("TEST_ARTIFACTS_DIR") is { Length: > 0 } d
+            ? d
+            : Path.Combine(AppContext.BaseDirectory, "test-artifacts");
+        var shots = Path.Combine(dir, "screenshots");
+        Directory.CreateDirectory(shots);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, name + ".png"), FullPage = true });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Context.CloseAsync();
+        _playwright.Dispose();
+        try { Directory.Delete(_userDataDir, recursive: true); } catch (IOException) { }
+    }
+}

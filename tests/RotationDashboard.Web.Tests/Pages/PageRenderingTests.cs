@@ -1,0 +1,53 @@
+using System.Net;
+using RotationDashboard.Web.Tests.Infrastructure;
+
+namespace RotationDashboard.Web.Tests.Pages;
+
+public sealed class PageRenderingTests : IClassFixture<DashboardAppFactory>
+{
+    private readonly DashboardAppFactory _app;
+
+    public PageRenderingTests(DashboardAppFactory app) => _app = app;
+
+    [Theory]
+    [InlineData("/", "Dashboard")]
+    [InlineData("/rotations", "Rotations")]
+    [InlineData("/connections", "Connections")]
+    [InlineData("/secrets", "Secrets")]
+    [InlineData("/audit", "Audit log")]
+    [InlineData("/settings", "Settings")]
+    public async Task Every_page_renders_with_its_heading(string path, string heading)
+    {
+        using var client = _app.CreateClient();
+        var response = await client.GetAsync(path);
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains($"<h1>{heading}</h1>", html);
+        Assert.Contains("_framework/blazor.web.js", html);
+    }
+
+    [Fact]
+    public async Task Unknown_address_gets_404_with_the_not_found_page()
+    {
+        using var client = _app.CreateClient();
+        var response = await client.GetAsync("/no-such-page");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("Page not found", html);
+    }
+
+    [Theory]
+    [InlineData("/css/app.css")]
+    [InlineData("/img/logo.svg")]
+    [InlineData("/js/app.js")]
+    [InlineData("/_content/Radzen.Blazor/Radzen.Blazor.js")]
+    [InlineData("/_framework/blazor.web.js")]
+    public async Task Static_assets_are_served(string path)
+    {
+        using var client = _app.CreateClient();
+        var response = await client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}

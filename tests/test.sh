@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every test of the solution and ends with a line "N passed, N failed[, N skipped]".
+# Installs what a fresh machine lacks (Debian's Chromium for the browser tests).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing Debian's chromium for the browser tests..."
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+
+export TEST_ARTIFACTS_DIR="${TEST_ARTIFACTS_DIR:-$PWD/test-artifacts}"
+mkdir -p "$TEST_ARTIFACTS_DIR"
+log="$TEST_ARTIFACTS_DIR/dotnet-test.log"
+
+dotnet build RotationDashboard.sln -c Debug -nologo -v minimal 2>&1 | tail -n 5
+build_status=${PIPESTATUS[0]}
+if [ "$build_status" -ne 0 ]; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet test RotationDashboard.sln --no-build -nologo -v minimal 2>&1 | tee "$log"
+test_status=${PIPESTATUS[0]}
+
+# Each test assembly prints "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T ..." (or "Failed!  - ...").
+read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" | awk -F'[:,]' '
+  { for (i = 1; i <= NF; i++) {
+      if ($i ~ /Failed$/)  f += $(i+1);
+      if ($i ~ /Passed$/)  p += $(i+1);
+      if ($i ~ /Skipped$/) s += $(i+1);
+  } }
+  END { printf "%d %d %d\n", p, f, s }')
+
+assemblies=$(grep -cE '^(Passed|Failed)!' "$log")
+if [ "$test_status" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then
+  failed=1   # the runner failed without reporting a failed test (crash, abort)
+fi
+if [ "${skipped:-0}" -gt 0 ]; then
+  echo "${passed:-0} passed, ${failed:-0} failed, ${skipped} skipped"
+else
+  echo "${passed:-0} passed, ${failed:-0} failed"
+fi
+[ "$assemblies" -gt 0 ] || exit 1
+exit "$test_status"
