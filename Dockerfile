@@ -1,0 +1,22 @@
+# syntax=docker/dockerfile:1
+# Multi-stage build: restore and publish the self-contained app, then run it on a small runtime-deps image.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY Directory.Build.props Directory.Packages.props RotationDashboard.sln ./
+COPY src/ src/
+COPY wwwroot-assets/ wwwroot-assets/
+RUN dotnet publish src/RotationDashboard.Web/RotationDashboard.Web.csproj -c Release -o /app \
+    && rm -rf /app/*.pdb
+
+FROM mcr.microsoft.com/dotnet/runtime-deps:9.0 AS runtime
+WORKDIR /app
+RUN useradd --uid 10001 --create-home rotation && mkdir -p /data && chown rotation /data
+COPY --from=build /app ./
+USER rotation
+ENV ASPNETCORE_URLS=http://+:8080 \
+    ASPNETCORE_ENVIRONMENT=Production \
+    Storage__DataDirectory=/data
+VOLUME /data
+EXPOSE 8080
+# Production refuses to start without Encryption__RootKey (base64, 32 bytes) and the sign-in settings.
+ENTRYPOINT ["./RotationDashboard.Web"]
