@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+
+namespace RotationDashboard.Web.Security;
+
+public static class AccountEndpoints
+{
+    public const string SignedOutPath = "/account/signed-out";
+
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet(AuthenticationSetup.SignInPath, (string? returnUrl, HttpContext context) =>
+                Results.Challenge(new AuthenticationProperties { RedirectUri = LocalOnly(returnUrl) }, [AuthenticationSetup.Auth0Scheme]))
+            .AllowAnonymous();
+
+        // POST with antiforgery: a link or image cannot sign a user out.
+        endpoints.MapPost(AuthenticationSetup.SignOutPath, async (HttpContext context, IOptions<SignInOptions> options) =>
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            var tenant = AuthenticationSetup.ResolveTenant(options.Value);
+            var returnTo = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{SignedOutPath}";
+            var logout = $"{tenant.BrowserBase}v2/logout?client_id={Uri.EscapeDataString(tenant.ClientId)}&returnTo={Uri.EscapeDataString(returnTo)}";
+            return Results.Redirect(logout);
+        }).AllowAnonymous();
+
+        return endpoints;
+    }
+
+    /// <summary>Only same-site return addresses, so the sign-in flow cannot be used as an open redirect.</summary>
+    private static string LocalOnly(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) &&
+        !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
+            ? returnUrl
+            : "/";
+}

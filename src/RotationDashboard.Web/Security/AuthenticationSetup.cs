@@ -1,0 +1,201 @@
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OAuth;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using RotationDashboard.Web.Hosting;
+
+namespace RotationDashboard.Web.Security;
+
+/// <summary>Cookie sessions signed in through Auth0's authorization-code flow with PKCE (the generic OAuth handler).</summary>
+public static class AuthenticationSetup
+{
+    public const string Auth0Scheme = "Auth0";
+    public const string SignInPath = "/account/signin";
+    public const string SignOutPath = "/account/signout";
+    public const string AccessDeniedPath = "/account/access-denied";
+
+    public static WebApplicationBuilder AddDashboardSignIn(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<SignInOptions>()
+            .Bind(builder.Configuration.GetSection(SignInOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SignInOptions>, SignInOptionsValidator>();
+
+        services.AddTransient<LocalServerRedirectHandler>();
+        services.AddHttpClient(Auth0Scheme).AddHttpMessageHandler<LocalServerRedirectHandler>();
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                options.DefaultChallengeScheme = Auth0Scheme;
+            })
+            .AddCookie(options =>
+            {
+                options.Cookie.Name = "rd.session";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Lax; // the OAuth callback is a top-level cross-site redirect
+                options.Cookie.SecurePolicy = builder.Environment.IsDevelopment()
+                    ? CookieSecurePolicy.SameAsRequest
+                    : CookieSecurePolicy.Always;
+                options.SlidingExpiration = true;
+                options.LoginPath = SignInPath;
+                options.AccessDeniedPath = AccessDeniedPath;
+                options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
+                options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
+            })
+            .AddOAuth(Auth0Scheme, _ => { });
+
+        services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<IOptions<SignInOptions>>((cookie, signIn) =>
+                cookie.ExpireTimeSpan = TimeSpan.FromMinutes(signIn.Value.SessionMinutes));
+        services.AddOptions<OAuthOptions>(Auth0Scheme)
+            .Configure<IOptions<SignInOptions>, IHttpClientFactory>(ConfigureAuth0);
+
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(DashboardPolicies.SignedIn, policy => policy.RequireAuthenticatedUser())
+            .AddPolicy(DashboardPolicies.Admin, policy => policy.RequireAuthenticatedUser().RequireClaim(DashboardRoles.ClaimType, DashboardRoles.Admin));
+        services.AddCascadingAuthenticationState();
+        return builder;
+    }
+
+    /// <summary>The tenant the browser signs in at: the real Auth0 domain, or the built-in sandbox.</summary>
+    public static SignInTenant ResolveTenant(SignInOptions options) => options.UseSandbox
+        ? new SignInTenant(
+            BrowserBase: SandboxIntegration.MountPath + "/",
+            BackchannelBase: $"http://{LocalServerRedirectHandler.PlaceholderHost}{SandboxIntegration.MountPath}/",
+            ClientId: options.ClientId ?? SandboxIntegration.LoginClientId,
+            ClientSecret: options.ClientSecret ?? SandboxIntegration.LoginClientSecret)
+        : new SignInTenant(
+            BrowserBase: NormalizeDomain(options.Domain!),
+            BackchannelBase: NormalizeDomain(options.Domain!),
+            ClientId: options.ClientId!,
+            ClientSecret: options.ClientSecret!);
+
+    private static string NormalizeDomain(string domain)
+    {
+        var withScheme = domain.Contains("://", StringComparison.Ordinal) ? domain : "https://" + domain;
+        return withScheme.TrimEnd('/') + "/";
+    }
+
+    private static void ConfigureAuth0(OAuthOptions oauth, IOptions<SignInOptions> signInOptions, IHttpClientFactory httpClients)
+    {
+        var signIn = signInOptions.Value;
+        var tenant = ResolveTenant(signIn);
+
+        oauth.ClientId = tenant.ClientId;
+        oauth.ClientSecret = tenant.ClientSecret;
+        oauth.CallbackPath = signIn.CallbackPath;
+        oauth.AuthorizationEndpoint = tenant.BrowserBase + "authorize";
+        oauth.TokenEndpoint = tenant.BackchannelBase + "oauth/token";
+        oauth.UserInformationEndpoint = tenant.BackchannelBase + "userinfo";
+        oauth.UsePkce = true;
+        oauth.SaveTokens = false;
+        oauth.Scope.Clear();
+        oauth.Scope.Add("openid");
+        oauth.Scope.Add("profile");
+        oauth.Scope.Add("email");
+        oauth.Backchannel = httpClients.CreateClient(Auth0Scheme);
+
+        oauth.ClaimActions.MapJsonKey(ClaimTypes.NameIdentifier, "sub");
+        oauth.ClaimActions.MapJsonKey(ClaimTypes.Name, "name");
+        oauth.ClaimActions.MapJsonKey(ClaimTypes.Email, "email");
+        oauth.ClaimActions.MapJsonKey("picture", "picture");
+        if (!string.IsNullOrEmpty(signIn.AdminRoleClaim))
+        {
+            oauth.ClaimActions.MapJsonKey(signIn.AdminRoleClaim, signIn.AdminRoleClaim);
+        }
+
+        oauth.Events.OnCreatingTicket = async context =>
+        {
+            // /userinfo is limited to 5 calls a minute per user, so it is called once, here, at sign-in.
+            using var request = new HttpRequestMessage(HttpMethod.Get, context.Options.UserInformationEndpoint);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", context.AccessToken);
+            using var response = await context.Backchannel.SendAsync(request, context.HttpContext.RequestAborted);
+            if (!response.IsSuccessStatusCode)
+            {
+                context.Fail($"The identity provider's user information endpoint answered {(int)response.StatusCode}.");
+                return;
+            }
+            using var user = JsonDocument.Parse(await response.Content.ReadAsStringAsync(context.HttpContext.RequestAborted));
+            context.RunClaimActions(user.RootElement);
+
+            var decision = RoleAssignment.Decide(signIn, context.Principal!);
+            if (!decision.Allowed)
+            {
+                context.Fail(decision.Reason!);
+                return;
+            }
+            context.Identity!.AddClaim(new Claim(DashboardRoles.ClaimType, decision.Role!));
+            context.Identity.AddClaim(new Claim(ClaimTypes.Role, decision.Role!));
+        };
+        oauth.Events.OnRemoteFailure = context =>
+        {
+            var reason = context.Failure?.Message ?? "Sign-in failed.";
+            context.Response.Redirect($"{AccessDeniedPath}?reason={Uri.EscapeDataString(reason)}");
+            context.HandleResponse();
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>API and Blazor hub requests get a status code; page requests are redirected to sign in.</summary>
+    private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/_blazor"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed record SignInTenant(string BrowserBase, string BackchannelBase, string ClientId, string ClientSecret);
+
+internal sealed class SignInOptionsValidator(IHostEnvironment environment, IOptions<SandboxIntegrationOptions> sandbox)
+    : IValidateOptions<SignInOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SignInOptions options)
+    {
+        var failures = new List<string>();
+        if (options.UseSandbox)
+        {
+            if (!sandbox.Value.Enabled)
+            {
+                failures.Add("Authentication:UseSandbox needs the sandbox tenant: set Sandbox:Enabled=true, or configure a real Auth0 tenant.");
+            }
+            else if (!environment.IsDevelopment() && !sandbox.Value.AllowOutsideDevelopment)
+            {
+                failures.Add("Authentication:UseSandbox is on outside Development. Sign-in through the sandbox tenant is for trying the product; " +
+                             "configure a real Auth0 tenant, or set Sandbox:AllowOutsideDevelopment=true to accept the risk.");
+            }
+        }
+        else
+        {
+            Require(options.Domain, "Domain");
+            Require(options.ClientId, "ClientId");
+            Require(options.ClientSecret, "ClientSecret");
+        }
+        if (!options.CallbackPath.StartsWith('/'))
+        {
+            failures.Add("Authentication:CallbackPath must start with '/'.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        void Require(string? value, string setting)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                failures.Add($"Missing setting Authentication:{setting} (environment variable Authentication__{setting}). " +
+                             "It is required to sign in through Auth0 unless Authentication:UseSandbox is true in Development.");
+            }
+        }
+    }
+}
