@@ -196,7 +196,7 @@ public class ManagementClientTests
             ManagementError(404, "Not Found", "The credential does not exist", "inexistent_credential"));
         await using var host = new Auth0TestHost();
         var client = host.ClientFor(server);
-        var keys = RsaCredentialKeys.Generate();
+        var keys = TestKeys.First;
 
         var listed = Assert.Single(await client.ListClientCredentialsAsync("app1"));
         var created = await client.CreateClientCredentialAsync("app1", new NewClientCredential(keys.PublicKeyPem, "2026-Q3")
