@@ -103,6 +103,37 @@ public static class Auth0AddressGuard
         return new Auth0AddressCheck(host, addresses, nonPublic);
     }
 
+    /// <summary>
+    /// A <see cref="SocketsHttpHandler.ConnectCallback"/> that connects only to public addresses, unless
+    /// <paramref name="isNonPublicHostAllowed"/> exempts the host. Refusals surface as an
+    /// <see cref="HttpRequestException"/> whose inner exception is <see cref="Auth0AddressRefusedException"/>.
+    /// </summary>
+    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> CreateConnectCallback(
+        Func<string, bool> isNonPublicHostAllowed)
+    {
+        ArgumentNullException.ThrowIfNull(isNonPublicHostAllowed);
+        return async (context, cancellationToken) =>
+        {
+            var host = context.DnsEndPoint.Host;
+            var check = await CheckHostAsync(host, cancellationToken).ConfigureAwait(false);
+            if (!check.IsPublic && check.Addresses.Count > 0 && !isNonPublicHostAllowed(host))
+                throw new Auth0AddressRefusedException(check);
+
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                // Connect to exactly the addresses that were checked.
+                await socket.ConnectAsync(check.Addresses.ToArray(), context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        };
+    }
+
     private static AddressScope ClassifyIPv4(byte[] b) => b switch
     {
         [0, ..] => AddressScope.Unspecified,
@@ -151,4 +182,11 @@ public static class Auth0AddressGuard
             _ => AddressScope.Public,
         };
     }
+}
+
+/// <summary>An outbound Auth0 connection refused because the host resolves to non-public addresses.</summary>
+public sealed class Auth0AddressRefusedException(Auth0AddressCheck check)
+    : Exception($"Refusing to connect to Auth0 at {check.Describe()} Allow the host explicitly if this is intended (sandbox or private tenant).")
+{
+    public Auth0AddressCheck Check { get; } = check;
 }

@@ -38,6 +38,16 @@ public sealed class Auth0ClientOptions
     public double TokenRequestsPerSecondPerTenant { get; set; } = 10;
 
     public int TokenBurstPerTenant { get; set; } = 10;
+
+    /// <summary>
+    /// Refuse, at connect time, any Auth0 address that resolves to a loopback, private, link-local or otherwise
+    /// non-public IP (SSRF; checked on the address actually connected to, so DNS rebinding cannot bypass it).
+    /// Off by default: the host decides, e.g. on in Production.
+    /// </summary>
+    public bool BlockNonPublicAddresses { get; set; }
+
+    /// <summary>Hosts exempt from <see cref="BlockNonPublicAddresses"/> (the sandbox, an explicitly configured private tenant).</summary>
+    public IList<string> AllowedNonPublicHosts { get; set; } = [];
 }
 
 internal sealed class Auth0ClientOptionsValidator : IValidateOptions<Auth0ClientOptions>

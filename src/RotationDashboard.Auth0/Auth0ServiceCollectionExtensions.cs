@@ -43,13 +43,25 @@ public static class Auth0ServiceCollectionExtensions
                 client.MaxResponseContentBufferSize = 16 * 1024 * 1024;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("RotationDashboard/1.0");
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(sp =>
             {
-                // A redirect could carry a secret-bearing form to another host; Auth0 never redirects these calls.
-                AllowAutoRedirect = false,
-                AutomaticDecompression = DecompressionMethods.All,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(15),
+                var handler = new SocketsHttpHandler
+                {
+                    // A redirect could carry a secret-bearing form to another host; Auth0 never redirects these calls.
+                    AllowAutoRedirect = false,
+                    AutomaticDecompression = DecompressionMethods.All,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                    ConnectTimeout = TimeSpan.FromSeconds(15),
+                };
+                var options = sp.GetRequiredService<IOptions<Auth0ClientOptions>>().Value;
+                if (options.BlockNonPublicAddresses)
+                {
+                    var allowed = options.AllowedNonPublicHosts.Select(h => h.Trim().Trim('[', ']'))
+                        .ToHashSet(StringComparer.OrdinalIgnoreCase);
+                    handler.ConnectCallback = Auth0AddressGuard.CreateConnectCallback(host => allowed.Contains(host.Trim('[', ']')));
+                }
+
+                return handler;
             });
 
         services.TryAddSingleton<Auth0ClientRuntime>();

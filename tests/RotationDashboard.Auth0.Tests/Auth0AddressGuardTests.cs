@@ -71,3 +71,40 @@ public class Auth0AddressGuardTests
         Assert.False(Auth0AddressGuard.Check("nothing.example", []).IsPublic);
     }
 }
+
+public class Auth0AddressGuardConnectTests
+{
+    [Fact]
+    public async Task Blocking_refuses_loopback_tenants_without_retrying()
+    {
+        await using var server = await Infrastructure.FakeAuth0Server.StartAsync();
+        await using var host = new Infrastructure.Auth0TestHost(o => o.BlockNonPublicAddresses = true);
+
+        var error = await Assert.ThrowsAsync<Auth0ApiException>(() => host.ClientFor(server).GetGrantedScopesAsync());
+        var check = await host.TokenClient.RequestTokenWithSecretAsync(server.Tenant, "app1", "secret");
+
+        Assert.Empty(server.Requests);
+        Assert.False(error.IsTransient);
+        Assert.Equal(1, error.Attempts);
+        Assert.Contains("Refusing to connect to Auth0", error.Message);
+        Assert.Contains("Loopback", error.Message);
+        Assert.IsType<Auth0AddressRefusedException>(error.InnerException);
+        Assert.Equal(TokenCheckOutcome.Rejected, check.Outcome);
+        Assert.Equal("address_refused", check.Check.Error);
+    }
+
+    [Fact]
+    public async Task An_explicitly_allowed_host_connects()
+    {
+        await using var server = await Infrastructure.FakeAuth0Server.StartAsync();
+        await using var host = new Infrastructure.Auth0TestHost(o =>
+        {
+            o.BlockNonPublicAddresses = true;
+            o.AllowedNonPublicHosts = ["127.0.0.1"];
+        });
+
+        var scopes = await host.ClientFor(server).GetGrantedScopesAsync();
+
+        Assert.NotEmpty(scopes);
+    }
+}

@@ -25,7 +25,11 @@ public class ManagementClientTests
         });
         await using var host = new Auth0TestHost();
 
-        var all = await host.ClientFor(server).ListAllClientsAsync(new ListClientsRequest { AppTypes = ["non_interactive", "regular_web"] });
+        var all = await host.ClientFor(server).ListAllClientsAsync(new ListClientsRequest
+        {
+            AppTypes = ["non_interactive", "regular_web"],
+            Fields = ["name", "app_type"],
+        });
 
         Assert.Equal(total, all.Count);
         Assert.Equal("client-249", all[^1].ClientId);
@@ -36,6 +40,7 @@ public class ManagementClientTests
             Assert.Contains("per_page=100", r.Query);
             Assert.Contains("include_totals=true", r.Query);
             Assert.Contains("app_type=non_interactive,regular_web", r.Query);
+            Assert.Contains("fields=name,app_type,client_id", r.Query); // needed to de-duplicate pages
         });
     }
 

@@ -97,6 +97,13 @@ internal static class Auth0Errors
 
     public static Auth0ApiException FromException(Auth0HttpRequest request, Exception exception, int attempts, TimeSpan elapsed)
     {
+        if (exception.InnerException is Auth0AddressRefusedException refused)
+        {
+            return new Auth0ApiException(
+                $"Auth0 {request.Method.Method} {request.Path} was not sent: {refused.Message}",
+                request.Method.Method, request.Path, attempts: attempts, elapsed: elapsed, innerException: refused);
+        }
+
         var reason = exception is TimeoutException ? "the request timed out" : $"network error ({exception.GetType().Name})";
         var message = request.IsReplayable
             ? $"Auth0 unreachable: gave up after {Attempts(attempts)} over {Seconds(elapsed)} ({request.Method.Method} {request.Path}); last failure: {reason}."

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -139,6 +138,7 @@ internal sealed class Auth0HttpExecutor
                 MaxRetryAttempts = _options.MaxRetryAttempts,
                 ShouldHandle = static args => new ValueTask<bool>(args.Outcome switch
                 {
+                    { Exception: HttpRequestException { InnerException: Auth0AddressRefusedException } } => false,
                     { Exception: HttpRequestException or TimeoutException } => true,
                     { Result: { } response } => Auth0HttpResponse.IsTransientStatus(response.StatusCode),
                     _ => false,

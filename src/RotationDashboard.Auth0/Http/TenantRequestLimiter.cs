@@ -20,7 +20,6 @@ internal sealed class TenantRequestLimiter
     {
         Name = name;
         _concurrency = new SemaphoreSlim(maxConcurrency, maxConcurrency);
-        MaxConcurrency = maxConcurrency;
         _ratePerSecond = ratePerSecond;
         _burst = burst;
         _tokens = burst;
@@ -28,11 +27,6 @@ internal sealed class TenantRequestLimiter
         _lastRefill = timeProvider.GetTimestamp();
         _pausedUntil = _lastRefill;
     }
-
-    /// <summary>Requests currently holding a slot (for tests and diagnostics).</summary>
-    public int InFlight => MaxConcurrency - _concurrency.CurrentCount;
-
-    public int MaxConcurrency { get; }
 
     /// <summary>Which API this limiter meters, for logs.</summary>
     public string Name { get; }

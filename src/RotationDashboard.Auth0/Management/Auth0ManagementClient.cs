@@ -53,7 +53,7 @@ internal sealed class Auth0ManagementClient : IAuth0ManagementClient
     public async Task<IReadOnlyList<Auth0Client>> ListAllClientsAsync(ListClientsRequest? filter = null, CancellationToken cancellationToken = default)
     {
         const int perPage = ListClientsRequest.MaxPerPage;
-        var baseRequest = (filter ?? new ListClientsRequest()) with { PerPage = perPage, IncludeTotals = true };
+        var baseRequest = WithClientId(filter ?? new ListClientsRequest()) with { PerPage = perPage, IncludeTotals = true };
         var clients = new List<Auth0Client>();
 
         for (var page = 0; ; page++)
@@ -73,6 +73,16 @@ internal sealed class Auth0ManagementClient : IAuth0ManagementClient
         // A client created while paging can shift one into the next page twice.
         return clients.DistinctBy(c => c.ClientId, StringComparer.Ordinal).ToList();
     }
+
+    // Paging de-duplicates by client_id, so a field selection must not leave it out.
+    private static ListClientsRequest WithClientId(ListClientsRequest request) => request switch
+    {
+        { Fields: { Count: > 0 } fields, IncludeFields: not false } when !fields.Contains("client_id") =>
+            request with { Fields = [.. fields, "client_id"] },
+        { Fields: { Count: > 0 } fields, IncludeFields: false } when fields.Contains("client_id") =>
+            request with { Fields = fields.Where(f => f != "client_id").ToList() },
+        _ => request,
+    };
 
     public async Task<Auth0Client> GetClientAsync(string clientId, IReadOnlyList<string>? fields = null, CancellationToken cancellationToken = default)
     {

@@ -72,6 +72,10 @@ internal sealed class Auth0TokenClient(Auth0ClientRuntime runtime) : IAuth0Token
             response = await runtime.Executor.SendAsync(request, limiter, bearerToken: null, cancellationToken, allowRetry: false)
                 .ConfigureAwait(false);
         }
+        catch (Auth0ApiException exception) when (exception.InnerException is Auth0AddressRefusedException)
+        {
+            return new Auth0TokenResult(new TokenCheckResult(TokenCheckOutcome.Rejected, null, "address_refused", exception.Message));
+        }
         catch (Auth0ApiException exception) when (exception.StatusCode is null)
         {
             var error = exception.InnerException is TimeoutException ? "timeout" : "network_error";
