@@ -49,12 +49,12 @@ public class RetryAndRateLimitTests
     public async Task A_429_with_only_x_ratelimit_reset_waits_until_the_reset_plus_jitter()
     {
         await using var server = await StartAsync();
-        var clock = new AcceleratedTimeProvider(50);
+        var clock = new AcceleratedTimeProvider(40);
         server.On("GET", "api/v2/clients/app1", async (request, context) =>
         {
             if (server.Count("GET", "api/v2/clients/app1") == 1)
             {
-                var reset = clock.GetUtcNow().AddSeconds(3).ToUnixTimeSeconds(); // 2–3 s ahead at second precision
+                var reset = clock.GetUtcNow().AddSeconds(20).ToUnixTimeSeconds(); // 19–20 s ahead at second precision
                 await ManagementError(429, "Too Many Requests", "Slow down", null,
                     ("x-ratelimit-limit", "10"), ("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", reset.ToString(CultureInfo.InvariantCulture)))(request, context);
                 return;
@@ -62,12 +62,13 @@ public class RetryAndRateLimitTests
 
             await Json(200, Client)(request, context);
         });
-        await using var host = AcceleratedHost(clock);
+        await using var host = AcceleratedHost(clock, o => o.MaxRetryDelay = TimeSpan.FromMinutes(1));
 
         await host.ClientFor(server).GetClientAsync("app1");
 
+        // (reset − now) × (1 + 0–20 %); the lower bound leaves 5 s of the fast clock (125 ms real) for a busy machine.
         var delay = Assert.Single(RetryDelays(host));
-        Assert.InRange(delay, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(3.7));
+        Assert.InRange(delay, TimeSpan.FromSeconds(14), TimeSpan.FromSeconds(24.1));
     }
 
     [Fact]
@@ -255,7 +256,9 @@ public class RetryAndRateLimitTests
 
         var a = first.GetClientAsync("a");
         var at429 = await sent429.Task;
-        await Task.Delay(30);
+        // Start b only once the client has seen the 429 and paused the tenant.
+        for (var waited = 0; !host.Logs.Entries.Any(e => e.EventId == 3) && waited < 5000; waited += 5)
+            await Task.Delay(5);
         await second.GetClientAsync("b");
         await a;
 
