@@ -1,0 +1,110 @@
+using System.Net;
+
+namespace RotationDashboard.Auth0.Tests;
+
+public class Auth0AddressGuardTests
+{
+    [Theory]
+    [InlineData("127.0.0.1", AddressScope.Loopback)]
+    [InlineData("127.255.0.9", AddressScope.Loopback)]
+    [InlineData("10.0.0.1", AddressScope.Private)]
+    [InlineData("10.255.255.255", AddressScope.Private)]
+    [InlineData("172.16.0.1", AddressScope.Private)]
+    [InlineData("172.31.255.1", AddressScope.Private)]
+    [InlineData("192.168.1.10", AddressScope.Private)]
+    [InlineData("169.254.169.254", AddressScope.LinkLocal)]
+    [InlineData("100.64.0.1", AddressScope.SharedAddressSpace)]
+    [InlineData("0.0.0.0", AddressScope.Unspecified)]
+    [InlineData("224.0.0.1", AddressScope.Multicast)]
+    [InlineData("255.255.255.255", AddressScope.Reserved)]
+    [InlineData("::1", AddressScope.Loopback)]
+    [InlineData("::", AddressScope.Unspecified)]
+    [InlineData("fc00::1", AddressScope.Private)]
+    [InlineData("fd12:3456:789a::1", AddressScope.Private)]
+    [InlineData("fe80::1", AddressScope.LinkLocal)]
+    [InlineData("ff02::1", AddressScope.Multicast)]
+    [InlineData("::ffff:10.1.2.3", AddressScope.Private)]
+    [InlineData("::ffff:127.0.0.1", AddressScope.Loopback)]
+    [InlineData("64:ff9b::a9fe:a9fe", AddressScope.LinkLocal)]
+    [InlineData("2002:0a00:0001::1", AddressScope.Private)]
+    [InlineData("8.8.8.8", AddressScope.Public)]
+    [InlineData("172.32.0.1", AddressScope.Public)]
+    [InlineData("100.128.0.1", AddressScope.Public)]
+    [InlineData("2606:4700:4700::1111", AddressScope.Public)]
+    [InlineData("::ffff:8.8.8.8", AddressScope.Public)]
+    public void Classifies_ipv4_and_ipv6_addresses(string address, AddressScope expected)
+    {
+        Assert.Equal(expected, Auth0AddressGuard.Classify(IPAddress.Parse(address)));
+        Assert.Equal(expected == AddressScope.Public, Auth0AddressGuard.IsPublic(IPAddress.Parse(address)));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("[::1]")]
+    [InlineData("localhost")]
+    public async Task Loopback_hosts_are_not_public(string host)
+    {
+        var check = await Auth0AddressGuard.CheckHostAsync(host);
+
+        Assert.False(check.IsPublic);
+        Assert.NotEmpty(check.NonPublicAddresses);
+        Assert.Contains("non-public", check.Describe());
+    }
+
+    [Fact]
+    public async Task Checks_a_tenant_address()
+    {
+        var check = await Auth0AddressGuard.CheckAsync(Auth0TenantAddress.Parse("http://127.0.0.1:5000/sandbox-tenant/"));
+
+        Assert.False(check.IsPublic);
+        Assert.Equal(AddressScope.Loopback, Assert.Single(check.NonPublicAddresses).Scope);
+    }
+
+    [Fact]
+    public void A_host_resolving_to_public_and_private_addresses_is_not_public()
+    {
+        var check = Auth0AddressGuard.Check("mixed.example", [IPAddress.Parse("8.8.8.8"), IPAddress.Parse("10.0.0.5")]);
+
+        Assert.False(check.IsPublic);
+        Assert.Equal(IPAddress.Parse("10.0.0.5"), Assert.Single(check.NonPublicAddresses).Address);
+        Assert.True(Auth0AddressGuard.Check("public.example", [IPAddress.Parse("8.8.8.8")]).IsPublic);
+        Assert.False(Auth0AddressGuard.Check("nothing.example", []).IsPublic);
+    }
+}
+
+public class Auth0AddressGuardConnectTests
+{
+    [Fact]
+    public async Task Blocking_refuses_loopback_tenants_without_retrying()
+    {
+        await using var server = await Infrastructure.FakeAuth0Server.StartAsync();
+        await using var host = new Infrastructure.Auth0TestHost(o => o.BlockNonPublicAddresses = true);
+
+        var error = await Assert.ThrowsAsync<Auth0ApiException>(() => host.ClientFor(server).GetGrantedScopesAsync());
+        var check = await host.TokenClient.RequestTokenWithSecretAsync(server.Tenant, "app1", "secret");
+
+        Assert.Empty(server.Requests);
+        Assert.False(error.IsTransient);
+        Assert.Equal(1, error.Attempts);
+        Assert.Contains("Refusing to connect to Auth0", error.Message);
+        Assert.Contains("Loopback", error.Message);
+        Assert.IsType<Auth0AddressRefusedException>(error.InnerException);
+        Assert.Equal(TokenCheckOutcome.Rejected, check.Outcome);
+        Assert.Equal("address_refused", check.Check.Error);
+    }
+
+    [Fact]
+    public async Task An_explicitly_allowed_host_connects()
+    {
+        await using var server = await Infrastructure.FakeAuth0Server.StartAsync();
+        await using var host = new Infrastructure.Auth0TestHost(o =>
+        {
+            o.BlockNonPublicAddresses = true;
+            o.AllowedNonPublicHosts = ["127.0.0.1"];
+        });
+
+        var scopes = await host.ClientFor(server).GetGrantedScopesAsync();
+
+        Assert.NotEmpty(scopes);
+    }
+}
