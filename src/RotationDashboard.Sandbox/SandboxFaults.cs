@@ -30,7 +30,10 @@ public sealed record SandboxFaults
 
     public SandboxFaultTargets Targets { get; init; } = SandboxFaultTargets.All;
 
-    /// <summary>Scripted failures of specific calls; each applies to any tenant endpoint its pattern matches.</summary>
+    /// <summary>
+    /// Scripted failures of specific calls to /oauth/token or the Management API, whatever <see cref="Targets"/> says;
+    /// the first matching rule wins.
+    /// </summary>
     public IReadOnlyList<SandboxFailureRule> Failures { get; init; } = [];
 
     public bool IsEmpty => Latency <= TimeSpan.Zero && ErrorRate <= 0 && TimeoutRate <= 0 && Failures.Count == 0;

@@ -65,14 +65,14 @@ public sealed class SandboxHost : IAsyncDisposable
         builder.Services.AddSandboxTenant(options.CopyTo);
 
         var app = builder.Build();
-        app.MapSandboxTenant("");
-        await app.StartAsync(ct);
         try
         {
+            // Resolve the tenant first: bad options or an unreadable state file fail here, before a port is opened.
+            app.Services.GetRequiredService<SandboxTenant>();
+            app.MapSandboxTenant("");
+            await app.StartAsync(ct);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            var host = new SandboxHost(app, new Uri(address.TrimEnd('/') + "/"));
-            _ = host.Tenant; // resolved in the constructor: loads or seeds the state before the first request
-            return host;
+            return new SandboxHost(app, new Uri(address.TrimEnd('/') + "/"));
         }
         catch
         {

@@ -161,6 +161,8 @@ public sealed partial class SandboxTenant
                     throw TooManyCredentials();
                 if (attach)
                 {
+                    if (client.AppType is "native" or "spa")
+                        throw new ManagementApiException(400, "Private Key JWT authentication is only available to confidential applications.", "invalid_body");
                     var attached = (client.PrivateKeyJwtCredentialIds ?? []).Append(credential.Id).ToList();
                     if (attached.Count > MaxAttachedCredentials)
                         throw AttachedArrayTooLong(attached.Count);

@@ -40,8 +40,9 @@ public sealed partial class SandboxTenant
         var saved = _store.Load();
         _state = saved ?? CreateSeedState();
         _signingKey = SigningKey.FromPem(_state.SigningKeyPem);
-        if (saved is null)
-            Persist();
+        if (saved is not null)
+            ApplyLoginUrls(FindClientLocked(SandboxSeed.LoginClientId));
+        Persist();
         Log.TenantStarted(_logger, saved is null ? "seed data" : "state file", _state.Clients.Count);
     }
 
@@ -211,10 +212,7 @@ public sealed partial class SandboxTenant
         var login = Add(SandboxSeed.LoginClientId, "Rotation Dashboard (admin sign-in)", "regular_web",
             _options.LoginClientSecret, "client_secret_post", ["authorization_code", "implicit", "refresh_token", "client_credentials"],
             "Signs administrators in to the dashboard.");
-        login.Callbacks = _options.AllowedCallbackUrls.ToList();
-        login.AllowedLogoutUrls = _options.AllowedLogoutUrls.ToList();
-        login.AcceptsAnyLoopbackCallback = login.Callbacks.Count == 0;
-        login.AcceptsAnyLoopbackLogout = login.AllowedLogoutUrls.Count == 0;
+        ApplyLoginUrls(login);
 
         var payments = Add(SandboxSeed.PaymentsWorkerClientId, "Payments API worker", "non_interactive",
             SandboxSeed.PaymentsWorkerClientSecret, "client_secret_post", ["client_credentials"]);
@@ -241,6 +239,17 @@ public sealed partial class SandboxTenant
         ledger.PrivateKeyJwtCredentialIds = [SandboxSeed.LedgerSyncCredentialId];
 
         return state;
+    }
+
+    // The login app's URLs follow configuration even over a saved state: the dashboard's port may change between runs.
+    private void ApplyLoginUrls(ClientRecord? login)
+    {
+        if (login is null)
+            return;
+        login.Callbacks = _options.AllowedCallbackUrls.ToList();
+        login.AllowedLogoutUrls = _options.AllowedLogoutUrls.ToList();
+        login.AcceptsAnyLoopbackCallback = login.Callbacks.Count == 0;
+        login.AcceptsAnyLoopbackLogout = login.AllowedLogoutUrls.Count == 0;
     }
 
     private static CredentialRecord NewGeneratedCredential(string id, string name, string alg, int keySize, DateTimeOffset? expiresAt, DateTimeOffset now)

@@ -112,6 +112,21 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task Configured_callback_urls_replace_the_any_loopback_default()
+    {
+        await using var host = await TestSandbox.StartAsync(o => o.AllowedCallbackUrls = ["https://dashboard.example.test/signin-oauth"]);
+        using var http = host.CreateHttpClient(followRedirects: false);
+        string Authorize(string redirect) =>
+            $"authorize?response_type=code&client_id={SandboxSeed.LoginClientId}&redirect_uri={Uri.EscapeDataString(redirect)}";
+
+        using var listed = await http.GetAsync(Authorize("https://dashboard.example.test/signin-oauth"));
+        using var loopback = await http.GetAsync(Authorize("http://localhost:5000/signin-oauth"));
+
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, loopback.StatusCode);
+    }
+
+    [Fact]
     public async Task Logs_are_structured_and_never_contain_secrets_tokens_or_keys()
     {
         var logs = new CapturingLoggerProvider();

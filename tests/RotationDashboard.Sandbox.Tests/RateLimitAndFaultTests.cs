@@ -61,21 +61,29 @@ public sealed class RateLimitTests
     }
 }
 
-public sealed class FaultInjectionTests
+public sealed class FaultInjectionTests : IClassFixture<SharedSandbox>
 {
+    private SandboxHost Host { get; }
+
+    // Tests of one class run one after another, so they can share a host as long as each starts with no faults.
+    public FaultInjectionTests(SharedSandbox sandbox)
+    {
+        Host = sandbox.Host;
+        Host.Tenant.ClearFaults();
+    }
+
     [Fact]
     public async Task An_error_rate_of_1_fails_every_targeted_call_and_only_those()
     {
-        await using var host = await TestSandbox.StartAsync();
-        using var http = host.CreateHttpClient();
-        using var api = host.CreateHttpClient().WithBearer(await http.ManagementTokenAsync(host));
+        using var http = Host.CreateHttpClient();
+        using var api = Host.CreateHttpClient().WithBearer(await http.ManagementTokenAsync(Host));
 
-        host.Tenant.SetFaults(new SandboxFaults { ErrorRate = 1.0, Targets = SandboxFaultTargets.Token });
-        using var token = await http.ClientCredentialsAsync(host, SandboxSeed.DashboardClientId, SandboxSeed.DefaultDashboardClientSecret);
+        Host.Tenant.SetFaults(new SandboxFaults { ErrorRate = 1.0, Targets = SandboxFaultTargets.Token });
+        using var token = await http.ClientCredentialsAsync(Host, SandboxSeed.DashboardClientId, SandboxSeed.DefaultDashboardClientSecret);
         using var management = await api.GetAsync("api/v2/clients");
-        host.Tenant.SetFaults(new SandboxFaults { ErrorRate = 1.0, ErrorStatusCode = 502, Targets = SandboxFaultTargets.Management });
+        Host.Tenant.SetFaults(new SandboxFaults { ErrorRate = 1.0, ErrorStatusCode = 502, Targets = SandboxFaultTargets.Management });
         using var managementFailed = await api.GetAsync("api/v2/clients");
-        host.Tenant.ClearFaults();
+        Host.Tenant.ClearFaults();
         using var recovered = await api.GetAsync("api/v2/clients");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, token.StatusCode);
@@ -90,10 +98,9 @@ public sealed class FaultInjectionTests
     [Fact]
     public async Task A_one_shot_failure_hits_only_the_next_matching_call()
     {
-        await using var host = await TestSandbox.StartAsync();
-        using var http = host.CreateHttpClient();
-        using var api = host.CreateHttpClient().WithBearer(await http.ManagementTokenAsync(host));
-        host.Tenant.AddFailure(new SandboxFailureRule("POST", "/api/v2/clients/*/rotate-secret", 500));
+        using var http = Host.CreateHttpClient();
+        using var api = Host.CreateHttpClient().WithBearer(await http.ManagementTokenAsync(Host));
+        Host.Tenant.AddFailure(new SandboxFailureRule("POST", "/api/v2/clients/*/rotate-secret", 500));
 
         using var list = await api.GetAsync("api/v2/clients");
         using var failed = await api.PostAsync($"api/v2/clients/{SandboxSeed.BillingServiceClientId}/rotate-secret", null);
@@ -102,23 +109,22 @@ public sealed class FaultInjectionTests
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
         Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
         Assert.Equal(HttpStatusCode.OK, succeeded.StatusCode);
-        Assert.Empty(host.Tenant.Faults.Failures);
+        Assert.Empty(Host.Tenant.Faults.Failures);
     }
 
     [Fact]
     public async Task The_admin_endpoint_scripts_failures_with_custom_bodies_and_clears_them()
     {
-        await using var host = await TestSandbox.StartAsync();
-        using var http = host.CreateHttpClient();
+        using var http = Host.CreateHttpClient();
 
         using var put = await http.PutAsJsonAsync("__sandbox/faults", new
         {
             failures = new object[] { new { method = "POST", path = "/oauth/token", statusCode = 401, times = 2, body = new { error = "invalid_client", error_description = "Client authentication failed" } } },
         });
         var current = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("__sandbox/faults");
-        using var first = await http.ClientCredentialsAsync(host, SandboxSeed.DashboardClientId, SandboxSeed.DefaultDashboardClientSecret);
+        using var first = await http.ClientCredentialsAsync(Host, SandboxSeed.DashboardClientId, SandboxSeed.DefaultDashboardClientSecret);
         using var clear = await http.DeleteAsync("__sandbox/faults");
-        using var after = await http.ClientCredentialsAsync(host, SandboxSeed.DashboardClientId, SandboxSeed.DefaultDashboardClientSecret);
+        using var after = await http.ClientCredentialsAsync(Host, SandboxSeed.DashboardClientId, SandboxSeed.DefaultDashboardClientSecret);
         using var invalid = await http.PutAsJsonAsync("__sandbox/faults", new { errorRate = 2 });
 
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
@@ -133,20 +139,19 @@ public sealed class FaultInjectionTests
     [Fact]
     public async Task Timeouts_hang_until_the_caller_gives_up_and_latency_is_added()
     {
-        await using var host = await TestSandbox.StartAsync();
-        using var impatient = host.CreateHttpClient();
+        using var impatient = Host.CreateHttpClient();
         impatient.Timeout = TimeSpan.FromMilliseconds(300);
-        host.Tenant.SetFaults(new SandboxFaults { TimeoutRate = 1, TimeoutDelay = TimeSpan.FromMinutes(5) });
+        Host.Tenant.SetFaults(new SandboxFaults { TimeoutRate = 1, TimeoutDelay = TimeSpan.FromMinutes(5) });
 
         var watch = Stopwatch.StartNew();
         await Assert.ThrowsAsync<TaskCanceledException>(() =>
-            impatient.ClientCredentialsAsync(host, SandboxSeed.DashboardClientId, SandboxSeed.DefaultDashboardClientSecret));
+            impatient.ClientCredentialsAsync(Host, SandboxSeed.DashboardClientId, SandboxSeed.DefaultDashboardClientSecret));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10));
 
-        host.Tenant.SetFaults(new SandboxFaults { Latency = TimeSpan.FromMilliseconds(200) });
-        using var http = host.CreateHttpClient();
+        Host.Tenant.SetFaults(new SandboxFaults { Latency = TimeSpan.FromMilliseconds(200) });
+        using var http = Host.CreateHttpClient();
         watch.Restart();
-        using var slow = await http.ClientCredentialsAsync(host, SandboxSeed.DashboardClientId, SandboxSeed.DefaultDashboardClientSecret);
+        using var slow = await http.ClientCredentialsAsync(Host, SandboxSeed.DashboardClientId, SandboxSeed.DefaultDashboardClientSecret);
         Assert.Equal(HttpStatusCode.OK, slow.StatusCode);
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(150));
     }
@@ -154,9 +159,8 @@ public sealed class FaultInjectionTests
     [Fact]
     public async Task Settings_and_reset_are_available_over_http()
     {
-        await using var host = await TestSandbox.StartAsync();
-        using var http = host.CreateHttpClient();
-        var created = host.Tenant.CreateClient("Temporary");
+        using var http = Host.CreateHttpClient();
+        var created = Host.Tenant.CreateClient("Temporary");
 
         using var put = await http.PutAsJsonAsync("__sandbox/settings", new { propagationWindowSeconds = 12, plan = "free" });
         var settings = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("__sandbox/settings");
@@ -166,8 +170,8 @@ public sealed class FaultInjectionTests
         Assert.Equal(12, settings.GetProperty("propagationWindowSeconds").GetDouble());
         Assert.Equal(2, settings.GetProperty("managementBurst").GetInt32());
         Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
-        Assert.Null(host.Tenant.FindClient(created.ClientId));
-        Assert.Equal(TimeSpan.Zero, host.Tenant.PropagationWindow);
-        Assert.True(host.Tenant.RateLimit.IsUnlimited);
+        Assert.Null(Host.Tenant.FindClient(created.ClientId));
+        Assert.Equal(TimeSpan.Zero, Host.Tenant.PropagationWindow);
+        Assert.True(Host.Tenant.RateLimit.IsUnlimited);
     }
 }
