@@ -1,0 +1,190 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace RotationDashboard.Sandbox.Http;
+
+/// <summary>
+/// Run-time control of the sandbox under <c>/__sandbox/</c>: faults, settings, reset. Loopback callers only,
+/// because anyone who can reach them can break or reset the tenant.
+/// </summary>
+internal static class AdminEndpoints
+{
+    public sealed record FailureRuleDto(string? Method, string? Path, int StatusCode, JsonElement? Body, int? Times);
+
+    public sealed record FaultsDto(
+        double? LatencyMs,
+        double? ErrorRate,
+        int? ErrorStatusCode,
+        double? TimeoutRate,
+        double? TimeoutMs,
+        string[]? Targets,
+        FailureRuleDto[]? Failures);
+
+    public sealed record SettingsDto(
+        double? PropagationWindowSeconds,
+        double? ManagementRequestsPerSecond,
+        int? ManagementBurst,
+        SandboxPlan? Plan);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public static void Map(RouteGroupBuilder tenantGroup)
+    {
+        var admin = tenantGroup.MapGroup("/__sandbox");
+        admin.AddEndpointFilter(async (invocation, next) =>
+            SandboxHttp.IsLoopback(invocation.HttpContext) ? await next(invocation) : Results.NotFound());
+
+        admin.MapGet("/faults", (HttpContext context) => Results.Json(ToDto(Tenant(context).Faults), Json));
+        admin.MapMethods("/faults", ["PUT", "POST"], Task<IResult> (HttpContext context) => SetFaultsAsync(context));
+        admin.MapDelete("/faults", (HttpContext context) =>
+        {
+            Tenant(context).ClearFaults();
+            return Results.NoContent();
+        });
+        admin.MapPost("/faults/failures", Task<IResult> (HttpContext context) => AddFailureAsync(context));
+
+        admin.MapGet("/settings", (HttpContext context) => Results.Json(Settings(Tenant(context)), Json));
+        admin.MapMethods("/settings", ["PUT", "POST", "PATCH"], Task<IResult> (HttpContext context) => SetSettingsAsync(context));
+
+        admin.MapPost("/reset", (HttpContext context) =>
+        {
+            Tenant(context).Reset();
+            return Results.NoContent();
+        });
+    }
+
+    private static SandboxTenant Tenant(HttpContext context) => context.RequestServices.GetRequiredService<SandboxTenant>();
+
+    private static async Task<IResult> SetFaultsAsync(HttpContext context)
+    {
+        try
+        {
+            var dto = await context.Request.ReadFromJsonAsync<FaultsDto>(Json, context.RequestAborted)
+                      ?? throw new ArgumentException("A faults object is required.");
+            var tenant = Tenant(context);
+            tenant.SetFaults(FromDto(dto));
+            return Results.Json(ToDto(tenant.Faults), Json);
+        }
+        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
+        {
+            return BadRequest(exception);
+        }
+    }
+
+    private static async Task<IResult> AddFailureAsync(HttpContext context)
+    {
+        try
+        {
+            var dto = await context.Request.ReadFromJsonAsync<FailureRuleDto>(Json, context.RequestAborted)
+                      ?? throw new ArgumentException("A failure rule is required.");
+            var tenant = Tenant(context);
+            tenant.AddFailure(FromDto(dto));
+            return Results.Json(ToDto(tenant.Faults), Json);
+        }
+        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
+        {
+            return BadRequest(exception);
+        }
+    }
+
+    private static async Task<IResult> SetSettingsAsync(HttpContext context)
+    {
+        try
+        {
+            var dto = await context.Request.ReadFromJsonAsync<SettingsDto>(Json, context.RequestAborted)
+                      ?? throw new ArgumentException("A settings object is required.");
+            var tenant = Tenant(context);
+            if (dto.PropagationWindowSeconds is { } seconds)
+                tenant.SetPropagationWindow(TimeSpan.FromSeconds(seconds));
+            if (dto.Plan is { } plan)
+                tenant.SetRateLimit(plan);
+            if (dto.ManagementRequestsPerSecond is not null || dto.ManagementBurst is not null)
+            {
+                var current = tenant.RateLimit;
+                tenant.SetRateLimit(new SandboxRateLimit(
+                    dto.ManagementRequestsPerSecond ?? current.RequestsPerSecond,
+                    dto.ManagementBurst ?? current.Burst));
+            }
+
+            return Results.Json(Settings(tenant), Json);
+        }
+        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
+        {
+            return BadRequest(exception);
+        }
+    }
+
+    private static IResult BadRequest(Exception exception) =>
+        Results.Json(new { error = "invalid_request", message = exception.Message }, Json, statusCode: StatusCodes.Status400BadRequest);
+
+    private static SettingsDto Settings(SandboxTenant tenant) =>
+        new(tenant.PropagationWindow.TotalSeconds, tenant.RateLimit.RequestsPerSecond, tenant.RateLimit.Burst, null);
+
+    private static FaultsDto ToDto(SandboxFaults faults) => new(
+        faults.Latency.TotalMilliseconds,
+        faults.ErrorRate,
+        faults.ErrorStatusCode,
+        faults.TimeoutRate,
+        faults.TimeoutDelay.TotalMilliseconds,
+        TargetNames(faults.Targets),
+        faults.Failures.Select(f => new FailureRuleDto(f.Method, f.PathPattern, f.StatusCode, BodyElement(f.Body), f.Times)).ToArray());
+
+    private static SandboxFaults FromDto(FaultsDto dto)
+    {
+        var defaults = SandboxFaults.None;
+        return new SandboxFaults
+        {
+            Latency = TimeSpan.FromMilliseconds(dto.LatencyMs ?? 0),
+            ErrorRate = dto.ErrorRate ?? 0,
+            ErrorStatusCode = dto.ErrorStatusCode ?? defaults.ErrorStatusCode,
+            TimeoutRate = dto.TimeoutRate ?? 0,
+            TimeoutDelay = dto.TimeoutMs is { } timeout ? TimeSpan.FromMilliseconds(timeout) : defaults.TimeoutDelay,
+            Targets = dto.Targets is null ? SandboxFaultTargets.All : ParseTargets(dto.Targets),
+            Failures = (dto.Failures ?? []).Select(FromDto).ToList(),
+        };
+    }
+
+    private static SandboxFailureRule FromDto(FailureRuleDto dto) => new(
+        dto.Method ?? "*",
+        dto.Path ?? throw new ArgumentException("A failure rule needs a path."),
+        dto.StatusCode,
+        dto.Body is { } body ? (body.ValueKind == JsonValueKind.String ? body.GetString() : body.GetRawText()) : null,
+        dto.Times ?? 1);
+
+    private static JsonElement? BodyElement(string? body)
+    {
+        if (body is null)
+            return null;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return JsonSerializer.SerializeToElement(body);
+        }
+    }
+
+    private static SandboxFaultTargets ParseTargets(IEnumerable<string> names) =>
+        names.Aggregate(SandboxFaultTargets.None, (targets, name) => targets | name.Trim().ToLowerInvariant() switch
+        {
+            "token" => SandboxFaultTargets.Token,
+            "management" => SandboxFaultTargets.Management,
+            "all" => SandboxFaultTargets.All,
+            "none" => SandboxFaultTargets.None,
+            _ => throw new ArgumentException($"Unknown fault target '{name}': use token, management or all."),
+        });
+
+    private static string[] TargetNames(SandboxFaultTargets targets) =>
+        new[] { (SandboxFaultTargets.Token, "token"), (SandboxFaultTargets.Management, "management") }
+            .Where(t => targets.HasFlag(t.Item1))
+            .Select(t => t.Item2)
+            .ToArray();
+}
