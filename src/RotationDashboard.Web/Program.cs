@@ -1,19 +1,35 @@
 using Radzen;
 using RotationDashboard.Web.Components;
+using RotationDashboard.Web.Hosting;
+using RotationDashboard.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<LocalServerAddress>();
+builder.AddSandboxIntegration(() => DataDirectory.Resolve(builder.Configuration, builder.Environment));
+builder.AddDashboardSignIn();
+
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();
 
 var app = builder.Build();
+
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
 app.UseStatusCodePagesWithReExecute("/not-found");
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
-app.MapStaticAssets();
+
+app.MapStaticAssets().AllowAnonymous();
+app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+app.MapAccountEndpoints();
+app.MapSandboxIfEnabled();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
 app.Run();
 
 public partial class Program;

@@ -1,3 +1,5 @@
+using RotationDashboard.Sandbox;
+
 namespace RotationDashboard.Web.Hosting;
 
 /// <summary>Settings of the built-in sandbox tenant (section "Sandbox"). On by default in Development only.</summary>
@@ -26,6 +28,46 @@ public static class SandboxIntegration
     public const string MountPath = "/sandbox-tenant";
 
     /// <summary>The sandbox's application for the dashboard's own sign-in (sandbox only; not a real credential).</summary>
-    public const string LoginClientId = "sandbox-dashboard-login";
-    public const string LoginClientSecret = "sandbox-login-secret-not-for-production-use-0123456789";
+    public const string LoginClientId = SandboxSeed.LoginClientId;
+    public const string LoginClientSecret = SandboxSeed.DefaultLoginClientSecret;
+
+    /// <summary>Mounts the emulated Auth0 tenant when <c>Sandbox:Enabled</c> is set; refuses it outside Development unless allowed.</summary>
+    public static WebApplicationBuilder AddSandboxIntegration(this WebApplicationBuilder builder, Func<string> dataDirectory)
+    {
+        var section = builder.Configuration.GetSection(SandboxIntegrationOptions.SectionName);
+        builder.Services.AddOptions<SandboxIntegrationOptions>().Bind(section)
+            .Validate(o => o.PropagationWindowSeconds is >= 0 and <= 120, "Sandbox:PropagationWindowSeconds must be between 0 and 120.")
+            .Validate(o => Enum.TryParse<SandboxPlan>(o.Plan, ignoreCase: true, out _), "Sandbox:Plan must be Free, Enterprise or Unlimited.")
+            .ValidateOnStart();
+
+        var options = section.Get<SandboxIntegrationOptions>() ?? new SandboxIntegrationOptions();
+        if (!options.Enabled) return builder;
+        if (!builder.Environment.IsDevelopment() && !options.AllowOutsideDevelopment)
+        {
+            throw new InvalidOperationException(
+                "Sandbox:Enabled is set outside Development. The sandbox tenant is for trying the product and for tests; " +
+                "turn it off, or set Sandbox:AllowOutsideDevelopment=true to run a demo server on purpose.");
+        }
+
+        builder.Services.AddSandboxTenant(tenant =>
+        {
+            tenant.UsePlan(Enum.Parse<SandboxPlan>(options.Plan, ignoreCase: true));
+            tenant.PropagationWindow = TimeSpan.FromSeconds(options.PropagationWindowSeconds);
+            tenant.LoginClientSecret = LoginClientSecret;
+            if (options.PersistState)
+            {
+                tenant.StateFilePath = Path.Combine(dataDirectory(), "sandbox-tenant.json");
+            }
+        });
+        return builder;
+    }
+
+    public static WebApplication MapSandboxIfEnabled(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SandboxIntegrationOptions>>().Value.Enabled)
+        {
+            app.MapSandboxTenant(MountPath);
+        }
+        return app;
+    }
 }

@@ -33,7 +33,8 @@ public static class AuthenticationSetup
         services.AddAuthentication(options =>
             {
                 options.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
-                options.DefaultChallengeScheme = Auth0Scheme;
+                // The cookie scheme challenges: pages go to the sign-in endpoint (which starts the Auth0 flow), APIs get 401.
+                options.DefaultChallengeScheme = CookieAuthenticationDefaults.AuthenticationScheme;
             })
             .AddCookie(options =>
             {
@@ -55,7 +56,7 @@ public static class AuthenticationSetup
             .Configure<IOptions<SignInOptions>>((cookie, signIn) =>
                 cookie.ExpireTimeSpan = TimeSpan.FromMinutes(signIn.Value.SessionMinutes));
         services.AddOptions<OAuthOptions>(Auth0Scheme)
-            .Configure<IOptions<SignInOptions>, IHttpClientFactory>(ConfigureAuth0);
+            .Configure<IOptions<SignInOptions>, IHttpClientFactory, IHostEnvironment>(ConfigureAuth0);
 
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
@@ -84,7 +85,7 @@ public static class AuthenticationSetup
         return withScheme.TrimEnd('/') + "/";
     }
 
-    private static void ConfigureAuth0(OAuthOptions oauth, IOptions<SignInOptions> signInOptions, IHttpClientFactory httpClients)
+    private static void ConfigureAuth0(OAuthOptions oauth, IOptions<SignInOptions> signInOptions, IHttpClientFactory httpClients, IHostEnvironment environment)
     {
         var signIn = signInOptions.Value;
         var tenant = ResolveTenant(signIn);
@@ -102,6 +103,9 @@ public static class AuthenticationSetup
         oauth.Scope.Add("profile");
         oauth.Scope.Add("email");
         oauth.Backchannel = httpClients.CreateClient(Auth0Scheme);
+        // Development runs on plain http: a Secure correlation cookie would never come back from the callback.
+        oauth.CorrelationCookie.SameSite = SameSiteMode.Lax;
+        oauth.CorrelationCookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
 
         oauth.ClaimActions.MapJsonKey(ClaimTypes.NameIdentifier, "sub");
         oauth.ClaimActions.MapJsonKey(ClaimTypes.Name, "name");
@@ -120,8 +124,7 @@ public static class AuthenticationSetup
             using var response = await context.Backchannel.SendAsync(request, context.HttpContext.RequestAborted);
             if (!response.IsSuccessStatusCode)
             {
-                context.Fail($"The identity provider's user information endpoint answered {(int)response.StatusCode}.");
-                return;
+                throw new SignInRefusedException($"The identity provider's user information endpoint answered {(int)response.StatusCode}.");
             }
             using var user = JsonDocument.Parse(await response.Content.ReadAsStringAsync(context.HttpContext.RequestAborted));
             context.RunClaimActions(user.RootElement);
@@ -129,15 +132,16 @@ public static class AuthenticationSetup
             var decision = RoleAssignment.Decide(signIn, context.Principal!);
             if (!decision.Allowed)
             {
-                context.Fail(decision.Reason!);
-                return;
+                // Throwing ends the remote sign-in as a failure (no session), which OnRemoteFailure turns into the access-denied page.
+                throw new SignInRefusedException(decision.Reason!);
             }
             context.Identity!.AddClaim(new Claim(DashboardRoles.ClaimType, decision.Role!));
             context.Identity.AddClaim(new Claim(ClaimTypes.Role, decision.Role!));
         };
         oauth.Events.OnRemoteFailure = context =>
         {
-            var reason = context.Failure?.Message ?? "Sign-in failed.";
+            // Only our own refusal texts are shown; other failures (correlation, provider errors) get a generic message.
+            var reason = context.Failure is SignInRefusedException refused ? refused.Message : "Sign-in failed. Please try again.";
             context.Response.Redirect($"{AccessDeniedPath}?reason={Uri.EscapeDataString(reason)}");
             context.HandleResponse();
             return Task.CompletedTask;
@@ -156,6 +160,9 @@ public static class AuthenticationSetup
         return Task.CompletedTask;
     }
 }
+
+/// <summary>A sign-in the dashboard refuses (e.g. e-mail domain not allowed); its message is shown to the user.</summary>
+public sealed class SignInRefusedException(string message) : Exception(message);
 
 public sealed record SignInTenant(string BrowserBase, string BackchannelBase, string ClientId, string ClientSecret);
 

@@ -17,8 +17,9 @@ public sealed class ShellBrowserTests : IClassFixture<DashboardAppFactory>
         await using var browser = await BrowserSession.StartAsync(address);
         var page = await browser.NewPageAsync();
 
-        await page.GotoAsync("/");
+        await SandboxSignIn.SignInAsync(page, SandboxSignIn.Admin);
         await BrowserSession.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.GetByTestId("header-user")).ToContainTextAsync("Ada");
         await BrowserSession.ScreenshotAsync(page, "shell-dashboard");
 
         // An interactive control responds only over a live circuit: collapse the sidebar.
@@ -38,5 +39,24 @@ public sealed class ShellBrowserTests : IClassFixture<DashboardAppFactory>
         await page.GotoAsync("/no-such-page");
         await Assertions.Expect(page.GetByText("Page not found")).ToBeVisibleAsync();
         await BrowserSession.ScreenshotAsync(page, "shell-not-found");
+    }
+
+    [Fact]
+    public async Task Sign_out_ends_the_session()
+    {
+        var address = _app.StartKestrel();
+        await using var browser = await BrowserSession.StartAsync(address);
+        var page = await browser.NewPageAsync();
+        await SandboxSignIn.SignInAsync(page, SandboxSignIn.Viewer);
+        await Assertions.Expect(page.GetByTestId("header-role")).ToHaveTextAsync("Viewer");
+
+        await page.GetByTestId("sign-out").ClickAsync();
+        await Assertions.Expect(page.GetByText("You are signed out")).ToBeVisibleAsync();
+        await BrowserSession.ScreenshotAsync(page, "signed-out");
+
+        // The session cookie is gone: the dashboard sends the browser back to the sandbox sign-in page.
+        await page.GotoAsync("/");
+        await Assertions.Expect(page.Locator("button.user").First).ToBeVisibleAsync();
+        await BrowserSession.ScreenshotAsync(page, "sandbox-sign-in");
     }
 }

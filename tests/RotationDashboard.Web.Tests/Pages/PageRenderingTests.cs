@@ -3,11 +3,21 @@ using RotationDashboard.Web.Tests.Infrastructure;
 
 namespace RotationDashboard.Web.Tests.Pages;
 
-public sealed class PageRenderingTests : IClassFixture<DashboardAppFactory>
+public sealed class PageRenderingTests : IClassFixture<DashboardAppFactory>, IAsyncLifetime
 {
     private readonly DashboardAppFactory _app;
+    private HttpClient _admin = null!;
 
     public PageRenderingTests(DashboardAppFactory app) => _app = app;
+
+    public async Task InitializeAsync() =>
+        _admin = await SandboxSignIn.CreateSignedInClientAsync(_app.StartKestrel(), SandboxSignIn.Admin);
+
+    public Task DisposeAsync()
+    {
+        _admin.Dispose();
+        return Task.CompletedTask;
+    }
 
     [Theory]
     [InlineData("/", "Dashboard")]
@@ -18,8 +28,7 @@ public sealed class PageRenderingTests : IClassFixture<DashboardAppFactory>
     [InlineData("/settings", "Settings")]
     public async Task Every_page_renders_with_its_heading(string path, string heading)
     {
-        using var client = _app.CreateClient();
-        var response = await client.GetAsync(path);
+        var response = await _admin.GetAsync(path.TrimStart('/'));
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -30,8 +39,7 @@ public sealed class PageRenderingTests : IClassFixture<DashboardAppFactory>
     [Fact]
     public async Task Unknown_address_gets_404_with_the_not_found_page()
     {
-        using var client = _app.CreateClient();
-        var response = await client.GetAsync("/no-such-page");
+        var response = await _admin.GetAsync("no-such-page");
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
@@ -44,10 +52,10 @@ public sealed class PageRenderingTests : IClassFixture<DashboardAppFactory>
     [InlineData("/js/app.js")]
     [InlineData("/_content/Radzen.Blazor/Radzen.Blazor.js")]
     [InlineData("/_framework/blazor.web.js")]
-    public async Task Static_assets_are_served(string path)
+    public async Task Static_assets_are_served_without_sign_in(string path)
     {
-        using var client = _app.CreateClient();
-        var response = await client.GetAsync(path);
+        using var anonymous = _app.CreateClient();
+        var response = await anonymous.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 }

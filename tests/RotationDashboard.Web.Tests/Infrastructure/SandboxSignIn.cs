@@ -1,0 +1,61 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using RotationDashboard.Sandbox;
+
+namespace RotationDashboard.Web.Tests.Infrastructure;
+
+/// <summary>Signs in through the real flow: dashboard → sandbox /authorize page → pick a user → OAuth callback.</summary>
+public static partial class SandboxSignIn
+{
+    public const string Admin = SandboxSeed.AdaAdminEmail;
+    public const string Viewer = SandboxSeed.VictorViewerEmail;
+    public const string Outsider = SandboxSeed.OlgaOutsiderEmail;
+
+    /// <summary>An HttpClient holding a signed-in session cookie for <paramref name="email"/>.</summary>
+    public static async Task<HttpClient> CreateSignedInClientAsync(Uri baseAddress, string email)
+    {
+        var (client, response) = await SignInOverHttpAsync(baseAddress, email);
+        Assert.True(response.IsSuccessStatusCode, $"sign-in ended with {(int)response.StatusCode} at {response.RequestMessage?.RequestUri}");
+        return client;
+    }
+
+    /// <summary>Walks the sign-in flow and returns the client with the final response, whatever it was.</summary>
+    public static async Task<(HttpClient Client, HttpResponseMessage Final)> SignInOverHttpAsync(Uri baseAddress, string email)
+    {
+        var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true };
+        var client = new HttpClient(handler) { BaseAddress = baseAddress };
+
+        var signInPage = await client.GetAsync("account/signin?returnUrl=%2F");
+        var html = await signInPage.Content.ReadAsStringAsync();
+        Assert.True(signInPage.IsSuccessStatusCode, $"sign-in page answered {(int)signInPage.StatusCode}");
+
+        var form = UserForm(html, email);
+        var response = await client.PostAsync(new Uri(signInPage.RequestMessage!.RequestUri!, form.Action), new FormUrlEncodedContent(form.Fields));
+        return (client, response);
+    }
+
+    public static async Task SignInAsync(IPage page, string email, string path = "/")
+    {
+        await page.GotoAsync(path);
+        await page.Locator($"button.user[data-email='{email}']").ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/sandbox-tenant/", StringComparison.Ordinal));
+    }
+
+    private static (string Action, Dictionary<string, string> Fields) UserForm(string html, string email)
+    {
+        foreach (Match form in FormPattern().Matches(html))
+        {
+            if (!form.Value.Contains($"data-email=\"{email}\"", StringComparison.Ordinal)) continue;
+            var fields = InputPattern().Matches(form.Value).ToDictionary(m => m.Groups["name"].Value, m => WebUtility.HtmlDecode(m.Groups["value"].Value));
+            return (WebUtility.HtmlDecode(form.Groups["action"].Value), fields);
+        }
+        throw new InvalidOperationException($"The sandbox sign-in page offers no user {email}.");
+    }
+
+    [GeneratedRegex("<form method=\"post\" action=\"(?<action>[^\"]+)\">.*?</form>", RegexOptions.Singleline)]
+    private static partial Regex FormPattern();
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]*)\">")]
+    private static partial Regex InputPattern();
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using RotationDashboard.Web.Tests.Infrastructure;
+
+namespace RotationDashboard.Web.Tests.Security;
+
+public sealed class SignInTests : IClassFixture<DashboardAppFactory>
+{
+    private readonly DashboardAppFactory _app;
+    private readonly Uri _address;
+
+    public SignInTests(DashboardAppFactory app)
+    {
+        _app = app;
+        _app.Settings["Authentication:AllowedEmailDomains:0"] = "sandbox.test";
+        _address = _app.StartKestrel();
+    }
+
+    [Fact]
+    public async Task Anonymous_page_request_is_redirected_to_sign_in()
+    {
+        using var client = _app.CreateClient(new() { AllowAutoRedirect = false });
+        var response = await client.GetAsync("/rotations");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("/account/signin", response.Headers.Location!.ToString());
+    }
+
+    [Fact]
+    public async Task Anonymous_api_request_gets_401_not_a_redirect()
+    {
+        using var client = _app.CreateClient(new() { AllowAutoRedirect = false });
+        var response = await client.GetAsync("/api/v1/projects");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_endpoint_needs_no_sign_in()
+    {
+        using var client = _app.CreateClient(new() { AllowAutoRedirect = false });
+        var response = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Admin_signs_in_through_the_sandbox_and_sees_name_and_role()
+    {
+        using var client = await SandboxSignIn.CreateSignedInClientAsync(_address, SandboxSignIn.Admin);
+        var html = await client.GetStringAsync("");
+
+        Assert.Contains("Ada", html);
+        Assert.Contains(">Admin<", html);
+    }
+
+    [Fact]
+    public async Task Everyone_else_is_a_viewer()
+    {
+        using var client = await SandboxSignIn.CreateSignedInClientAsync(_address, SandboxSignIn.Viewer);
+        var html = await client.GetStringAsync("");
+
+        Assert.Contains(">Viewer<", html);
+    }
+
+    [Fact]
+    public async Task A_user_outside_the_allowed_email_domains_is_refused_with_a_clear_page()
+    {
+        var (client, final) = await SandboxSignIn.SignInOverHttpAsync(_address, SandboxSignIn.Outsider);
+        using var _ = client;
+        var html = await final.Content.ReadAsStringAsync();
+
+        Assert.Equal("/account/access-denied", final.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Contains("e-mail domain is not allowed", WebUtility.HtmlDecode(html));
+
+        // No session was created: the dashboard still sends the user to sign in.
+        using var noRedirect = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _address };
+        Assert.Equal(HttpStatusCode.Redirect, (await noRedirect.GetAsync("")).StatusCode);
+    }
+}
