@@ -9,7 +9,7 @@ namespace RotationDashboard.Web.Data;
 public sealed partial record MigrationScript(int Version, string Name, string Sql)
 {
     /// <summary>SHA-256 of the script with normalised line endings (a checkout with CRLF gives the same value).</summary>
-    public string Checksum { get; } = ComputeChecksum(Sql);
+    public string Checksum => ComputeChecksum(Sql);
 
     /// <summary>The scripts embedded in <paramref name="assembly"/> (default: this one), ordered by version.</summary>
     public static IReadOnlyList<MigrationScript> LoadEmbedded(Assembly? assembly = null)

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Connections;
@@ -43,13 +44,27 @@ public sealed class RotationDashboardDbContext(DbContextOptions<RotationDashboar
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         IncrementRowVersions();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
+        try
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+        catch (DbUpdateException ex) when (IsSecretVersionNumberClash(ex))
+        {
+            throw SecretVersionConflict(ex);
+        }
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         IncrementRowVersions();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        try
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        catch (DbUpdateException ex) when (IsSecretVersionNumberClash(ex))
+        {
+            throw SecretVersionConflict(ex);
+        }
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -77,11 +92,38 @@ public sealed class RotationDashboardDbContext(DbContextOptions<RotationDashboar
     }
 
     /// <summary>
+    /// EF may insert a new secret version before it updates the secret's row, so two writers racing on one
+    /// secret can collide on the unique (secret_id, version) index before the row-version check runs. Both
+    /// mean the same thing, a lost optimistic-concurrency race, and callers should see it as one.
+    /// </summary>
+    private static bool IsSecretVersionNumberClash(DbUpdateException exception) =>
+        exception is not DbUpdateConcurrencyException
+        && exception.InnerException is SqliteException { SqliteErrorCode: 19 } sqlite
+        && sqlite.Message.Contains("secret_versions.secret_id, secret_versions.version", StringComparison.Ordinal);
+
+    private static DbUpdateConcurrencyException SecretVersionConflict(DbUpdateException exception) =>
+        new("The secret was changed by another writer (its next version number is already taken).", exception);
+
+    /// <summary>
     /// Optimistic concurrency: a modified row's token goes from its original value to original + 1, and the
     /// UPDATE's WHERE clause checks the original; a lost race raises <see cref="DbUpdateConcurrencyException"/>.
     /// </summary>
     private void IncrementRowVersions()
     {
+        // A secret and its versions are one aggregate: a version change is a change of the secret, even
+        // when none of the secret's own columns changed (e.g. a promotion within the same clock tick).
+        var changedSecrets = ChangeTracker.Entries<SecretVersion>()
+            .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            .Select(e => e.Entity.SecretId)
+            .ToHashSet();
+        foreach (var secret in ChangeTracker.Entries<Secret>())
+        {
+            if (secret.State == EntityState.Unchanged && changedSecrets.Contains(secret.Entity.Id))
+            {
+                secret.Property(RowVersionProperty).IsModified = true;
+            }
+        }
+
         foreach (var entry in ChangeTracker.Entries())
         {
             if (entry.State != EntityState.Modified)
