@@ -130,8 +130,7 @@ public sealed partial class SecretStoreService(
     public async Task<IReadOnlyList<SecretSummary>> ListSecretsAsync(Guid folderId, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        return await Summaries(db, db.Secrets.Where(s => s.FolderId == folderId))
-            .OrderBy(s => s.Key)
+        return await Summaries(db, db.Secrets.Where(s => s.FolderId == folderId).OrderBy(s => s.Key))
             .ToListAsync(cancellationToken);
     }
 
