@@ -1,0 +1,251 @@
+using RotationDashboard.Core.Common;
+using RotationDashboard.Core.Encryption;
+
+namespace RotationDashboard.Core.Connections;
+
+/// <summary>The fields of a connection a user supplies (create or update).</summary>
+public sealed record ConnectionSettings(
+    string Name,
+    string Domain,
+    string ClientId,
+    string? Audience = null,
+    bool IsSandbox = false)
+{
+    public override string ToString() => $"ConnectionSettings {{ Name = {Name}, Domain = {Domain}, ClientId = {ClientId} }}";
+}
+
+/// <summary>
+/// An Auth0 tenant the dashboard manages through the Management API (client-credentials grant).
+/// The client secret is encrypted at rest; <see cref="ToString"/> never shows it.
+/// </summary>
+public sealed class Connection
+{
+    public const string ClientCredentialsMethod = "client-credentials";
+    public const int MaxClientIdLength = 128;
+    public const int MaxClientSecretLength = 512;
+    public const int MaxDomainLength = 253;
+    public const int MaxValidationMessageLength = 1024;
+
+    private Connection()
+    {
+        Name = string.Empty;
+        Method = ClientCredentialsMethod;
+        Domain = string.Empty;
+        ClientId = string.Empty;
+        EncryptedClientSecret = [];
+        Audience = string.Empty;
+        GrantedScopes = string.Empty;
+    }
+
+    public Guid Id { get; private set; }
+
+    /// <summary>Unique slug, e.g. <c>my-auth0-connection</c>.</summary>
+    public string Name { get; private set; }
+
+    public string Method { get; private set; }
+
+    /// <summary>A tenant domain (<c>tenant.us.auth0.com</c>) or a base URL (<c>http://localhost:5080/sandbox</c>).</summary>
+    public string Domain { get; private set; }
+
+    public string ClientId { get; private set; }
+
+    public byte[] EncryptedClientSecret { get; private set; }
+
+    /// <summary>The Management API audience, always with a trailing slash: <c>https://{domain}/api/v2/</c>.</summary>
+    public string Audience { get; private set; }
+
+    public bool IsSandbox { get; private set; }
+
+    public DateTimeOffset? LastValidatedAt { get; private set; }
+
+    public bool? LastValidationOk { get; private set; }
+
+    public string? LastValidationMessage { get; private set; }
+
+    /// <summary>Space-separated scopes the last token carried.</summary>
+    public string GrantedScopes { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>The URL requests go to: the domain with <c>https://</c> added when it has no scheme, no trailing slash.</summary>
+    public Uri BaseUri => ToBaseUri(Domain);
+
+    public IReadOnlyList<string> GrantedScopeList =>
+        GrantedScopes.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Validates settings (and the secret, when given) without creating anything.</summary>
+    public static ValidationErrors Validate(ConnectionSettings settings, string? clientSecret, bool requireClientSecret)
+    {
+        var errors = new ValidationErrors();
+        Slug.Validate(settings.Name, "name", "Name", errors);
+
+        if (!TryNormalizeDomain(settings.Domain, settings.IsSandbox, out _, out var domainError))
+        {
+            errors.Add("domain", domainError!);
+        }
+
+        var clientId = settings.ClientId?.Trim() ?? string.Empty;
+        if (clientId.Length == 0)
+        {
+            errors.Add("clientId", "Client ID is required.");
+        }
+        else if (clientId.Length > MaxClientIdLength)
+        {
+            errors.Add("clientId", $"Client ID must be at most {MaxClientIdLength} characters.");
+        }
+
+        if (requireClientSecret || clientSecret is not null)
+        {
+            if (string.IsNullOrWhiteSpace(clientSecret))
+            {
+                errors.Add("clientSecret", "Client secret is required.");
+            }
+            else if (clientSecret.Length > MaxClientSecretLength)
+            {
+                errors.Add("clientSecret", $"Client secret must be at most {MaxClientSecretLength} characters.");
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(settings.Audience) && !TryNormalizeAudience(settings.Audience, settings.IsSandbox, out _))
+        {
+            errors.Add("audience", "Audience must be an absolute https URL, e.g. https://your-tenant.us.auth0.com/api/v2/.");
+        }
+
+        return errors;
+    }
+
+    /// <exception cref="DomainValidationException">A setting is invalid.</exception>
+    public static Connection Create(ConnectionSettings settings, string clientSecret, ISecretProtector protector, DateTimeOffset now)
+    {
+        Validate(settings, clientSecret, requireClientSecret: true).ThrowIfAny();
+        var connection = new Connection
+        {
+            Id = Guid.NewGuid(),
+            CreatedAt = now.ToUniversalTime(),
+        };
+        connection.ApplySettings(settings, now);
+        connection.EncryptedClientSecret = protector.ProtectString(clientSecret, ProtectionPurposes.ConnectionClientSecret(connection.Id));
+        return connection;
+    }
+
+    /// <summary>Changes the settings; a null <paramref name="newClientSecret"/> keeps the stored secret.</summary>
+    /// <exception cref="DomainValidationException">A setting is invalid (nothing changes).</exception>
+    public void Update(ConnectionSettings settings, string? newClientSecret, ISecretProtector protector, DateTimeOffset now)
+    {
+        Validate(settings, newClientSecret, requireClientSecret: false).ThrowIfAny();
+        var credentialsChanged = newClientSecret is not null
+            || !string.Equals(ClientId, settings.ClientId.Trim(), StringComparison.Ordinal);
+        ApplySettings(settings, now);
+        if (newClientSecret is not null)
+        {
+            EncryptedClientSecret = protector.ProtectString(newClientSecret, ProtectionPurposes.ConnectionClientSecret(Id));
+        }
+
+        if (credentialsChanged)
+        {
+            // A previous validation says nothing about new credentials.
+            LastValidatedAt = null;
+            LastValidationOk = null;
+            LastValidationMessage = null;
+            GrantedScopes = string.Empty;
+        }
+    }
+
+    public string RevealClientSecret(ISecretProtector protector) =>
+        protector.UnprotectString(EncryptedClientSecret, ProtectionPurposes.ConnectionClientSecret(Id));
+
+    /// <summary>Records the outcome of a token request. <paramref name="scrubbedMessage"/> must already be scrubbed.</summary>
+    public void RecordValidation(bool ok, string? scrubbedMessage, IEnumerable<string>? grantedScopes, DateTimeOffset now)
+    {
+        LastValidatedAt = now.ToUniversalTime();
+        LastValidationOk = ok;
+        LastValidationMessage = scrubbedMessage is { Length: > MaxValidationMessageLength }
+            ? scrubbedMessage[..MaxValidationMessageLength]
+            : scrubbedMessage;
+        if (ok)
+        {
+            GrantedScopes = string.Join(' ', (grantedScopes ?? []).Where(s => !string.IsNullOrWhiteSpace(s)).Distinct(StringComparer.Ordinal));
+        }
+
+        UpdatedAt = now.ToUniversalTime();
+    }
+
+    public bool HasScope(string scope) => GrantedScopeList.Contains(scope, StringComparer.Ordinal);
+
+    public override string ToString() => $"Connection {Name} ({Domain}, client {ClientId})";
+
+    public static bool TryNormalizeDomain(string? domain, bool allowHttp, out string normalized, out string? error)
+    {
+        normalized = string.Empty;
+        var value = domain?.Trim().TrimEnd('/') ?? string.Empty;
+        if (value.Length == 0)
+        {
+            error = "Domain is required.";
+            return false;
+        }
+
+        if (value.Length > MaxDomainLength + 16)
+        {
+            error = "Domain is too long.";
+            return false;
+        }
+
+        var hasScheme = value.Contains("://", StringComparison.Ordinal);
+        if (!Uri.TryCreate(hasScheme ? value : "https://" + value, UriKind.Absolute, out var uri)
+            || string.IsNullOrEmpty(uri.Host)
+            || !string.IsNullOrEmpty(uri.Query)
+            || !string.IsNullOrEmpty(uri.Fragment)
+            || !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            error = "Domain must be a host name such as your-tenant.us.auth0.com, or a base URL.";
+            return false;
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttps && !(allowHttp && uri.Scheme == Uri.UriSchemeHttp))
+        {
+            error = "Domain must use https (http is allowed only for a sandbox connection).";
+            return false;
+        }
+
+        normalized = hasScheme ? value : uri.Host + (uri.IsDefaultPort ? "" : ":" + uri.Port);
+        error = null;
+        return true;
+    }
+
+    public static Uri ToBaseUri(string normalizedDomain) =>
+        new(normalizedDomain.Contains("://", StringComparison.Ordinal) ? normalizedDomain : "https://" + normalizedDomain);
+
+    /// <summary>The Management API audience for a domain: <c>https://{domain}/api/v2/</c>.</summary>
+    public static string DefaultAudience(string normalizedDomain) =>
+        ToBaseUri(normalizedDomain).GetLeftPart(UriPartial.Path).TrimEnd('/') + "/api/v2/";
+
+    private static bool TryNormalizeAudience(string audience, bool allowHttp, out string normalized)
+    {
+        normalized = string.Empty;
+        if (!Uri.TryCreate(audience.Trim(), UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttps && !(allowHttp && uri.Scheme == Uri.UriSchemeHttp)))
+        {
+            return false;
+        }
+
+        // Auth0 URLs are built as audience + "clients": the trailing slash is required (Infisical pitfall 7).
+        normalized = audience.Trim().TrimEnd('/') + "/";
+        return true;
+    }
+
+    private void ApplySettings(ConnectionSettings settings, DateTimeOffset now)
+    {
+        TryNormalizeDomain(settings.Domain, settings.IsSandbox, out var domain, out _);
+        Name = settings.Name.Trim();
+        Domain = domain;
+        ClientId = settings.ClientId.Trim();
+        IsSandbox = settings.IsSandbox;
+        Audience = !string.IsNullOrWhiteSpace(settings.Audience) && TryNormalizeAudience(settings.Audience, settings.IsSandbox, out var audience)
+            ? audience
+            : DefaultAudience(domain);
+        Method = ClientCredentialsMethod;
+        UpdatedAt = now.ToUniversalTime();
+    }
+}

@@ -1,0 +1,301 @@
+using System.Text.Json;
+using RotationDashboard.Core.Common;
+using RotationDashboard.Core.Encryption;
+using RotationDashboard.Core.Scheduling;
+
+namespace RotationDashboard.Core.Rotations;
+
+/// <summary>
+/// A rotation: seed 002's object (same fields as the API) plus our strategy, staged timings and a lease that
+/// keeps runs one at a time. Generated credentials (up to two slots) and the last message are encrypted.
+/// </summary>
+public sealed class Rotation
+{
+    public const int MaxSlots = 2;
+    public const int MaxLeaseHolderLength = 128;
+
+    private static readonly JsonSerializerOptions CredentialJson = new(JsonSerializerDefaults.Web);
+
+    private Rotation()
+    {
+        Name = string.Empty;
+        Parameters = new RotationParameters(string.Empty);
+        SecretsMapping = new SecretsMapping(string.Empty);
+        RotateAtUtc = RotateAtUtc.Midnight;
+    }
+
+    public Guid Id { get; private set; }
+
+    public string Name { get; private set; }
+
+    public string? Description { get; private set; }
+
+    public RotationType Type { get; private set; }
+
+    public RotationStrategy Strategy { get; private set; }
+
+    public Guid ConnectionId { get; private set; }
+
+    public Guid ProjectId { get; private set; }
+
+    public Guid EnvironmentId { get; private set; }
+
+    public Guid FolderId { get; private set; }
+
+    public RotationParameters Parameters { get; private set; }
+
+    public SecretsMapping SecretsMapping { get; private set; }
+
+    public bool IsAutoRotationEnabled { get; private set; }
+
+    /// <summary>Days between rotations (1-365).</summary>
+    public int RotationInterval { get; private set; }
+
+    public RotateAtUtc RotateAtUtc { get; private set; }
+
+    /// <summary>The generated-credential slot (0 or 1) currently mapped to the secrets.</summary>
+    public int ActiveIndex { get; private set; }
+
+    /// <summary>Null until the first run finishes.</summary>
+    public RotationStatus? RotationStatus { get; private set; }
+
+    public DateTimeOffset? LastRotationAttemptedAt { get; private set; }
+
+    public DateTimeOffset? LastRotatedAt { get; private set; }
+
+    /// <summary>The id of the last run (<see cref="RotationRun.Id"/>).</summary>
+    public Guid? LastRotationJobId { get; private set; }
+
+    /// <summary>Null when auto-rotation is off (or before the first rotation).</summary>
+    public DateTimeOffset? NextRotationAt { get; private set; }
+
+    public byte[]? EncryptedLastRotationMessage { get; private set; }
+
+    /// <summary>Creation counts as manual, as in Infisical.</summary>
+    public bool IsLastRotationManual { get; private set; }
+
+    /// <summary>JSON array of one or two <see cref="GeneratedCredential"/>s, encrypted as one blob.</summary>
+    public byte[]? EncryptedGeneratedCredentials { get; private set; }
+
+    public TimeSpan StagedLeadTime { get; private set; }
+
+    public TimeSpan RetireGracePeriod { get; private set; }
+
+    public string? LeaseHolder { get; private set; }
+
+    public DateTimeOffset? LeaseExpiresAt { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>Optimistic-concurrency token, incremented by the persistence layer on every save.</summary>
+    public long RowVersion { get; private set; }
+
+    /// <summary>The slot the next rotation writes to.</summary>
+    public int InactiveIndex => (ActiveIndex + 1) % MaxSlots;
+
+    public ScheduleState ScheduleState =>
+        new(IsAutoRotationEnabled, RotationStatus, LastRotatedAt, RotationInterval, RotateAtUtc, IsLastRotationManual);
+
+    /// <exception cref="DomainValidationException">A setting is invalid (see <see cref="RotationRules"/>).</exception>
+    public static Rotation Create(RotationSettings settings, DateTimeOffset now)
+    {
+        RotationRules.Validate(settings).ThrowIfAny();
+        var utcNow = now.ToUniversalTime();
+        return new Rotation
+        {
+            Id = Guid.NewGuid(),
+            Name = settings.Name.Trim(),
+            Description = NormalizeDescription(settings.Description),
+            Type = settings.Type,
+            Strategy = settings.Strategy ?? RotationSlugs.DefaultStrategyFor(settings.Type),
+            ConnectionId = settings.ConnectionId,
+            ProjectId = settings.ProjectId,
+            EnvironmentId = settings.EnvironmentId,
+            FolderId = settings.FolderId,
+            Parameters = new RotationParameters(settings.Parameters.ClientId.Trim()),
+            SecretsMapping = NormalizeMapping(settings.SecretsMapping),
+            IsAutoRotationEnabled = settings.IsAutoRotationEnabled,
+            RotationInterval = settings.RotationInterval,
+            RotateAtUtc = settings.RotateAtUtc,
+            StagedLeadTime = settings.StagedLeadTime ?? RotationRules.DefaultStagedLeadTime,
+            RetireGracePeriod = settings.RetireGracePeriod ?? RotationRules.DefaultRetireGracePeriod,
+            IsLastRotationManual = true,
+            CreatedAt = utcNow,
+            UpdatedAt = utcNow,
+        };
+    }
+
+    /// <summary>Validates the merged result of <paramref name="changes"/> without applying anything.</summary>
+    public ValidationErrors ValidateChanges(RotationChanges changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        return RotationRules.Validate(Merge(changes));
+    }
+
+    /// <summary>Applies a partial update and recomputes <see cref="NextRotationAt"/>.</summary>
+    /// <exception cref="DomainValidationException">The merged settings are invalid; nothing changes.</exception>
+    public void Update(RotationChanges changes, NextRotationCalculator calculator, DateTimeOffset now)
+    {
+        var merged = Merge(changes);
+        RotationRules.Validate(merged).ThrowIfAny();
+
+        Name = merged.Name.Trim();
+        Description = NormalizeDescription(merged.Description);
+        Strategy = merged.Strategy!.Value;
+        Parameters = new RotationParameters(merged.Parameters.ClientId.Trim());
+        SecretsMapping = NormalizeMapping(merged.SecretsMapping);
+        IsAutoRotationEnabled = merged.IsAutoRotationEnabled;
+        RotationInterval = merged.RotationInterval;
+        RotateAtUtc = merged.RotateAtUtc;
+        StagedLeadTime = merged.StagedLeadTime!.Value;
+        RetireGracePeriod = merged.RetireGracePeriod!.Value;
+        RecalculateNextRotation(calculator, now);
+        Touch(now);
+    }
+
+    /// <summary>Turning auto-rotation off clears <see cref="NextRotationAt"/> (nothing stays queued).</summary>
+    public void SetAutoRotation(bool enabled, NextRotationCalculator calculator, DateTimeOffset now)
+    {
+        IsAutoRotationEnabled = enabled;
+        RecalculateNextRotation(calculator, now);
+        Touch(now);
+    }
+
+    public void RecalculateNextRotation(NextRotationCalculator calculator, DateTimeOffset now) =>
+        NextRotationAt = calculator.Calculate(ScheduleState, now);
+
+    /// <summary>A run finished and the new credential is live.</summary>
+    public void RecordSuccess(Guid runId, bool isManual, NextRotationCalculator calculator, DateTimeOffset now)
+    {
+        var utcNow = now.ToUniversalTime();
+        RotationStatus = Rotations.RotationStatus.Success;
+        LastRotationAttemptedAt = utcNow;
+        LastRotatedAt = utcNow;
+        LastRotationJobId = runId;
+        IsLastRotationManual = isManual;
+        EncryptedLastRotationMessage = null;
+        RecalculateNextRotation(calculator, utcNow);
+        Touch(utcNow);
+    }
+
+    /// <summary>
+    /// A run gave up. <paramref name="scrubbedMessage"/> (already free of secrets) is truncated to
+    /// <see cref="RotationRules.MaxMessageLength"/> characters and encrypted; the slots are unchanged.
+    /// </summary>
+    public void RecordFailure(
+        Guid runId,
+        string scrubbedMessage,
+        bool isManual,
+        ISecretProtector protector,
+        NextRotationCalculator calculator,
+        DateTimeOffset now)
+    {
+        var utcNow = now.ToUniversalTime();
+        RotationStatus = Rotations.RotationStatus.Failed;
+        LastRotationAttemptedAt = utcNow;
+        LastRotationJobId = runId;
+        IsLastRotationManual = isManual;
+        var message = string.IsNullOrEmpty(scrubbedMessage) ? "The rotation failed." : scrubbedMessage;
+        if (message.Length > RotationRules.MaxMessageLength)
+        {
+            message = message[..RotationRules.MaxMessageLength];
+        }
+
+        EncryptedLastRotationMessage = protector.ProtectString(message, ProtectionPurposes.RotationLastMessage(Id));
+        RecalculateNextRotation(calculator, utcNow);
+        Touch(utcNow);
+    }
+
+    public string? ReadLastRotationMessage(ISecretProtector protector) =>
+        EncryptedLastRotationMessage is { } blob
+            ? protector.UnprotectString(blob, ProtectionPurposes.RotationLastMessage(Id))
+            : null;
+
+    /// <summary>Stores the credential slots (one or two) and which slot is active.</summary>
+    public void StoreGeneratedCredentials(IReadOnlyList<GeneratedCredential> slots, int activeIndex, ISecretProtector protector, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(slots);
+        if (slots.Count is < 1 or > MaxSlots)
+        {
+            throw new ArgumentException($"A rotation keeps one or two credential slots; got {slots.Count}.", nameof(slots));
+        }
+
+        if (activeIndex < 0 || activeIndex >= slots.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(activeIndex), activeIndex, "The active index must point at a stored slot.");
+        }
+
+        var json = JsonSerializer.Serialize(slots, CredentialJson);
+        EncryptedGeneratedCredentials = protector.ProtectString(json, ProtectionPurposes.RotationGeneratedCredentials(Id));
+        ActiveIndex = activeIndex;
+        Touch(now);
+    }
+
+    /// <summary>The decrypted slots (empty before the first rotation).</summary>
+    public IReadOnlyList<GeneratedCredential> ReadGeneratedCredentials(ISecretProtector protector)
+    {
+        if (EncryptedGeneratedCredentials is not { } blob)
+        {
+            return [];
+        }
+
+        var json = protector.UnprotectString(blob, ProtectionPurposes.RotationGeneratedCredentials(Id));
+        return JsonSerializer.Deserialize<List<GeneratedCredential>>(json, CredentialJson) ?? [];
+    }
+
+    /// <summary>Claims the lease when it is free or expired (in memory; the store claims it atomically in SQL).</summary>
+    public bool TryAcquireLease(string holder, TimeSpan duration, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(holder);
+        if (IsLeased(now) && !string.Equals(LeaseHolder, holder, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        LeaseHolder = holder.Length > MaxLeaseHolderLength ? holder[..MaxLeaseHolderLength] : holder;
+        LeaseExpiresAt = now.ToUniversalTime().Add(duration);
+        return true;
+    }
+
+    public void ReleaseLease(string holder)
+    {
+        if (string.Equals(LeaseHolder, holder, StringComparison.Ordinal))
+        {
+            LeaseHolder = null;
+            LeaseExpiresAt = null;
+        }
+    }
+
+    public bool IsLeased(DateTimeOffset now) => LeaseHolder is not null && LeaseExpiresAt > now;
+
+    public override string ToString() => $"Rotation {Name} ({Type.ToSlug()}, {Strategy})";
+
+    private RotationSettings Merge(RotationChanges changes) => new()
+    {
+        Name = changes.Name ?? Name,
+        Description = changes.Description ?? Description,
+        Type = Type,
+        Strategy = changes.Strategy ?? Strategy,
+        ConnectionId = ConnectionId,
+        ProjectId = ProjectId,
+        EnvironmentId = EnvironmentId,
+        FolderId = FolderId,
+        Parameters = changes.Parameters ?? Parameters,
+        SecretsMapping = changes.SecretsMapping ?? SecretsMapping,
+        IsAutoRotationEnabled = changes.IsAutoRotationEnabled ?? IsAutoRotationEnabled,
+        RotationInterval = changes.RotationInterval ?? RotationInterval,
+        RotateAtUtc = changes.RotateAtUtc ?? RotateAtUtc,
+        StagedLeadTime = changes.StagedLeadTime ?? StagedLeadTime,
+        RetireGracePeriod = changes.RetireGracePeriod ?? RetireGracePeriod,
+    };
+
+    private static string? NormalizeDescription(string? description) =>
+        string.IsNullOrWhiteSpace(description) ? null : description.Trim();
+
+    private static SecretsMapping NormalizeMapping(SecretsMapping mapping) =>
+        new(mapping.ClientId.Trim(), mapping.ClientSecret?.Trim(), mapping.PrivateKey?.Trim(), mapping.KeyId?.Trim());
+
+    private void Touch(DateTimeOffset now) => UpdatedAt = now.ToUniversalTime();
+}

@@ -1,0 +1,61 @@
+using Microsoft.Data.Sqlite;
+
+namespace RotationDashboard.Web.Data;
+
+/// <summary>The resolved data directory and SQLite connection string.</summary>
+public sealed class DatabaseLocation
+{
+    public DatabaseLocation(string dataDirectory, string connectionString)
+    {
+        DataDirectory = dataDirectory;
+        ConnectionString = connectionString;
+    }
+
+    /// <summary>Absolute path of the data directory.</summary>
+    public string DataDirectory { get; }
+
+    public string ConnectionString { get; }
+
+    /// <summary>The database file (null for in-memory databases).</summary>
+    public string? DatabaseFile
+    {
+        get
+        {
+            var dataSource = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
+            return string.IsNullOrEmpty(dataSource) || dataSource == ":memory:" ? null : Path.GetFullPath(dataSource);
+        }
+    }
+
+    /// <summary>
+    /// Resolves <see cref="StorageOptions.DataDirectory"/> against <paramref name="contentRoot"/> and creates it
+    /// (owner-only on Unix). The database is <c>rotation-dashboard.db</c> in it unless
+    /// <paramref name="configuredConnectionString"/> (<c>ConnectionStrings:Default</c>) is given.
+    /// </summary>
+    public static DatabaseLocation Resolve(string contentRoot, StorageOptions options, string? configuredConnectionString)
+    {
+        var dataDirectory = Path.GetFullPath(Path.Combine(contentRoot, options.DataDirectory));
+        if (!Directory.Exists(dataDirectory))
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(dataDirectory);
+            }
+            else
+            {
+                Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        var connectionString = string.IsNullOrWhiteSpace(configuredConnectionString)
+            ? new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(dataDirectory, StorageOptions.DatabaseFileName),
+                Mode = SqliteOpenMode.ReadWriteCreate,
+                ForeignKeys = true,
+            }.ToString()
+            : configuredConnectionString;
+        return new DatabaseLocation(dataDirectory, connectionString);
+    }
+
+    public override string ToString() => DatabaseFile ?? "(in-memory)";
+}

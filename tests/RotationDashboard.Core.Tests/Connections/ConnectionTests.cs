@@ -1,0 +1,64 @@
+using RotationDashboard.Core.Common;
+using RotationDashboard.Core.Connections;
+using RotationDashboard.Core.Encryption;
+
+namespace RotationDashboard.Core.Tests.Connections;
+
+public class ConnectionTests
+{
+    private static readonly DateTimeOffset Now = new(2025, 1, 10, 0, 0, 0, TimeSpan.Zero);
+    private readonly ISecretProtector _protector = TestProtector.Create();
+
+    [Fact]
+    public void Create_normalises_domain_and_audience_and_encrypts_the_secret()
+    {
+        var connection = Connection.Create(
+            new ConnectionSettings("my-auth0-connection", "https://tenant.us.auth0.com/", "m2m-client"), "mgmt-secret", _protector, Now);
+
+        Assert.Equal("https://tenant.us.auth0.com", connection.Domain);
+        Assert.Equal("https://tenant.us.auth0.com/api/v2/", connection.Audience);
+        Assert.Equal("client-credentials", connection.Method);
+        Assert.Equal("mgmt-secret", connection.RevealClientSecret(_protector));
+        Assert.DoesNotContain("mgmt-secret", connection.ToString(), StringComparison.Ordinal);
+
+        var bare = Connection.Create(new ConnectionSettings("bare", "tenant.eu.auth0.com", "c", "https://tenant.eu.auth0.com/api/v2"), "s", _protector, Now);
+        Assert.Equal("tenant.eu.auth0.com", bare.Domain);
+        Assert.Equal("https://tenant.eu.auth0.com/api/v2/", bare.Audience);
+        Assert.Equal(new Uri("https://tenant.eu.auth0.com"), bare.BaseUri);
+    }
+
+    [Fact]
+    public void Http_is_allowed_only_for_sandbox_connections()
+    {
+        var sandbox = Connection.Create(new ConnectionSettings("sandbox", "http://localhost:5080/sandbox", "c", IsSandbox: true), "s", _protector, Now);
+        Assert.Equal("http://localhost:5080/sandbox/api/v2/", sandbox.Audience);
+
+        var ex = Assert.Throws<DomainValidationException>(() =>
+            Connection.Create(new ConnectionSettings("plain", "http://tenant.auth0.com", "c"), "s", _protector, Now));
+        Assert.True(ex.Errors.ContainsKey("domain"));
+    }
+
+    [Fact]
+    public void Invalid_settings_are_reported_per_field()
+    {
+        var errors = Connection.Validate(new ConnectionSettings("Bad Name", "", " ", "not a url"), "", requireClientSecret: true);
+
+        Assert.Equal(["name", "domain", "clientId", "clientSecret", "audience"], errors.Keys);
+    }
+
+    [Fact]
+    public void Validation_results_are_recorded_and_reset_when_credentials_change()
+    {
+        var connection = Connection.Create(new ConnectionSettings("c", "tenant.auth0.com", "client"), "s", _protector, Now);
+
+        connection.RecordValidation(true, null, ["read:clients", "update:client_keys", "read:clients"], Now);
+        Assert.True(connection.LastValidationOk);
+        Assert.Equal("read:clients update:client_keys", connection.GrantedScopes);
+        Assert.True(connection.HasScope("update:client_keys"));
+
+        connection.Update(new ConnectionSettings("c", "tenant.auth0.com", "client"), "new-secret", _protector, Now.AddDays(1));
+        Assert.Null(connection.LastValidationOk);
+        Assert.Equal("", connection.GrantedScopes);
+        Assert.Equal("new-secret", connection.RevealClientSecret(_protector));
+    }
+}
