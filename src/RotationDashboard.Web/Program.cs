@@ -1,5 +1,6 @@
 using Radzen;
 using RotationDashboard.Web.Components;
+using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Hosting;
 using RotationDashboard.Web.Security;
 
@@ -7,13 +8,18 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<LocalServerAddress>();
-builder.AddSandboxIntegration(() => DataDirectory.Resolve(builder.Configuration, builder.Environment));
+builder.AddRotationDashboardPersistence();
+builder.AddSandboxIntegration(() => DatabaseLocation.Resolve(
+    builder.Environment.ContentRootPath,
+    builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions(),
+    builder.Configuration.GetConnectionString("Default")).DataDirectory);
 builder.AddDashboardSignIn();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();
 
 var app = builder.Build();
+await app.InitializeDatabaseAsync();
 
 if (!app.Environment.IsDevelopment())
 {
@@ -30,6 +36,6 @@ app.MapAccountEndpoints();
 app.MapSandboxIfEnabled();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
-app.Run();
+await app.RunAsync();
 
 public partial class Program;

@@ -16,6 +16,8 @@ public sealed partial class DatabaseSeeder(
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var now = timeProvider.GetUtcNow();
+        // SQLite transactions start IMMEDIATE here: a second instance starting at the same time waits, then finds the data.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
         if (!await db.Projects.AnyAsync(cancellationToken))
         {
@@ -35,6 +37,7 @@ public sealed partial class DatabaseSeeder(
             db.Folders.AddRange(environmentsWithoutRoot.Select(id => Folder.CreateRoot(id, now)));
             await db.SaveChangesAsync(cancellationToken);
         }
+        await transaction.CommitAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the default project '{Slug}' with environments dev, staging and prod")]
