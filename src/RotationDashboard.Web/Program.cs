@@ -1,4 +1,6 @@
 using Radzen;
+using RotationDashboard.Auth0;
+using RotationDashboard.Web.Services.Connections;
 using RotationDashboard.Web.Components;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Hosting;
@@ -9,6 +11,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<LocalServerAddress>();
 builder.AddRotationDashboardPersistence();
+builder.Services.AddAuth0Client(builder.Configuration.GetSection(Auth0ClientOptions.SectionName));
+builder.Services.AddSingleton<IAuth0ConnectionResolver, Auth0ConnectionResolver>();
 builder.AddSandboxIntegration(() => DatabaseLocation.Resolve(
     builder.Environment.ContentRootPath,
     builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions(),
