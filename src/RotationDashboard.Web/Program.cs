@@ -21,6 +21,7 @@ builder.AddDashboardSignIn();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();
+builder.Services.AddScoped<CurrentUserAccessor>();
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync();

@@ -1,0 +1,47 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
+using RotationDashboard.Core.Audit;
+
+namespace RotationDashboard.Web.Security;
+
+/// <summary>The signed-in user or API token behind a request, as the audit log and the services see it.</summary>
+public sealed record DashboardUser(Actor Actor, bool IsAdmin, ClaimsPrincipal Principal)
+{
+    public const string TokenNameClaim = "rotation_dashboard/token_name";
+
+    public static DashboardUser FromPrincipal(ClaimsPrincipal principal)
+    {
+        if (principal.Identity?.IsAuthenticated != true)
+        {
+            throw new UnauthorizedAccessException("Sign in first.");
+        }
+
+        var tokenName = principal.FindFirstValue(TokenNameClaim);
+        var actor = tokenName is not null
+            ? Actor.Token(tokenName)
+            : Actor.User(principal.FindFirstValue(ClaimTypes.Email) ?? principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "unknown");
+        return new DashboardUser(actor, principal.HasClaim(DashboardRoles.ClaimType, DashboardRoles.Admin), principal);
+    }
+
+    /// <summary>Server-side role check for actions a Viewer may not take (not only hidden buttons).</summary>
+    /// <exception cref="ForbiddenActionException">The user is not an Admin.</exception>
+    public void EnsureAdmin(string action)
+    {
+        if (!IsAdmin)
+        {
+            throw new ForbiddenActionException($"Only an Admin may {action}.");
+        }
+    }
+}
+
+public sealed class ForbiddenActionException(string message) : Exception(message);
+
+/// <summary>Gives Blazor components the current <see cref="DashboardUser"/> from the circuit's authentication state.</summary>
+public sealed class CurrentUserAccessor(AuthenticationStateProvider authenticationState)
+{
+    public async Task<DashboardUser> GetAsync()
+    {
+        var state = await authenticationState.GetAuthenticationStateAsync();
+        return DashboardUser.FromPrincipal(state.User);
+    }
+}
