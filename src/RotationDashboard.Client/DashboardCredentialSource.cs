@@ -94,11 +94,11 @@ public sealed class DashboardCredentialSource : ICredentialSource, IAsyncDisposa
 
     public void Dispose()
     {
+        // The token source is only cancelled, never disposed: a read still in flight may be linking to its token.
         if (_disposed.IsCancellationRequested)
             return;
         _timer.Dispose();
         _disposed.Cancel();
-        _disposed.Dispose();
     }
 
     public ValueTask DisposeAsync()
@@ -113,12 +113,9 @@ public sealed class DashboardCredentialSource : ICredentialSource, IAsyncDisposa
         {
             await ReadSharedAsync(CancellationToken.None);
         }
-        catch (ObjectDisposedException)
+        catch (Exception exception) when (_disposed.IsCancellationRequested && exception is ObjectDisposedException or OperationCanceledException)
         {
             // Disposed while the timer fired.
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
         }
         catch (Exception exception)
         {
