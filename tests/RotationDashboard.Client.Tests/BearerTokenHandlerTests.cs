@@ -105,6 +105,23 @@ public sealed class BearerTokenHandlerTests(SharedSandbox sandbox) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_handler_works_without_DI_as_the_readme_shows()
+    {
+        var app = Host.CreateSecretApp();
+        using var loggerFactory = new CapturingLoggerProvider().CreateFactory();
+        var source = new StaticCredentialSource(
+            Auth0Credential.FromClientSecret(app.ClientId, app.ClientSecret!),
+            Auth0Credential.FromClientSecret(app.ClientId, "next-secret-not-yet-used"));
+        var tokens = new Auth0TokenClient(new HttpClient(), source,
+            new Auth0ClientCredentialsOptions { Domain = Host.BaseUrl.AbsoluteUri },
+            timeProvider: null, logger: loggerFactory.CreateLogger<Auth0TokenClient>());
+        using var api = new HttpClient(new Auth0BearerTokenHandler(tokens) { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = _apiUrl };
+
+        Assert.Equal("ok:", await api.GetStringAsync("orders"));
+        Assert.Equal("Bearer " + (await tokens.GetTokenAsync()).AccessToken, Assert.Single(_seenAuthorization));
+    }
+
+    [Fact]
     public async Task Token_failures_surface_from_the_http_call()
     {
         var app = Host.CreateSecretApp();
