@@ -22,6 +22,7 @@ builder.AddDashboardSignIn();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();
 builder.Services.AddScoped<CurrentUserAccessor>();
+builder.Services.AddScoped<BrowserTimeZone>();
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync();
