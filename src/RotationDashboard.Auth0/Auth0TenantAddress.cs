@@ -66,8 +66,9 @@ public sealed class Auth0TenantAddress : IEquatable<Auth0TenantAddress>
     }
 
     /// <summary>
-    /// Normalises an API audience URL (adds the trailing slash Auth0 expects on <c>…/api/v2/</c>).
-    /// Identifiers that are not http(s) URLs (for example <c>urn:my-api</c>) are returned trimmed and unchanged.
+    /// Normalises an API audience: adds the trailing slash Auth0 expects on a Management API audience
+    /// (<c>…/api/v2/</c>); any other identifier (<c>https://api.example.com</c>, <c>urn:my-api</c>) is returned
+    /// trimmed and otherwise unchanged, since Auth0 compares identifiers exactly.
     /// </summary>
     public static string NormalizeAudience(string audience) =>
         TryNormalizeAudience(audience, out var normalized, out var error)
@@ -91,7 +92,9 @@ public sealed class Auth0TenantAddress : IEquatable<Auth0TenantAddress>
         {
             if (!TryParseHttpUrl(trimmed, "audience", assumeHttps: false, out var uri, out error))
                 return false;
-            normalized = WithTrailingSlash(uri).AbsoluteUri;
+            // Auth0 matches API identifiers as exact strings ("…/api" and "…/api/" are different APIs), so only the
+            // Management API's identifier, known to end in "/api/v2/", gets its missing slash back.
+            normalized = uri.AbsolutePath.EndsWith("/api/v2", StringComparison.OrdinalIgnoreCase) ? trimmed + "/" : trimmed;
             return true;
         }
 
