@@ -56,9 +56,20 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <summary>Waits until the Blazor circuit is connected, so clicks reach the server.</summary>
     public static async Task WaitForCircuitAsync(IPage page)
     {
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('.rz-layout') !== null");
-        // An interactive component marks the body once it has rendered on the live circuit.
-        await page.WaitForSelectorAsync("body[data-circuit='live']", new() { State = WaitForSelectorState.Attached });
+        try
+        {
+            // A busy two-core machine (a parallel build) can take a while to open the first circuit.
+            await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('.rz-layout') !== null",
+                null, new() { Timeout = 45_000 });
+            // An interactive component marks the body once it has rendered on the live circuit.
+            await page.WaitForSelectorAsync("body[data-circuit='live']", new() { State = WaitForSelectorState.Attached, Timeout = 45_000 });
+        }
+        catch (TimeoutException)
+        {
+            await ScreenshotAsync(page, "circuit-timeout-" + DateTime.UtcNow.Ticks);
+            throw new TimeoutException($"The Blazor circuit did not go live on {page.Url}. Page text: " +
+                                       await page.InnerTextAsync("body"));
+        }
     }
 
     public static async Task ScreenshotAsync(IPage page, string name)
@@ -68,6 +79,7 @@ public sealed class BrowserSession : IAsyncDisposable
             : Path.Combine(AppContext.BaseDirectory, "test-artifacts");
         var shots = Path.Combine(dir, "screenshots");
         Directory.CreateDirectory(shots);
+        await page.WaitForTimeoutAsync(350); // let dialog and notification animations settle, for a readable picture
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, name + ".png"), FullPage = true });
     }
 
