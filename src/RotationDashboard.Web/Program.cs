@@ -1,6 +1,7 @@
 using Radzen;
 using RotationDashboard.Auth0;
 using RotationDashboard.Web.Services.Connections;
+using RotationDashboard.Web.Api;
 using RotationDashboard.Web.Components;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Hosting;
@@ -26,6 +27,11 @@ builder.Services.AddScoped<BrowserTimeZone>();
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync();
+if (!app.Environment.IsDevelopment() && !string.IsNullOrEmpty(app.Configuration["Security:BootstrapToken"]))
+{
+    app.Logger.LogWarning("Security:BootstrapToken is set: it grants every API permission. Create scoped API tokens in " +
+                          "Settings and remove the bootstrap token once set-up is done.");
+}
 
 if (!app.Environment.IsDevelopment())
 {
@@ -35,10 +41,12 @@ app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
+app.UseMiddleware<ApiAntiforgeryMiddleware>();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
 app.MapAccountEndpoints();
+app.MapProjectsApi();
 app.MapSandboxIfEnabled();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -47,9 +47,21 @@ public sealed class BrowserSession : IAsyncDisposable
         return new BrowserSession(playwright, context, userDataDir);
     }
 
+    /// <summary>Browser console errors and failed requests, reported when a wait times out.</summary>
+    public static readonly System.Collections.Concurrent.ConcurrentQueue<string> Diagnostics = new();
+
     public async Task<IPage> NewPageAsync()
     {
         var page = await Context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning") Diagnostics.Enqueue($"console {message.Type}: {message.Text}");
+        };
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400) Diagnostics.Enqueue($"HTTP {response.Status}: {response.Request.Method} {response.Url}");
+        };
+        page.RequestFailed += (_, request) => Diagnostics.Enqueue($"request failed: {request.Method} {request.Url} {request.Failure}");
         return page;
     }
 
@@ -67,8 +79,8 @@ public sealed class BrowserSession : IAsyncDisposable
         catch (TimeoutException)
         {
             await ScreenshotAsync(page, "circuit-timeout-" + DateTime.UtcNow.Ticks);
-            throw new TimeoutException($"The Blazor circuit did not go live on {page.Url}. Page text: " +
-                                       await page.InnerTextAsync("body"));
+            throw new TimeoutException($"The Blazor circuit did not go live on {page.Url}. Browser said: " +
+                                       string.Join(" | ", Diagnostics.TakeLast(15)) + ". Page text: " + await page.InnerTextAsync("body"));
         }
     }
 
