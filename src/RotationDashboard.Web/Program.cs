@@ -1,10 +1,12 @@
 using Radzen;
 using RotationDashboard.Auth0;
-using RotationDashboard.Web.Services.Connections;
+using RotationDashboard.Web.Api;
+using RotationDashboard.Web.Api.Connections;
 using RotationDashboard.Web.Components;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Hosting;
 using RotationDashboard.Web.Security;
+using RotationDashboard.Web.Services.Connections;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,7 +14,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<LocalServerAddress>();
 builder.AddRotationDashboardPersistence();
 builder.Services.AddAuth0Client(builder.Configuration.GetSection(Auth0ClientOptions.SectionName));
-builder.Services.AddSingleton<IAuth0ConnectionResolver, Auth0ConnectionResolver>();
+builder.AddConnections();
 builder.AddSandboxIntegration(() => DatabaseLocation.Resolve(
     builder.Environment.ContentRootPath,
     builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions(),
@@ -25,12 +27,14 @@ builder.Services.AddScoped<CurrentUserAccessor>();
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync();
+await app.EnsureSandboxConnectionAsync();
 
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
 app.UseStatusCodePagesWithReExecute("/not-found");
+app.UseApiProblemDetails();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
@@ -39,6 +43,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
 app.MapAccountEndpoints();
 app.MapSandboxIfEnabled();
+app.MapAuth0ConnectionApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

@@ -135,9 +135,9 @@ public sealed class Connection
     public void Update(ConnectionSettings settings, string? newClientSecret, ISecretProtector protector, DateTimeOffset now)
     {
         Validate(settings, newClientSecret, requireClientSecret: false).ThrowIfAny();
-        var credentialsChanged = newClientSecret is not null
-            || !string.Equals(ClientId, settings.ClientId.Trim(), StringComparison.Ordinal);
+        var before = (ClientId, Domain, Audience, IsSandbox);
         ApplySettings(settings, now);
+        var credentialsChanged = newClientSecret is not null || before != (ClientId, Domain, Audience, IsSandbox);
         if (newClientSecret is not null)
         {
             EncryptedClientSecret = protector.ProtectString(newClientSecret, ProtectionPurposes.ConnectionClientSecret(Id));
@@ -145,7 +145,7 @@ public sealed class Connection
 
         if (credentialsChanged)
         {
-            // A previous validation says nothing about new credentials.
+            // A previous validation says nothing about new credentials or another tenant.
             LastValidatedAt = null;
             LastValidationOk = null;
             LastValidationMessage = null;
@@ -156,7 +156,11 @@ public sealed class Connection
     public string RevealClientSecret(ISecretProtector protector) =>
         protector.UnprotectString(EncryptedClientSecret, ProtectionPurposes.ConnectionClientSecret(Id));
 
-    /// <summary>Records the outcome of a token request. <paramref name="scrubbedMessage"/> must already be scrubbed.</summary>
+    /// <summary>
+    /// Records the outcome of a token request. <paramref name="scrubbedMessage"/> must already be scrubbed.
+    /// <paramref name="grantedScopes"/> replaces the stored scopes (empty: none); null keeps them (outcome unknown,
+    /// e.g. Auth0 did not answer).
+    /// </summary>
     public void RecordValidation(bool ok, string? scrubbedMessage, IEnumerable<string>? grantedScopes, DateTimeOffset now)
     {
         LastValidatedAt = now.ToUniversalTime();
@@ -164,9 +168,9 @@ public sealed class Connection
         LastValidationMessage = scrubbedMessage is { Length: > MaxValidationMessageLength }
             ? scrubbedMessage[..MaxValidationMessageLength]
             : scrubbedMessage;
-        if (ok)
+        if (grantedScopes is not null)
         {
-            GrantedScopes = string.Join(' ', (grantedScopes ?? []).Where(s => !string.IsNullOrWhiteSpace(s)).Distinct(StringComparer.Ordinal));
+            GrantedScopes = string.Join(' ', grantedScopes.Where(s => !string.IsNullOrWhiteSpace(s)).Distinct(StringComparer.Ordinal));
         }
 
         UpdatedAt = now.ToUniversalTime();
