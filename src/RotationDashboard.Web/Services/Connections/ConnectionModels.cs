@@ -121,6 +121,17 @@ public sealed record ApplicationSummary(
     public bool IsConfidential => AuthMethod != Auth0TokenEndpointAuthMethods.None;
 
     public bool UsesPrivateKeyJwt => AuthMethod == ConnectionService.PrivateKeyJwtAuthMethod;
+
+    /// <summary>The picker's search: name, client id or app type contain <paramref name="text"/> (case-insensitive).</summary>
+    public bool Matches(string? text)
+    {
+        var trimmed = text?.Trim();
+        return string.IsNullOrEmpty(trimmed)
+               || Name.Contains(trimmed, StringComparison.OrdinalIgnoreCase)
+               || ClientId.Contains(trimmed, StringComparison.OrdinalIgnoreCase)
+               || AppTypeLabel.Contains(trimmed, StringComparison.OrdinalIgnoreCase)
+               || (AppType?.Contains(trimmed, StringComparison.OrdinalIgnoreCase) ?? false);
+    }
 }
 
 /// <summary>

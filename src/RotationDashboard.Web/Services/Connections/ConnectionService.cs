@@ -353,10 +353,7 @@ public sealed partial class ConnectionService(
             .OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase)
             .ThenBy(a => a.ClientId, StringComparer.Ordinal)
             .ToList();
-        var text = search?.Trim();
-        var matches = string.IsNullOrEmpty(text)
-            ? applications
-            : applications.Where(a => Matches(a, text)).ToList();
+        var matches = applications.Where(a => a.Matches(search)).ToList();
         return OperationResult.Success(new ApplicationList(matches, applications.Count, fetchedAt));
     }
 
@@ -466,12 +463,6 @@ public sealed partial class ConnectionService(
         client.AppType,
         client.UsesPrivateKeyJwt ? PrivateKeyJwtAuthMethod : client.TokenEndpointAuthMethod ?? "unknown",
         string.IsNullOrWhiteSpace(client.Description) ? null : client.Description);
-
-    private static bool Matches(ApplicationSummary application, string text) =>
-        application.Name.Contains(text, StringComparison.OrdinalIgnoreCase)
-        || application.ClientId.Contains(text, StringComparison.OrdinalIgnoreCase)
-        || application.AppTypeLabel.Contains(text, StringComparison.OrdinalIgnoreCase)
-        || (application.AppType?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false);
 
     private static string TypeLabel(RotationType type) => type switch
     {
