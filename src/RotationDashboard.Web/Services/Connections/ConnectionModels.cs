@@ -105,6 +105,9 @@ public sealed record ApplicationSummary(
     string AuthMethod,
     string? Description)
 {
+    /// <summary><see cref="AuthMethod"/> when the connection may not see it (needs read:client_keys or read:client_credentials).</summary>
+    public const string UnknownAuthMethod = "unknown";
+
     /// <summary>Human label of <see cref="AppType"/>: "Machine to Machine", "Regular Web", …</summary>
     public string AppTypeLabel => AppType switch
     {

@@ -461,7 +461,7 @@ public sealed partial class ConnectionService(
         client.ClientId,
         string.IsNullOrWhiteSpace(client.Name) ? client.ClientId : client.Name,
         client.AppType,
-        client.UsesPrivateKeyJwt ? PrivateKeyJwtAuthMethod : client.TokenEndpointAuthMethod ?? "unknown",
+        client.UsesPrivateKeyJwt ? PrivateKeyJwtAuthMethod : client.TokenEndpointAuthMethod ?? ApplicationSummary.UnknownAuthMethod,
         string.IsNullOrWhiteSpace(client.Description) ? null : client.Description);
 
     private static string TypeLabel(RotationType type) => type switch
