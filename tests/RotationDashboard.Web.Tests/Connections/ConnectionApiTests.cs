@@ -14,7 +14,8 @@ using RotationDashboard.Web.Tests.Infrastructure;
 namespace RotationDashboard.Web.Tests.Connections;
 
 /// <summary>The connections API over real HTTP, signed in through the sandbox, against the in-app sandbox tenant.</summary>
-public sealed class ConnectionApiTests : IClassFixture<ConnectionsAppFactory>
+[Collection(ConnectionsAppCollection.Name)]
+public sealed class ConnectionApiTests
 {
     private const string Api = "api/v1/app-connections/auth0";
     private readonly ConnectionsAppFactory _app;

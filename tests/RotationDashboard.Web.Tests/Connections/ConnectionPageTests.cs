@@ -5,7 +5,8 @@ using RotationDashboard.Web.Tests.Infrastructure;
 namespace RotationDashboard.Web.Tests.Connections;
 
 /// <summary>What the server renders for each role (the service refuses Viewer writes anyway).</summary>
-public sealed class ConnectionPageTests : IClassFixture<ConnectionsAppFactory>
+[Collection(ConnectionsAppCollection.Name)]
+public sealed class ConnectionPageTests
 {
     private readonly ConnectionsAppFactory _app;
 

@@ -12,7 +12,8 @@ using RotationDashboard.Web.Services.Connections;
 namespace RotationDashboard.Web.Tests.Connections;
 
 /// <summary><see cref="ConnectionService"/> inside the running app, against the in-app sandbox.</summary>
-public sealed class ConnectionServiceTests : IClassFixture<ConnectionsAppFactory>
+[Collection(ConnectionsAppCollection.Name)]
+public sealed class ConnectionServiceTests
 {
     private readonly ConnectionsAppFactory _app;
     private readonly ConnectionService _service;

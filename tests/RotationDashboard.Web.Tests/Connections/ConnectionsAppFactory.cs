@@ -74,3 +74,10 @@ internal static class ApiJsonAssertions
     public static Task<HttpResponseMessage> PatchJsonAsync(this HttpClient client, string path, object body) =>
         client.PatchAsync(path, JsonContent.Create(body));
 }
+
+/// <summary>The API, service and page tests share one running app (each test uses its own connection names).</summary>
+[CollectionDefinition(Name)]
+public sealed class ConnectionsAppCollection : ICollectionFixture<ConnectionsAppFactory>
+{
+    public const string Name = "Connections app";
+}
