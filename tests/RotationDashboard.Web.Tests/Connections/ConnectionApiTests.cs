@@ -253,6 +253,11 @@ public sealed class ConnectionApiTests
             (await moved.ReadJsonAsync()).GetProperty("errors").GetProperty("credentials.clientSecret")[0].GetString());
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+
+        // Routing refusals get problem details too, not the HTML not-found page.
+        var noRoute = await ada.GetAsync($"{Api}/not-a-guid");
+        Assert.Equal(HttpStatusCode.NotFound, noRoute.StatusCode);
+        Assert.Equal("application/problem+json", noRoute.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

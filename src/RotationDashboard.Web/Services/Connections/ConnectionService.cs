@@ -79,7 +79,7 @@ public sealed partial class ConnectionService(
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        await EnsureAdminAsync(user, AuditActions.ConnectionCreate, AuditTarget.Connection(Guid.Empty, input.Name?.Trim() ?? ""), "create connections", cancellationToken);
+        await EnsureAdminAsync(user, AuditActions.ConnectionCreate, NewConnectionTarget(input.Name), "create connections", cancellationToken);
 
         var (settings, errors) = ToSettings(input, requireClientSecret: true, secretGiven: input.ClientSecret is not null);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -268,7 +268,8 @@ public sealed partial class ConnectionService(
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        await EnsureAdminAsync(user, AuditActions.ConnectionValidate, AuditTarget.Connection(existingId ?? Guid.Empty, draft.Name?.Trim() ?? ""), "test connections", cancellationToken);
+        await EnsureAdminAsync(user, AuditActions.ConnectionValidate,
+            existingId is { } target ? AuditTarget.Connection(target, draft.Name?.Trim() ?? "") : NewConnectionTarget(draft.Name), "test connections", cancellationToken);
 
         Connection? existing = null;
         if (existingId is { } id)
@@ -590,6 +591,9 @@ public sealed partial class ConnectionService(
             connection.CreatedAt,
             connection.UpdatedAt);
     }
+
+    // A connection that does not exist yet has no id to record.
+    private static AuditTarget NewConnectionTarget(string? name) => new(AuditTargetTypes.Connection, null, name?.Trim());
 
     private static Task<int> CountRotationsAsync(RotationDashboardDbContext db, Guid connectionId, CancellationToken cancellationToken) =>
         db.Rotations.CountAsync(r => r.ConnectionId == connectionId, cancellationToken);
