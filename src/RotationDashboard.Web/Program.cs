@@ -1,11 +1,12 @@
 using Radzen;
 using RotationDashboard.Auth0;
-using RotationDashboard.Web.Services.Connections;
 using RotationDashboard.Web.Api;
+using RotationDashboard.Web.Api.Connections;
 using RotationDashboard.Web.Components;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Hosting;
 using RotationDashboard.Web.Security;
+using RotationDashboard.Web.Services.Connections;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,13 +14,14 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<LocalServerAddress>();
 builder.AddRotationDashboardPersistence();
 builder.Services.AddAuth0Client(builder.Configuration.GetSection(Auth0ClientOptions.SectionName));
-builder.Services.AddSingleton<IAuth0ConnectionResolver, Auth0ConnectionResolver>();
+builder.AddConnections();
 builder.AddSandboxIntegration(() => DatabaseLocation.Resolve(
     builder.Environment.ContentRootPath,
     builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions(),
     builder.Configuration.GetConnectionString("Default")).DataDirectory);
 builder.AddDashboardSignIn();
 
+builder.Services.AddAntiforgery(options => options.HeaderName = ApiAntiforgeryMiddleware.HeaderName);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();
 builder.Services.AddScoped<CurrentUserAccessor>();
@@ -27,6 +29,7 @@ builder.Services.AddScoped<BrowserTimeZone>();
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync();
+await app.EnsureSandboxConnectionAsync();
 if (!app.Environment.IsDevelopment() && !string.IsNullOrEmpty(app.Configuration["Security:BootstrapToken"]))
 {
     app.Logger.LogWarning("Security:BootstrapToken is set: it grants every API permission. Create scoped API tokens in " +
@@ -38,6 +41,7 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
 app.UseStatusCodePagesWithReExecute("/not-found");
+app.UseApiProblemDetails();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
@@ -47,7 +51,9 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
 app.MapAccountEndpoints();
 app.MapProjectsApi();
+app.MapAntiforgeryTokenEndpoint();
 app.MapSandboxIfEnabled();
+app.MapAuth0ConnectionApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

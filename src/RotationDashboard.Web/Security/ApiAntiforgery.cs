@@ -8,6 +8,8 @@ namespace RotationDashboard.Web.Security;
 /// </summary>
 public sealed class ApiAntiforgeryMiddleware(RequestDelegate next, IAntiforgery antiforgery)
 {
+    public const string HeaderName = "X-CSRF-TOKEN";
+
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
@@ -24,5 +26,24 @@ public sealed class ApiAntiforgeryMiddleware(RequestDelegate next, IAntiforgery 
             return;
         }
         await next(context);
+    }
+}
+
+public static class AntiforgeryTokenEndpoint
+{
+    /// <summary>
+    /// <c>GET /api/v1/antiforgery-token</c>: for scripts running in a signed-in browser session; send the returned
+    /// token in the <c>X-CSRF-TOKEN</c> header with POST, PATCH and DELETE calls.
+    /// </summary>
+    public static IEndpointRouteBuilder MapAntiforgeryTokenEndpoint(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/api/v1/antiforgery-token", (HttpContext context, IAntiforgery antiforgery) =>
+            {
+                var tokens = antiforgery.GetAndStoreTokens(context);
+                return Results.Ok(new { token = tokens.RequestToken, headerName = ApiAntiforgeryMiddleware.HeaderName });
+            })
+            .RequireAuthorization(DashboardPolicies.SignedIn)
+            .WithTags("Session");
+        return endpoints;
     }
 }

@@ -95,6 +95,26 @@ public sealed class ApiTokenTests : IClassFixture<ApiTokenTests.Factory>
     }
 
     [Fact]
+    public async Task Token_scopes_decide_what_the_api_allows()
+    {
+        var reader = await IssueAsync("connections-reader", new ApiTokenScope(ApiPermissions.ConnectionsRead));
+        var rotationsOnly = await IssueAsync("rotations-only", new ApiTokenScope(ApiPermissions.RotationsRead));
+        const string body = """{"name":"scoped-token-test","method":"client-credentials","credentials":{"domain":"tenant.example.com","clientId":"x","clientSecret":"y"}}""";
+
+        using (var client = ClientWith(reader))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/app-connections/auth0")).StatusCode);
+            var write = await client.PostAsync("/api/v1/app-connections/auth0", new StringContent(body, Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.Forbidden, write.StatusCode);
+        }
+
+        using (var client = ClientWith(rotationsOnly))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/api/v1/app-connections/auth0")).StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task The_bootstrap_token_from_configuration_is_an_admin()
     {
         using var client = ClientWith(Bootstrap);
@@ -148,6 +168,7 @@ public sealed class ApiTokenTests : IClassFixture<ApiTokenTests.Factory>
     public async Task A_browser_session_must_send_an_antiforgery_token_for_unsafe_api_calls()
     {
         using var client = await SandboxSignIn.CreateSignedInClientAsync(_app.StartKestrel(), SandboxSignIn.Admin);
+        client.DefaultRequestHeaders.Remove("X-CSRF-TOKEN");
         var response = await client.PostAsync("api/v1/projects", new StringContent("{}", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
