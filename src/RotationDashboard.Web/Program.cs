@@ -1,6 +1,7 @@
 using Radzen;
 using RotationDashboard.Auth0;
 using RotationDashboard.Web.Services.Connections;
+using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Components;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Hosting;
@@ -13,6 +14,7 @@ builder.Services.AddSingleton<LocalServerAddress>();
 builder.AddRotationDashboardPersistence();
 builder.Services.AddAuth0Client(builder.Configuration.GetSection(Auth0ClientOptions.SectionName));
 builder.Services.AddSingleton<IAuth0ConnectionResolver, Auth0ConnectionResolver>();
+builder.Services.AddRotationEngine(builder.Configuration);
 builder.AddSandboxIntegration(() => DatabaseLocation.Resolve(
     builder.Environment.ContentRootPath,
     builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions(),
