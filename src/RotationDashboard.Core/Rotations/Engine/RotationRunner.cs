@@ -134,7 +134,7 @@ public sealed partial class RotationRunner(
                         continue;
                     }
 
-                    if (name == RunStepName.Retire && RetireDueAt(run, _rotation) is { } due && due > Now && !forceRetire)
+                    if (name == RunStepName.Retire && RetireDueAt(run, _rotation) is { } due && due > Now && !forceRetire && HasSomethingToRetire())
                     {
                         return await WaitForRetireAsync(due);
                     }
@@ -524,6 +524,16 @@ public sealed partial class RotationRunner(
                     rotation.StoreGeneratedCredentials(current, rotation.ActiveIndex, owner._protector, now);
                 }
             });
+        }
+
+        /// <summary>A previous key of ours, or keys the application used before its first issuance, still to remove.</summary>
+        private bool HasSomethingToRetire()
+        {
+            var slots = _rotation.ReadGeneratedCredentials(owner._protector);
+            var active = slots.Count > _rotation.ActiveIndex ? slots[_rotation.ActiveIndex].CredentialId : null;
+            var previous = slots.Count == Rotation.MaxSlots ? slots[_rotation.InactiveIndex] : null;
+            return previous is { RetiredAt: null, CredentialId: not null }
+                   || _checkpoint.AttachedBeforeApply?.Any(id => id != active) == true;
         }
 
         private async Task<RunResult> WaitForRetireAsync(DateTimeOffset due)
