@@ -650,14 +650,26 @@ public sealed partial class RotationService(
 
     private const string ConcurrencyMessage = "The rotation was changed by someone else (or by a run) in the meantime. Reload it and try again.";
 
-    private sealed record RotationRow(Rotation Rotation, string ConnectionName, string EnvironmentSlug, string EnvironmentName, string FolderPath);
+    // Member-init (not a constructor) so EF can translate filters and sorts composed on top of the projection.
+    private sealed class RotationRow
+    {
+        public required Rotation Rotation { get; init; }
+
+        public required string ConnectionName { get; init; }
+
+        public required string EnvironmentSlug { get; init; }
+
+        public required string EnvironmentName { get; init; }
+
+        public required string FolderPath { get; init; }
+    }
 
     private static IQueryable<RotationRow> Rows(RotationDashboardDbContext db) =>
         from r in db.Rotations.AsNoTracking()
         join c in db.Connections on r.ConnectionId equals c.Id
         join e in db.Environments on r.EnvironmentId equals e.Id
         join f in db.Folders on r.FolderId equals f.Id
-        select new RotationRow(r, c.Name, e.Slug, e.Name, f.Path);
+        select new RotationRow { Rotation = r, ConnectionName = c.Name, EnvironmentSlug = e.Slug, EnvironmentName = e.Name, FolderPath = f.Path };
 
     private async Task<IReadOnlyList<RotationView>> ToViewsAsync(RotationDashboardDbContext db, IQueryable<RotationRow> query, CancellationToken cancellationToken)
     {
