@@ -19,6 +19,11 @@ public sealed class Auth0CredentialAuthorityFactory(
         {
             connection = await resolver.ResolveAsync(connectionId, cancellationToken);
         }
+        catch (InvalidOperationException exception)
+        {
+            // The built-in sandbox is reachable only once the app listens: worth trying again shortly.
+            throw new CredentialAuthorityException(exception.Message, isTransient: true, innerException: exception);
+        }
         catch (ConnectionNotFoundException exception)
         {
             throw new CredentialAuthorityException(exception.Message, innerException: exception);
