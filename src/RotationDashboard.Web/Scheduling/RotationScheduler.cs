@@ -191,12 +191,13 @@ public sealed partial class RotationScheduler(
 }
 
 /// <summary>A rotation's trigger fired: start a scheduled run if it is due (the engine checks, under the lease).</summary>
-public sealed partial class RotateRotationJob(RotationEngine engine, RotationScheduler scheduler, ILogger<RotateRotationJob> logger) : IJob
+public sealed partial class RotateRotationJob(RotationEngine engine, RotationScheduler scheduler, TimeProvider timeProvider, ILogger<RotateRotationJob> logger) : IJob
 {
     public async Task Execute(IJobExecutionContext context)
     {
         var rotationId = Guid.Parse(context.MergedJobDataMap.GetString(RotationScheduler.RotationIdKey)!);
-        var lag = DateTimeOffset.UtcNow - (context.ScheduledFireTimeUtc ?? DateTimeOffset.UtcNow);
+        var now = timeProvider.GetUtcNow();
+        var lag = now - (context.ScheduledFireTimeUtc ?? now);
         var start = await engine.StartAsync(rotationId, RunTrigger.Schedule, Actor.Scheduler, cancellationToken: context.CancellationToken);
         LogFired(logger, rotationId, start.Status, lag.TotalMilliseconds);
         if (start.Status == RunStartStatus.NotDue)

@@ -196,8 +196,5 @@ public class CrashRecoveryTests(ITestOutputHelper output)
 
             return saved;
         }
-
-        public Task<IReadOnlyList<Guid>> ListRotationsWithUnfinishedRunsAsync(CancellationToken cancellationToken) =>
-            inner.ListRotationsWithUnfinishedRunsAsync(cancellationToken);
     }
 }

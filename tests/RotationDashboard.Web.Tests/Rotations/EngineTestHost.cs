@@ -82,10 +82,15 @@ public sealed class EngineTestHost : IAsyncDisposable
     public static DashboardUser Viewer { get; } = new(Actor.User("victor@sandbox.test"), false, new ClaimsPrincipal());
 
     /// <param name="configureServices">Runs after the production registrations (to decorate or replace one).</param>
+    /// <param name="productionDefaults">
+    /// Keep the engine's and the Auth0 client's default options and the sandbox's default plan (Enterprise) and
+    /// propagation window (5 s), for measurements; otherwise everything is tuned for fast tests.
+    /// </param>
     public static async Task<EngineTestHost> StartAsync(
         EngineTestData data,
         IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        bool productionDefaults = false)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -115,6 +120,12 @@ public sealed class EngineTestHost : IAsyncDisposable
             ["Auth0Client:TokenBurstPerTenant"] = "1000",
             ["Auth0Client:MaxConcurrentRequestsPerTenant"] = "16",
         };
+        if (productionDefaults)
+        {
+            configuration = configuration.Where(c => c.Key.StartsWith("Storage:", StringComparison.Ordinal) || c.Key.StartsWith("Encryption:", StringComparison.Ordinal))
+                .ToDictionary(c => c.Key, c => c.Value);
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             configuration[key] = value;
@@ -139,8 +150,12 @@ public sealed class EngineTestHost : IAsyncDisposable
         // The sandbox as SandboxIntegration mounts it, minus its plan and propagation window: tests want speed.
         builder.Services.AddSandboxTenant(tenant =>
         {
-            tenant.UsePlan(SandboxPlan.Unlimited);
-            tenant.PropagationWindow = TimeSpan.Zero;
+            if (!productionDefaults)
+            {
+                tenant.UsePlan(SandboxPlan.Unlimited);
+                tenant.PropagationWindow = TimeSpan.Zero;
+            }
+
             tenant.StateFilePath = data.SandboxStateFile;
         });
         configureServices?.Invoke(builder.Services);

@@ -194,6 +194,44 @@ public class StrategyTests(ITestOutputHelper output)
         await host.AssertConsumerAuthenticatesAsync(switched);
     }
 
+    [Fact]
+    public async Task Run_durations_at_default_settings_for_the_benchmark()
+    {
+        // Default engine and Auth0 client options (Management API limited to 2 requests/s per tenant, as on Auth0's
+        // free plan), the sandbox's default Enterprise plan and 5 s propagation window; lead time and grace period 0
+        // so only the work is measured (with defaults a staged run also waits 5 min, a key run retires after 1 h).
+        await using var data = await EngineTestData.CreateAsync();
+        var cases = new List<(RotationView Rotation, RotationStrategy Strategy)>();
+        await using (var setup = await EngineTestHost.StartAsync(data))
+        {
+            foreach (var (name, clientId, strategy) in new[]
+                     {
+                         ("single", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase),
+                         ("staged", SandboxSeed.BillingServiceClientId, RotationStrategy.Staged),
+                         ("keys", SandboxSeed.LedgerSyncClientId, RotationStrategy.PrivateKeyJwt),
+                     })
+            {
+                var rotation = await setup.CreateAsync(await setup.RequestAsync(name, clientId, strategy));
+                await CrashRecoveryTests.WaitForNoUnfinishedRunAsync(setup, rotation.Id);
+                cases.Add((rotation, strategy));
+            }
+        }
+
+        await using var host = await EngineTestHost.StartAsync(data, productionDefaults: true);
+        foreach (var (rotation, strategy) in cases)
+        {
+            var watch = Stopwatch.StartNew();
+            var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+            var elapsed = watch.ElapsedMilliseconds;
+
+            Assert.Equal(RunStatus.Succeeded, rotated.Value.Run.Status);
+            var steps = string.Join(", ", rotated.Value.Run.Steps.Where(s => s.Status == RunStepStatus.Succeeded)
+                .Select(s => $"{s.Name} {(s.FinishedAt - s.StartedAt)!.Value.TotalMilliseconds:0} ms"));
+            output.WriteLine($"{StrategyPlan.Label(strategy)} run at default settings: {elapsed} ms ({steps})");
+            await host.AssertConsumerAuthenticatesAsync(rotated.Value.Rotation);
+        }
+    }
+
     private static async Task AssertKeyWorksAsync(EngineTestHost host, string privateKeyPem, string? keyId, bool expected)
     {
         var source = new StaticCredentialSource(Auth0Credential.FromPrivateKey(SandboxSeed.LedgerSyncClientId, privateKeyPem, keyId));

@@ -47,9 +47,6 @@ public interface IRunStore
         Action<Rotation>? rotationChange = null,
         IReadOnlyList<AuditEvent>? auditEvents = null,
         CancellationToken cancellationToken = default);
-
-    /// <summary>Ids of rotations that have an unfinished run (recovery at start-up).</summary>
-    Task<IReadOnlyList<Guid>> ListRotationsWithUnfinishedRunsAsync(CancellationToken cancellationToken);
 }
 
 public sealed record RotationLease(string? Holder, DateTimeOffset? ExpiresAt)

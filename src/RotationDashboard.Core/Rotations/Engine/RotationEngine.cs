@@ -55,7 +55,6 @@ public sealed partial class RotationEngine : IAsyncDisposable
     private readonly ILogger<RotationEngine> _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Guid, Task> _executions = new();
-    private readonly SemaphoreSlim _concurrency;
 
     public RotationEngine(
         IRunStore store,
@@ -73,7 +72,6 @@ public sealed partial class RotationEngine : IAsyncDisposable
         _options = options;
         _time = timeProvider;
         _logger = logger;
-        _concurrency = new SemaphoreSlim(Math.Max(1, options.Value.MaxConcurrentRuns));
     }
 
     /// <summary>The lease holder name of this process: one engine, many runs (each run adds its own suffix).</summary>
@@ -223,7 +221,6 @@ public sealed partial class RotationEngine : IAsyncDisposable
     {
         await StopAsync();
         _stopping.Dispose();
-        _concurrency.Dispose();
     }
 
     private bool IsDue(Rotation rotation)
@@ -253,12 +250,9 @@ public sealed partial class RotationEngine : IAsyncDisposable
             using var execution = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             using var renewal = new LeaseRenewal(this, rotationId, holder, execution);
             RunResult result;
-            var acquired = false;
             try
             {
                 _notifier.Publish(new RunStartedEvent(rotationId, run.Id, run.Trigger, resumed, _time.GetUtcNow()));
-                await _concurrency.WaitAsync(execution.Token);
-                acquired = true;
                 result = await _runner.RunAsync(run, holder, forceRetire, execution.Token);
             }
             catch (OperationCanceledException exception)
@@ -275,11 +269,6 @@ public sealed partial class RotationEngine : IAsyncDisposable
             }
             finally
             {
-                if (acquired)
-                {
-                    _concurrency.Release();
-                }
-
                 await renewal.StopAsync();
                 if (releaseLease)
                 {

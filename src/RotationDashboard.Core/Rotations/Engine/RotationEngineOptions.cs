@@ -38,7 +38,10 @@ public sealed class RotationEngineOptions
     /// <summary>How long a run's claim on its rotation lasts without renewal; renewed every third of it while running.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Runs executing at once in this process (others wait, holding their lease); Auth0 rate limits apply per tenant anyway.</summary>
+    /// <summary>
+    /// Steps doing work (Auth0 calls, store writes) at once in this process; runs waiting for a lead time or a backoff
+    /// do not count. Auth0's rate limits apply per tenant on top (Auth0 client options).
+    /// </summary>
     public int MaxConcurrentRuns { get; set; } = 8;
 
     /// <summary>When a failed rotation is tried again.</summary>

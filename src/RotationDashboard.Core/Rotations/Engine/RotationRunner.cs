@@ -80,6 +80,9 @@ public sealed partial class RotationRunner(
     private readonly TimeProvider _timeProvider = timeProvider;
     private readonly ILogger<RotationRunner> _logger = logger;
 
+    // Limits the Auth0 work running at once; waits (lead time, retries' backoff) do not hold a slot.
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Value.MaxConcurrentRuns));
+
     private RotationEngineOptions Options => options.Value;
 
     /// <summary>A step gave up; <see cref="Exception.Message"/> is the (unscrubbed) reason.</summary>
@@ -167,6 +170,19 @@ public sealed partial class RotationRunner(
                 await WaitForLeadTimeAsync(ct);
             }
 
+            await owner._slots.WaitAsync(ct);
+            try
+            {
+                await ExecuteStepInSlotAsync(name, ct);
+            }
+            finally
+            {
+                owner._slots.Release();
+            }
+        }
+
+        private async Task ExecuteStepInSlotAsync(RunStepName name, CancellationToken ct)
+        {
             run.StartStep(name, Now);
             await SaveAsync();
             Publish(name);

@@ -121,16 +121,6 @@ public sealed class EfRunStore(IDbContextFactory<RotationDashboardDbContext> con
         }
     }
 
-    public async Task<IReadOnlyList<Guid>> ListRotationsWithUnfinishedRunsAsync(CancellationToken cancellationToken)
-    {
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        return await db.RotationRuns.AsNoTracking()
-            .Where(r => r.Status == RunStatus.Running)
-            .Select(r => r.RotationId)
-            .Distinct()
-            .ToListAsync(cancellationToken);
-    }
-
     private static async Task EnsureLeaseAsync(RotationDashboardDbContext db, Guid rotationId, string holder, CancellationToken cancellationToken)
     {
         // A write first, so the transaction holds SQLite's write lock from here on; it matches only for the current

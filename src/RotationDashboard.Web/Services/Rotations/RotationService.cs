@@ -27,6 +27,7 @@ namespace RotationDashboard.Web.Services.Rotations;
 public sealed partial class RotationService(
     IDbContextFactory<RotationDashboardDbContext> contextFactory,
     RotationEngine engine,
+    IRunStore runStore,
     RotationScheduler scheduler,
     IRotationRunNotifier notifier,
     IAuth0ConnectionResolver connections,
@@ -296,7 +297,7 @@ public sealed partial class RotationService(
             return OperationResult<RotationView>.NotFound("The rotation does not exist.");
         }
 
-        var store = new EfRunStore(contextFactory, timeProvider);
+        var store = runStore;
         var holder = $"{engine.InstanceName}/delete/{Guid.NewGuid():N}";
         if (!await store.TryAcquireLeaseAsync(id, holder, TimeSpan.FromMinutes(2), cancellationToken))
         {

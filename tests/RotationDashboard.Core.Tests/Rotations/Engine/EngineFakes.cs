@@ -457,14 +457,6 @@ internal sealed class InMemoryRunStore(TimeProvider time) : IRunStore
         return Task.FromResult(rotation);
     }
 
-    public Task<IReadOnlyList<Guid>> ListRotationsWithUnfinishedRunsAsync(CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            return Task.FromResult<IReadOnlyList<Guid>>(Runs.Values.Where(r => !r.IsFinished).Select(r => r.RotationId).Distinct().ToList());
-        }
-    }
-
     private void Fence(Guid rotationId, string holder)
     {
         if (!Leases.TryGetValue(rotationId, out var lease) || lease.Holder != holder)
