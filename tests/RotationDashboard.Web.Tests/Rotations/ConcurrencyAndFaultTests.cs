@@ -20,7 +20,7 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
         await using var data = await EngineTestData.CreateAsync();
         await using var host = await EngineTestHost.StartAsync(data);
         var rotation = await host.CreateAsync(await host.RequestAsync("race", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase, autoRotation: true));
-        host.Sandbox.SetFaults(new SandboxFaults { Latency = TimeSpan.FromMilliseconds(150), Targets = SandboxFaultTargets.Management });
+        host.Sandbox.SetFaults(new SandboxFaults { Latency = TimeSpan.FromMilliseconds(300), Targets = SandboxFaultTargets.Management });
         await SchedulingTests.SetNextRotationAsync(host, rotation.Id, DateTimeOffset.UtcNow.AddMinutes(-1));
 
         var scheduled = host.Scheduler.RescheduleAsync(rotation.Id, CancellationToken.None); // fires now

@@ -103,6 +103,7 @@ public sealed partial class RotationRunner(
         private Rotation _rotation = rotation;
         private GeneratedCredential? _pending;
         private RunCheckpoint _checkpoint = RunCheckpoint.Read(run);
+        private bool _keepPending;
 
         private DateTimeOffset Now => owner._timeProvider.GetUtcNow();
 
@@ -601,10 +602,16 @@ public sealed partial class RotationRunner(
             var consumers = run.Trigger == RunTrigger.Create ? "" : " Consumers keep their CURRENT credential.";
             var now = Now;
             string message;
-            if (incomplete is null)
+            if (incomplete is null && !_keepPending)
             {
                 message = reason + summary + consumers;
                 run.RollBack(message, Scrubber, now);
+            }
+            else if (incomplete is null)
+            {
+                // Auth0 holds the new secret and there is nothing older to go back to: keep it (encrypted) in the run.
+                message = reason + summary + " The generated secret is kept, encrypted, with this run.";
+                run.Fail(message, Scrubber, now);
             }
             else
             {
@@ -635,6 +642,7 @@ public sealed partial class RotationRunner(
                 if (current is null)
                 {
                     actions.Add("no earlier secret to restore in Auth0 (first issuance)");
+                    _keepPending = run.Step(RunStepName.Apply).Status == RunStepStatus.Succeeded;
                     return;
                 }
 

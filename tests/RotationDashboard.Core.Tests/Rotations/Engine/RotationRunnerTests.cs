@@ -172,6 +172,22 @@ public class RotationRunnerTests
     }
 
     [Fact]
+    public async Task A_first_issuance_that_cannot_be_verified_keeps_the_secret_auth0_now_holds()
+    {
+        await using var f = new EngineFixture(RotationStrategy.SinglePhase);
+        f.Authority.VerifyOverride = _ => new CredentialCheck(CredentialCheckOutcome.Rejected, "401");
+
+        var result = await f.RunAsync(RunTrigger.Create);
+
+        // Nothing older to restore: the secret Auth0 now has is not thrown away.
+        var run = f.Run(result.RunId);
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal(f.Authority.Secret, run.ReadPendingCredential(f.Protector)!.ClientSecret);
+        Assert.Contains("kept, encrypted", result.Message, StringComparison.Ordinal);
+        Assert.Equal(RotationStatus.Failed, f.Rotation.RotationStatus);
+    }
+
+    [Fact]
     public async Task A_401_during_propagation_is_retried_and_a_403_counts_as_accepted()
     {
         await using var f = new EngineFixture(RotationStrategy.SinglePhase);
@@ -266,14 +282,21 @@ public class RotationRunnerTests
     {
         await using var f = new EngineFixture(RotationStrategy.SinglePhase);
         await f.RunAsync(RunTrigger.Create);
+        // The winning run holds at its first Auth0 call until every trigger has had its answer.
+        var allAnswered = new ManualResetEventSlim();
         f.Authority.Fault = op =>
         {
-            Thread.Sleep(op == "get" ? 100 : 0);
+            if (op == "get")
+            {
+                allAnswered.Wait(TimeSpan.FromSeconds(10));
+            }
+
             return null;
         };
 
         var triggers = new[] { RunTrigger.Manual, RunTrigger.Api, RunTrigger.Manual, RunTrigger.Api };
         var starts = await Task.WhenAll(triggers.Select(t => Task.Run(() => f.Engine.StartAsync(f.Rotation.Id, t, Actor.User("ada")))));
+        allAnswered.Set();
 
         Assert.Single(starts, s => s.Status == RunStartStatus.Started);
         Assert.All(starts.Where(s => s.Status != RunStartStatus.Started), s =>
