@@ -7,8 +7,10 @@ public sealed record RotateAtUtc(int Hours, int Minutes)
 {
     public static RotateAtUtc Midnight { get; } = new(0, 0);
 
+    [JsonIgnore]
     public TimeSpan TimeOfDay => new(Hours, Minutes, 0);
 
+    [JsonIgnore]
     public bool IsValid => Hours is >= 0 and <= 23 && Minutes is >= 0 and <= 59;
 
     public override string ToString() => $"{Hours:00}:{Minutes:00} UTC";

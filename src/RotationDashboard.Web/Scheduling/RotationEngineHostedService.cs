@@ -18,9 +18,6 @@ public sealed partial class RotationEngineHostedService(
     private CancellationTokenRegistration _started;
     private Task _rebuild = Task.CompletedTask;
 
-    /// <summary>Completes when the triggers have been rebuilt after start-up.</summary>
-    public Task Rebuilt => _rebuild;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _started = lifetime.ApplicationStarted.Register(() => _rebuild = RebuildAsync());
