@@ -2,6 +2,7 @@ using Radzen;
 using RotationDashboard.Auth0;
 using RotationDashboard.Web.Api;
 using RotationDashboard.Web.Api.Connections;
+using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Components;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Hosting;
@@ -15,6 +16,7 @@ builder.Services.AddSingleton<LocalServerAddress>();
 builder.AddRotationDashboardPersistence();
 builder.Services.AddAuth0Client(builder.Configuration.GetSection(Auth0ClientOptions.SectionName));
 builder.AddConnections();
+builder.Services.AddRotationEngine(builder.Configuration);
 builder.AddSandboxIntegration(() => DatabaseLocation.Resolve(
     builder.Environment.ContentRootPath,
     builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions(),

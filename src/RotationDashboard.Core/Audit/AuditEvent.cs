@@ -44,6 +44,7 @@ public static class AuditActions
     public const string SecretPublishNext = "secret.publish-next";
     public const string SecretPromoteNext = "secret.promote-next";
     public const string SecretSetCurrent = "secret.set-current";
+    public const string SecretDiscardNext = "secret.discard-next";
     public const string SecretRelease = "secret.release";
     public const string FolderCreate = "folder.create";
     public const string ConnectionCreate = "connection.create";

@@ -53,6 +53,7 @@ public enum RunStepStatus
 public sealed class RotationRun
 {
     public const int MaxMessageLength = 1024;
+    public const int MaxCheckpointLength = 4000;
 
     private static readonly JsonSerializerOptions CredentialJson = new(JsonSerializerDefaults.Web);
 
@@ -90,6 +91,12 @@ public sealed class RotationRun
 
     /// <summary>The new credential, encrypted, stored before Auth0 is changed; cleared once it is safely live or discarded.</summary>
     public byte[]? EncryptedPendingCredential { get; private set; }
+
+    /// <summary>
+    /// Non-secret facts a resumed run or a rollback needs (JSON, written by the rotation engine): for example the
+    /// credentials attached in Auth0 before Apply, or the authentication method to restore.
+    /// </summary>
+    public string? Checkpoint { get; private set; }
 
     public IReadOnlyList<RunStep> Steps => _steps;
 
@@ -152,6 +159,15 @@ public sealed class RotationRun
         return step;
     }
 
+    /// <summary>Records a note on a step that has not finished (e.g. what it is waiting for), scrubbed.</summary>
+    public RunStep NoteStep(RunStepName name, string note, SecretScrubber scrubber)
+    {
+        EnsureRunning();
+        var step = Step(name);
+        step.Note(scrubber.ScrubAndTruncate(note, RunStep.MaxMessageLength));
+        return step;
+    }
+
     public RunStep SkipStep(RunStepName name, string reason, DateTimeOffset now)
     {
         EnsureRunning();
@@ -167,6 +183,18 @@ public sealed class RotationRun
         EnsureRunning();
         var json = JsonSerializer.Serialize(credential, CredentialJson);
         EncryptedPendingCredential = protector.ProtectString(json, ProtectionPurposes.RunPendingCredential(Id));
+    }
+
+    /// <summary>Replaces the engine's checkpoint (never a secret value).</summary>
+    public void SetCheckpoint(string? checkpoint)
+    {
+        EnsureRunning();
+        if (checkpoint is { Length: > MaxCheckpointLength })
+        {
+            throw new ArgumentException($"A run checkpoint is at most {MaxCheckpointLength} characters.", nameof(checkpoint));
+        }
+
+        Checkpoint = checkpoint;
     }
 
     public GeneratedCredential? ReadPendingCredential(ISecretProtector protector)
@@ -265,6 +293,16 @@ public sealed class RunStep
         // A resumed run starts its interrupted step again; keep the first start time.
         Status = RunStepStatus.Running;
         StartedAt ??= now.ToUniversalTime();
+    }
+
+    internal void Note(string? scrubbedMessage)
+    {
+        if (IsFinished)
+        {
+            throw new InvalidOperationException($"Step {Name} already finished ({Status}).");
+        }
+
+        Message = scrubbedMessage;
     }
 
     internal void Complete(string? scrubbedMessage, DateTimeOffset now) => Finish(RunStepStatus.Succeeded, scrubbedMessage, now);

@@ -7,8 +7,10 @@ public sealed record RotateAtUtc(int Hours, int Minutes)
 {
     public static RotateAtUtc Midnight { get; } = new(0, 0);
 
+    [JsonIgnore]
     public TimeSpan TimeOfDay => new(Hours, Minutes, 0);
 
+    [JsonIgnore]
     public bool IsValid => Hours is >= 0 and <= 23 && Minutes is >= 0 and <= 59;
 
     public override string ToString() => $"{Hours:00}:{Minutes:00} UTC";
@@ -64,7 +66,8 @@ public sealed record SecretsMapping(string ClientId, string? ClientSecret = null
 /// <summary>
 /// One generated credential slot. Client-secret rotations fill <see cref="ClientSecret"/>; Private Key JWT
 /// rotations fill <see cref="PrivateKeyPem"/>, <see cref="KeyId"/> and Auth0's <see cref="CredentialId"/>.
-/// <see cref="ToString"/> never shows secret material.
+/// <see cref="RetiredAt"/> is set once the credential stops working in Auth0 (at once for a replaced client
+/// secret, after the grace period for a private key). <see cref="ToString"/> never shows secret material.
 /// </summary>
 public sealed record GeneratedCredential(
     string ClientId,
@@ -72,12 +75,24 @@ public sealed record GeneratedCredential(
     string? PrivateKeyPem = null,
     string? KeyId = null,
     string? CredentialId = null,
-    DateTimeOffset? CreatedAt = null)
+    DateTimeOffset? CreatedAt = null,
+    DateTimeOffset? RetiredAt = null)
 {
+    /// <summary>Whether Auth0 still accepts this credential (as far as the dashboard knows).</summary>
+    [JsonIgnore]
+    public bool IsValid => RetiredAt is null;
+
+    /// <summary>True when <paramref name="other"/> holds the same secret or key (ignoring ids and timestamps).</summary>
+    public bool HasSameMaterial(GeneratedCredential? other) =>
+        other is not null
+        && string.Equals(ClientId, other.ClientId, StringComparison.Ordinal)
+        && string.Equals(ClientSecret, other.ClientSecret, StringComparison.Ordinal)
+        && string.Equals(PrivateKeyPem, other.PrivateKeyPem, StringComparison.Ordinal);
+
     /// <summary>The secret values to scrub from messages.</summary>
     [JsonIgnore]
     public IEnumerable<string> SecretMaterial => new[] { ClientSecret, PrivateKeyPem }.OfType<string>();
 
     public override string ToString() =>
-        $"GeneratedCredential {{ ClientId = {ClientId}, KeyId = {KeyId}, CredentialId = {CredentialId}, secret = [redacted] }}";
+        $"GeneratedCredential {{ ClientId = {ClientId}, KeyId = {KeyId}, CredentialId = {CredentialId}, RetiredAt = {RetiredAt:O}, secret = [redacted] }}";
 }

@@ -42,6 +42,14 @@ public interface IRotationSecretStore
         Actor actor,
         CancellationToken cancellationToken = default);
 
+    /// <summary>Withdraws the NEXT version of each key (a rolled-back rotation); keys without NEXT are left as they are.</summary>
+    Task<OperationResult> DiscardNextAsync(
+        RotationIdentity rotation,
+        Guid folderId,
+        IReadOnlyCollection<string> keys,
+        Actor actor,
+        CancellationToken cancellationToken = default);
+
     /// <summary>Writes each value as the new CURRENT (single-phase rotations); the old CURRENT is kept as PREVIOUS.</summary>
     Task<OperationResult> SetCurrentAsync(
         RotationIdentity rotation,

@@ -10,6 +10,7 @@ namespace RotationDashboard.Core.Secrets;
 /// Previous is Archived.</item>
 /// <item><see cref="PublishNext"/>: the new version becomes Next; an unpromoted Next is Archived.</item>
 /// <item><see cref="PromoteNext"/>: Next becomes Current, Current becomes Previous, Previous is Archived.</item>
+/// <item><see cref="DiscardNext"/>: Next is Archived (a rolled-back rotation); Current is unchanged.</item>
 /// </list>
 /// A secret owned by a rotation accepts writes only from that rotation; manual edits, renames and deletes
 /// throw <see cref="RotationOwnedSecretException"/>. Validation failures change nothing.
@@ -164,6 +165,23 @@ public sealed class Secret
         PreviousVersion?.MoveTo(SecretStage.Archived);
         CurrentVersion?.MoveTo(SecretStage.Previous);
         next.MoveTo(SecretStage.Current);
+        Touch(now);
+        return next;
+    }
+
+    /// <summary>
+    /// Withdraws an unpromoted Next (a rotation rolled back): it is archived, Current stays as it is.
+    /// Returns the discarded version, or null when there was none (so a repeated rollback is a no-op).
+    /// </summary>
+    public SecretVersion? DiscardNext(SecretAuthor author, DateTimeOffset now)
+    {
+        EnsureWritableBy(author, "edited");
+        if (NextVersion is not { } next)
+        {
+            return null;
+        }
+
+        next.MoveTo(SecretStage.Archived);
         Touch(now);
         return next;
     }

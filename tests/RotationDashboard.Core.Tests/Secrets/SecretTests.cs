@@ -207,4 +207,21 @@ public class SecretTests
         var snapshot = new SecretValueSnapshot(secret.Id, "K", Guid.NewGuid(), 1, SecretStage.Current, "very-secret-value");
         Assert.DoesNotContain("very-secret-value", snapshot.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Discarding_next_archives_it_and_keeps_current_and_repeats_harmlessly()
+    {
+        var secret = Secret.CreateForRotation(_folderId, "AUTH0_CLIENT_SECRET", _rotationId, Now);
+        secret.PublishNext("first", Rotation, _protector, Now);
+        secret.PromoteNext(Rotation, Now);
+        secret.PublishNext("rejected", Rotation, _protector, Now);
+
+        var discarded = secret.DiscardNext(Rotation, Now.AddMinutes(1));
+
+        Assert.Equal(SecretStage.Archived, discarded!.Stage);
+        Assert.Null(secret.NextVersion);
+        Assert.Equal("first", secret.RevealCurrent(_protector));
+        Assert.Null(secret.DiscardNext(Rotation, Now.AddMinutes(2)));
+        Assert.Throws<RotationOwnedSecretException>(() => secret.DiscardNext(Ada, Now));
+    }
 }

@@ -50,6 +50,10 @@ internal sealed class RotationConfiguration : IEntityTypeConfiguration<Rotation>
         builder.HasIndex(r => r.ConnectionId);
         builder.HasIndex(r => r.ProjectId);
         builder.HasIndex(r => r.EnvironmentId);
+
+        // The dashboard list sorts by name and filters by status; both stay index-friendly at 10,000 rotations.
+        builder.HasIndex(r => r.Name);
+        builder.HasIndex(r => r.RotationStatus);
     }
 }
 
@@ -62,6 +66,7 @@ internal sealed class RotationRunConfiguration : IEntityTypeConfiguration<Rotati
         builder.Property(r => r.Id).ValueGeneratedNever();
         builder.Property(r => r.ActorName).HasMaxLength(256);
         builder.Property(r => r.Message).HasMaxLength(RotationRun.MaxMessageLength);
+        builder.Property(r => r.Checkpoint).HasMaxLength(RotationRun.MaxCheckpointLength);
         builder.Ignore(r => r.IsFinished);
         builder.Ignore(r => r.IsManual);
         builder.Ignore(r => r.NextStep);
@@ -72,6 +77,9 @@ internal sealed class RotationRunConfiguration : IEntityTypeConfiguration<Rotati
 
         builder.HasIndex(r => new { r.RotationId, r.StartedAt });
         builder.HasIndex(r => r.Status);
+
+        // At most one unfinished run per rotation, whatever the lease says.
+        builder.HasIndex(r => r.RotationId).IsUnique().HasFilter("\"status\" = 'Running'");
     }
 }
 

@@ -433,6 +433,39 @@ public sealed partial class SecretStoreService(
         return failure is null ? OperationResult.Success() : OperationResult.Fail(failure);
     }
 
+    public async Task<OperationResult> DiscardNextAsync(
+        RotationIdentity rotation,
+        Guid folderId,
+        IReadOnlyCollection<string> keys,
+        Actor actor,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rotation);
+        var wanted = keys.Select(k => k.Trim()).Distinct(StringComparer.Ordinal).ToList();
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var secrets = await SecretsForWrite(db, s => s.FolderId == folderId && wanted.Contains(s.Key))
+            .ToListAsync(cancellationToken);
+
+        var notOwned = secrets.Where(s => s.OwnerRotationId != rotation.Id).Select(s => s.Key).ToList();
+        if (notOwned.Count > 0)
+        {
+            return OperationResult.Conflict($"These secrets are not managed by rotation \"{rotation.Name}\": {string.Join(", ", notOwned)}");
+        }
+
+        var now = timeProvider.GetUtcNow();
+        foreach (var secret in secrets)
+        {
+            if (secret.DiscardNext(rotation.Author, now) is { } discarded)
+            {
+                db.AuditEvents.Add(AuditEvent.Record(now, actor, AuditActions.SecretDiscardNext, AuditTarget.Secret(secret.Id, secret.Key),
+                    AuditOutcome.Success, $"Version {discarded.Version} (NEXT) withdrawn by {rotation.Author.WrittenBy}."));
+            }
+        }
+
+        var failure = await SaveAsync(db, cancellationToken);
+        return failure is null ? OperationResult.Success() : OperationResult.Fail(failure);
+    }
+
     public async Task<OperationResult> ReleaseRotationSecretsAsync(
         RotationIdentity rotation,
         Actor actor,

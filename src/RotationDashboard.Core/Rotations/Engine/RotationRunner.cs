@@ -1,0 +1,878 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RotationDashboard.Core.Audit;
+using RotationDashboard.Core.Common;
+using RotationDashboard.Core.Encryption;
+using RotationDashboard.Core.Scheduling;
+using RotationDashboard.Core.Secrets;
+using RotationDashboard.Core.Security;
+
+namespace RotationDashboard.Core.Rotations.Engine;
+
+/// <summary>How a call to <see cref="RotationRunner.RunAsync"/> ended.</summary>
+public sealed record RunResult(Guid RunId, RunStatus Status, string? Message, DateTimeOffset? WaitingUntil = null)
+{
+    /// <summary>The run paused (Private Key JWT grace period) and continues at <see cref="WaitingUntil"/>.</summary>
+    public bool IsWaiting => Status == RunStatus.Running && WaitingUntil is not null;
+
+    /// <summary>The run stopped before finishing (shutdown, lost lease); it resumes later.</summary>
+    public bool IsInterrupted => Status == RunStatus.Running && WaitingUntil is null;
+}
+
+/// <summary>
+/// Executes one run of a rotation, step by step: Generate → Publish → Apply → Verify → Promote → Retire (each
+/// strategy uses a subset, <see cref="StrategyPlan"/>). Every step's status, timestamps and scrubbed message are
+/// persisted before the next step starts, and the new credential is persisted encrypted before the identity
+/// provider is touched, so a run interrupted anywhere resumes from its last stored step. Steps are idempotent.
+/// A run that cannot finish is rolled back to a state where the consumers' credential still works.
+/// The caller holds the rotation's lease; cancellation stops the run where it is, without rolling back.
+/// </summary>
+public sealed partial class RotationRunner(
+    IRunStore store,
+    ICredentialAuthorityFactory authorities,
+    IRotationSecretStore secrets,
+    IKeyPairGenerator keyPairs,
+    IRotationRunNotifier notifier,
+    NextRotationCalculator calculator,
+    ISecretProtector protector,
+    IOptions<RotationEngineOptions> options,
+    TimeProvider timeProvider,
+    ILogger<RotationRunner> logger)
+{
+    /// <summary>Name prefix of the public-key credentials a rotation creates, so leftovers can be recognised.</summary>
+    public static string CredentialNamePrefix(Guid rotationId) => $"rotation-dashboard:{rotationId:N}";
+
+    /// <summary>
+    /// Drives <paramref name="run"/> until it ends, or until it waits in Retire (unless <paramref name="forceRetire"/>).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Stopped (shutdown or a lost lease); the run stays resumable.</exception>
+    public async Task<RunResult> RunAsync(RotationRun run, string leaseHolder, bool forceRetire, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var rotation = await _store.FindRotationAsync(run.RotationId, cancellationToken)
+                       ?? throw new InvalidOperationException($"Rotation {run.RotationId} of run {run.Id} does not exist.");
+        var execution = new Execution(this, run, rotation, leaseHolder);
+        return await execution.RunAsync(forceRetire, cancellationToken);
+    }
+
+    /// <summary>When a run waiting in Retire may retire the old credential (null when it is not waiting there).</summary>
+    public static DateTimeOffset? RetireDueAt(RotationRun run, Rotation rotation)
+    {
+        if (run.IsFinished || !StrategyPlan.Includes(run.Strategy, RunStepName.Retire))
+        {
+            return null;
+        }
+
+        var promote = run.Step(RunStepName.Promote);
+        return promote.Status == RunStepStatus.Succeeded && promote.FinishedAt is { } promotedAt && !run.Step(RunStepName.Retire).IsFinished
+            ? promotedAt + rotation.RetireGracePeriod
+            : null;
+    }
+
+    private readonly IRunStore _store = store;
+    private readonly ICredentialAuthorityFactory _authorities = authorities;
+    private readonly IRotationSecretStore _secrets = secrets;
+    private readonly IKeyPairGenerator _keyPairs = keyPairs;
+    private readonly IRotationRunNotifier _notifier = notifier;
+    private readonly NextRotationCalculator _calculator = calculator;
+    private readonly ISecretProtector _protector = protector;
+    private readonly TimeProvider _timeProvider = timeProvider;
+    private readonly ILogger<RotationRunner> _logger = logger;
+
+    // Limits the Auth0 work running at once; waits (lead time, retries' backoff) do not hold a slot.
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Value.MaxConcurrentRuns));
+
+    private RotationEngineOptions Options => options.Value;
+
+    /// <summary>A step gave up; <see cref="Exception.Message"/> is the (unscrubbed) reason.</summary>
+    private sealed class StepFailedException(string message, Exception? inner = null) : Exception(message, inner);
+
+    private sealed class RunAbortedException(RunStepName step, string reason) : Exception(reason)
+    {
+        public RunStepName Step { get; } = step;
+    }
+
+    private sealed record StepOutcome(string Message, Action<Rotation>? RotationChange = null, AuditEvent? Audit = null);
+
+    /// <summary>The state of one execution of a run.</summary>
+    private sealed class Execution(RotationRunner owner, RotationRun run, Rotation rotation, string leaseHolder)
+    {
+        private readonly List<string?> _knownSecrets = [];
+        private ICredentialAuthority? _authority;
+        private Rotation _rotation = rotation;
+        private GeneratedCredential? _pending;
+        private RunCheckpoint _checkpoint = RunCheckpoint.Read(run);
+        private bool _keepPending;
+
+        private DateTimeOffset Now => owner._timeProvider.GetUtcNow();
+
+        private RotationEngineOptions Options => owner.Options;
+
+        private Actor Actor => new(run.ActorType, run.ActorName);
+
+        private RotationIdentity Identity => new(_rotation.Id, _rotation.Name);
+
+        private bool IsSecretStrategy => StrategyPlan.RotatesClientSecret(run.Strategy);
+
+        private SecretScrubber Scrubber => new(_knownSecrets);
+
+        public async Task<RunResult> RunAsync(bool forceRetire, CancellationToken ct)
+        {
+            _pending = run.ReadPendingCredential(owner._protector);
+            RememberSecrets(_pending);
+            if (run.Steps.FirstOrDefault(s => s.Status == RunStepStatus.Failed) is { } failed)
+            {
+                // Interrupted while rolling back: finish the rollback.
+                return failed.Name == RunStepName.Retire
+                    ? await FailRetireAsync(failed.Message ?? "The step failed.")
+                    : await RollBackAsync(failed.Name, failed.Message ?? $"{failed.Name} failed.", ct);
+            }
+
+            try
+            {
+                foreach (var name in StrategyPlan.StepsFor(run.Strategy))
+                {
+                    if (run.Step(name).IsFinished)
+                    {
+                        continue;
+                    }
+
+                    if (name == RunStepName.Retire && RetireDueAt(run, _rotation) is { } due && due > Now && !forceRetire && HasSomethingToRetire())
+                    {
+                        return await WaitForRetireAsync(due);
+                    }
+
+                    await ExecuteStepAsync(name, ct);
+                }
+            }
+            catch (RunAbortedException aborted) when (aborted.Step == RunStepName.Retire)
+            {
+                return await FailRetireAsync(aborted.Message);
+            }
+            catch (RunAbortedException aborted)
+            {
+                return await RollBackAsync(aborted.Step, aborted.Message, ct);
+            }
+
+            var message = IsSecretStrategy
+                ? "Rotated: the new client secret is live in Auth0, verified and mapped as CURRENT."
+                : "Rotated: the new key is live in Auth0, verified and mapped as CURRENT; the previous key is retired.";
+            run.Succeed(message, Scrubber, Now);
+            await SaveAsync();
+            Log.RunSucceeded(owner._logger, run.Id, _rotation.Id);
+            return new RunResult(run.Id, run.Status, run.Message);
+        }
+
+        private async Task ExecuteStepAsync(RunStepName name, CancellationToken ct)
+        {
+            if (name == RunStepName.Apply && run.Strategy == RotationStrategy.Staged)
+            {
+                await WaitForLeadTimeAsync(ct);
+            }
+
+            await owner._slots.WaitAsync(ct);
+            try
+            {
+                await ExecuteStepInSlotAsync(name, ct);
+            }
+            finally
+            {
+                owner._slots.Release();
+            }
+        }
+
+        private async Task ExecuteStepInSlotAsync(RunStepName name, CancellationToken ct)
+        {
+            run.StartStep(name, Now);
+            await SaveAsync();
+            Publish(name);
+            var started = Stopwatch.GetTimestamp();
+
+            StepOutcome outcome;
+            try
+            {
+                outcome = name switch
+                {
+                    RunStepName.Generate => Generate(),
+                    RunStepName.Publish => await PublishAsync(ct),
+                    RunStepName.Apply => IsSecretStrategy ? await ApplySecretAsync(ct) : await ApplyKeyAsync(ct),
+                    RunStepName.Verify => await VerifyAsync(ct),
+                    RunStepName.Promote => await PromoteAsync(ct),
+                    RunStepName.Retire => await RetireAsync(ct),
+                    _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+                };
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                var reason = $"{name} failed: {Describe(exception)}";
+                Log.StepFailed(owner._logger, run.Id, name, Scrubber.Scrub(reason));
+                run.FailStep(name, reason, Scrubber, Now);
+                await SaveAsync();
+                Publish(name);
+                throw new RunAbortedException(name, reason);
+            }
+
+            run.CompleteStep(name, outcome.Message, Scrubber, Now);
+            var saved = await SaveAsync(outcome.RotationChange, outcome.Audit);
+            _rotation = saved ?? _rotation;
+            Publish(name);
+            Log.StepSucceeded(owner._logger, run.Id, name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        // ---- Steps ------------------------------------------------------------------------------------
+
+        private StepOutcome Generate()
+        {
+            if (_pending is not null)
+            {
+                return new StepOutcome("Kept the credential generated before the interruption.");
+            }
+
+            var clientId = _rotation.Parameters.ClientId;
+            if (IsSecretStrategy)
+            {
+                var secret = ClientSecretGenerator.Generate(Options.ClientSecretLength);
+                _pending = new GeneratedCredential(clientId, ClientSecret: secret, CreatedAt: Now);
+                RememberSecrets(_pending);
+                run.StorePendingCredential(_pending, owner._protector);
+                return new StepOutcome($"Generated a new {secret.Length}-character client secret and stored it encrypted.");
+            }
+
+            var keyPair = owner._keyPairs.Generate(Options.RsaKeySize);
+            _pending = new GeneratedCredential(clientId, PrivateKeyPem: keyPair.PrivateKeyPem, KeyId: keyPair.KeyId, CreatedAt: Now);
+            RememberSecrets(_pending);
+            run.StorePendingCredential(_pending, owner._protector);
+            return new StepOutcome($"Generated a {keyPair.KeySize}-bit RSA key pair (key id {keyPair.KeyId}) and stored it encrypted.");
+        }
+
+        private async Task<StepOutcome> PublishAsync(CancellationToken ct)
+        {
+            var values = MappedValues(Pending);
+            await StoreCallAsync(() => owner._secrets.PublishNextAsync(Identity, _rotation.FolderId, values, Actor, ct));
+            return new StepOutcome($"Published as NEXT: {string.Join(", ", values.Keys)}.");
+        }
+
+        private async Task WaitForLeadTimeAsync(CancellationToken ct)
+        {
+            if (run.Trigger == RunTrigger.Create)
+            {
+                // Nobody reads the new rotation's secrets yet, so there is no consumer to give a head start.
+                return;
+            }
+
+            var publishedAt = run.Step(RunStepName.Publish).FinishedAt ?? Now;
+            var due = publishedAt + _rotation.StagedLeadTime;
+            var wait = due - Now;
+            if (wait <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            if (run.Step(RunStepName.Apply).Status == RunStepStatus.Pending)
+            {
+                run.NoteStep(RunStepName.Apply, $"Waiting for the lead time: consumers have NEXT since {publishedAt:u}; Auth0 switches at {due:u}.", Scrubber);
+                await SaveAsync();
+            }
+
+            owner._notifier.Publish(new RunWaitingEvent(_rotation.Id, run.Id, RunStepName.Apply, due, Now));
+            Log.WaitingForLeadTime(owner._logger, run.Id, due);
+            await Task.Delay(wait, owner._timeProvider, ct);
+        }
+
+        private async Task<StepOutcome> ApplySecretAsync(CancellationToken ct)
+        {
+            var clientId = _rotation.Parameters.ClientId;
+            var application = await AuthorityCallAsync((a, token) => a.GetApplicationAsync(clientId, !IsSecretStrategy, token), ct);
+            if (application.AuthMethod == ApplicationAuthMethod.PrivateKeyJwt)
+            {
+                throw new StepFailedException(
+                    $"Application {clientId} authenticates with Private Key JWT, so it has no client secret to rotate. Use an auth0-private-key-jwt rotation.");
+            }
+
+            if (application.AuthMethod == ApplicationAuthMethod.None)
+            {
+                throw new StepFailedException($"Application {clientId} is a public application (no client secret).");
+            }
+
+            if (_checkpoint.AuthMethodBeforeApply is null)
+            {
+                SetCheckpoint(_checkpoint with { AuthMethodBeforeApply = application.AuthMethod });
+            }
+
+            await AuthorityCallAsync((a, token) => Done(a.SetClientSecretAsync(clientId, Pending.ClientSecret!, token)), ct);
+            return new StepOutcome("Set the new client secret in Auth0.");
+        }
+
+        private async Task<StepOutcome> ApplyKeyAsync(CancellationToken ct)
+        {
+            var clientId = _rotation.Parameters.ClientId;
+            var pending = Pending;
+            var application = await AuthorityCallAsync((a, token) => a.GetApplicationAsync(clientId, !IsSecretStrategy, token), ct);
+            var switching = application.AuthMethod != ApplicationAuthMethod.PrivateKeyJwt;
+            if (application.AuthMethod == ApplicationAuthMethod.None)
+            {
+                throw new StepFailedException($"Application {clientId} is a public application; Private Key JWT needs a confidential application.");
+            }
+
+            if (switching && !_checkpoint.AllowAuthMethodSwitch)
+            {
+                throw new StepFailedException(
+                    $"Application {clientId} authenticates with a client secret. Switching it to Private Key JWT would break every " +
+                    "consumer that uses the secret, so the rotation does not do it on its own.");
+            }
+
+            if (_checkpoint.AuthMethodBeforeApply is null)
+            {
+                // Remember the state before the first change, for a rollback (a resumed Apply must not overwrite it).
+                SetCheckpoint(_checkpoint with
+                {
+                    AuthMethodBeforeApply = application.AuthMethod,
+                    AttachedBeforeApply = application.AttachedCredentialIds,
+                });
+                await SaveAsync();
+            }
+
+            var activeId = ActiveSlot()?.CredentialId;
+            var prefix = CredentialNamePrefix(_rotation.Id);
+            var leftovers = application.Credentials
+                .Where(c => !c.IsAttached && c.Id != activeId && c.KeyId != pending.KeyId && c.Name?.StartsWith(prefix, StringComparison.Ordinal) == true)
+                .ToList();
+            foreach (var leftover in leftovers)
+            {
+                await AuthorityCallAsync((a, token) => a.DeleteCredentialAsync(clientId, leftover.Id, token), ct);
+            }
+
+            var existing = application.Credentials.FirstOrDefault(c => c.KeyId == pending.KeyId);
+            var storedAfter = application.Credentials.Count - leftovers.Count + (existing is null ? 1 : 0);
+            if (storedAfter > 4)
+            {
+                throw new StepFailedException(
+                    $"Application {clientId} already stores {application.Credentials.Count - leftovers.Count} credentials and Auth0 allows 4. " +
+                    "Delete credentials it no longer uses in Auth0, then rotate again.");
+            }
+
+            var credential = existing ?? await AuthorityCallAsync(
+                (a, token) => a.AddPublicKeyCredentialAsync(clientId,
+                    new NewPublicKeyCredential(owner._keyPairs.ExportPublicKeyPem(pending.PrivateKeyPem!), pending.KeyId!, $"{prefix} {Now:yyyy-MM-dd HH:mm:ss}"),
+                    token),
+                ct);
+            _pending = pending with { CredentialId = credential.Id };
+            run.StorePendingCredential(_pending, owner._protector);
+            await SaveAsync();
+
+            // Beside the consumers' current key; on the first issuance, beside whatever the application uses today.
+            var keep = application.AttachedCredentialIds.Where(id => id != credential.Id).ToList();
+            if (activeId is not null && application.Credentials.Any(c => c.Id == activeId))
+            {
+                keep = [activeId];
+            }
+
+            var attached = keep.Append(credential.Id).Distinct(StringComparer.Ordinal).ToList();
+            if (attached.Count > 2)
+            {
+                throw new StepFailedException(
+                    $"Application {clientId} already has two Private Key JWT credentials attached ({string.Join(", ", keep)}), the most Auth0 allows. " +
+                    "Detach the one its consumers no longer use, then rotate again.");
+            }
+
+            await AuthorityCallAsync((a, token) => Done(a.AttachPublicKeyCredentialsAsync(clientId, attached, token)), ct);
+            var removed = leftovers.Count > 0 ? $" Deleted {leftovers.Count} detached leftover credential(s) of earlier runs." : "";
+            var beside = keep.Count > 0 ? $" beside {string.Join(", ", keep)}" : " (the application now uses Private Key JWT)";
+            return new StepOutcome($"Added credential {credential.Id} (key id {pending.KeyId}) and attached it{beside}.{removed}");
+        }
+
+        private async Task<StepOutcome> VerifyAsync(CancellationToken ct)
+        {
+            var clientId = _rotation.Parameters.ClientId;
+            var pending = Pending;
+            var method = _checkpoint.AuthMethodBeforeApply == ApplicationAuthMethod.ClientSecretBasic
+                ? ClientSecretMethod.ClientSecretBasic
+                : ClientSecretMethod.ClientSecretPost;
+            var check = await VerifyLoopAsync(
+                (a, token) => IsSecretStrategy
+                    ? a.VerifyClientSecretAsync(clientId, pending.ClientSecret!, method, token)
+                    : a.VerifyPrivateKeyAsync(clientId, pending.PrivateKeyPem!, pending.KeyId, token),
+                ct);
+            var what = IsSecretStrategy ? "client secret" : "key";
+            return check.Check.Outcome switch
+            {
+                CredentialCheckOutcome.Accepted => new StepOutcome(
+                    $"Auth0 accepted the new {what} ({check.Check.Detail}) after {check.Attempts} attempt(s) in {check.Elapsed.TotalSeconds:0.0} s."),
+                CredentialCheckOutcome.Rejected => throw new StepFailedException(
+                    $"Auth0 still rejects the new {what} after {check.Attempts} attempt(s) in {check.Elapsed.TotalSeconds:0.0} s ({check.Check.Detail}); it does not work."),
+                CredentialCheckOutcome.Transient => throw new StepFailedException(
+                    $"Auth0 could not confirm the new {what} within {check.Elapsed.TotalSeconds:0.0} s ({check.Attempts} attempt(s); last answer: {check.Check.Detail})."),
+                _ => throw new StepFailedException($"Auth0 refused the token request for the new {what}: {check.Check.Detail}."),
+            };
+        }
+
+        private async Task<StepOutcome> PromoteAsync(CancellationToken ct)
+        {
+            var pending = Pending;
+            var values = MappedValues(pending);
+            var primaryKey = PrimaryKey();
+            var primaryValue = values[primaryKey];
+            string message;
+            if (run.Strategy == RotationStrategy.SinglePhase)
+            {
+                var current = await owner._secrets.ReadCurrentAsync(_rotation.FolderId, primaryKey, ct);
+                if (!string.Equals(current?.Value, primaryValue, StringComparison.Ordinal))
+                {
+                    await StoreCallAsync(() => owner._secrets.SetCurrentAsync(Identity, _rotation.FolderId, values, Actor, ct));
+                }
+
+                message = $"Mapped as CURRENT: {string.Join(", ", values.Keys)}. The previous secret no longer works in Auth0.";
+            }
+            else
+            {
+                var next = await owner._secrets.ReadNextAsync(_rotation.FolderId, primaryKey, ct);
+                if (string.Equals(next?.Value, primaryValue, StringComparison.Ordinal))
+                {
+                    await StoreCallAsync(() => owner._secrets.PromoteNextAsync(Identity, _rotation.FolderId, values.Keys.ToList(), Actor, ct));
+                }
+                else
+                {
+                    var current = await owner._secrets.ReadCurrentAsync(_rotation.FolderId, primaryKey, ct);
+                    if (!string.Equals(current?.Value, primaryValue, StringComparison.Ordinal))
+                    {
+                        throw new StepFailedException($"The NEXT value this run published for {primaryKey} is no longer there.");
+                    }
+                }
+
+                message = $"Promoted NEXT to CURRENT: {string.Join(", ", values.Keys)}; the old values are kept as PREVIOUS.";
+            }
+
+            var now = Now;
+            var strategyLabel = StrategyPlan.Label(run.Strategy);
+            return new StepOutcome(
+                message,
+                rotation => RecordPromotion(rotation, pending, now),
+                AuditEvent.Record(now, Actor, AuditActions.RotationRotate, AuditTarget.Rotation(_rotation.Id, _rotation.Name), AuditOutcome.Success,
+                    $"Run {run.Id} ({run.Trigger}, {strategyLabel}): the new credential is live and verified."));
+        }
+
+        private void RecordPromotion(Rotation rotation, GeneratedCredential pending, DateTimeOffset now)
+        {
+            var slots = rotation.ReadGeneratedCredentials(owner._protector).ToList();
+            var fresh = pending with { RetiredAt = null };
+            int active;
+            if (slots.Count == 0)
+            {
+                slots.Add(fresh);
+                active = 0;
+            }
+            else
+            {
+                var previous = slots[rotation.ActiveIndex];
+                if (IsSecretStrategy)
+                {
+                    // Auth0 keeps one secret per application: the replaced one is dead (Infisical labels it "retired
+                    // credentials, revoked during the next rotation", which is wrong for Auth0).
+                    previous = previous with { RetiredAt = previous.RetiredAt ?? now };
+                }
+
+                if (slots.Count == 1)
+                {
+                    slots = [previous, fresh];
+                    active = 1;
+                }
+                else
+                {
+                    slots[rotation.ActiveIndex] = previous;
+                    slots[rotation.InactiveIndex] = fresh;
+                    active = rotation.InactiveIndex;
+                }
+            }
+
+            rotation.StoreGeneratedCredentials(slots, active, owner._protector, now);
+            rotation.RecordSuccess(run.Id, run.IsManual, owner._calculator, now);
+        }
+
+        private async Task<StepOutcome> RetireAsync(CancellationToken ct)
+        {
+            var clientId = _rotation.Parameters.ClientId;
+            var slots = _rotation.ReadGeneratedCredentials(owner._protector);
+            var active = slots.Count > 0 ? slots[_rotation.ActiveIndex] : null;
+            var old = slots.Count == Rotation.MaxSlots ? slots[_rotation.InactiveIndex] : null;
+            if (active?.CredentialId is not { } activeId)
+            {
+                throw new StepFailedException("The rotation has no active credential id to keep.");
+            }
+
+            var application = await AuthorityCallAsync((a, token) => a.GetApplicationAsync(clientId, !IsSecretStrategy, token), ct);
+            if (application.Credentials.All(c => c.Id != activeId))
+            {
+                throw new StepFailedException($"The active credential {activeId} is missing in Auth0; the old one is kept attached.");
+            }
+
+            var detached = application.AttachedCredentialIds.Where(id => id != activeId).ToList();
+            if (detached.Count > 0)
+            {
+                await AuthorityCallAsync((a, token) => Done(a.AttachPublicKeyCredentialsAsync(clientId, [activeId], token)), ct);
+            }
+
+            var deleted = false;
+            if (old?.CredentialId is { } oldId && oldId != activeId)
+            {
+                await AuthorityCallAsync((a, token) => a.DeleteCredentialAsync(clientId, oldId, token), ct);
+                deleted = true;
+            }
+
+            var foreign = detached.Where(id => id != old?.CredentialId).ToList();
+            var message = (deleted, detached.Count) switch
+            {
+                (true, _) => $"Detached and deleted the previous credential {old!.CredentialId}.",
+                (false, > 0) => "Detached the previous credential(s).",
+                _ => "Nothing left to retire.",
+            };
+            if (foreign.Count > 0)
+            {
+                message += $" Detached credential(s) the rotation did not create (kept in Auth0, disabled): {string.Join(", ", foreign)}.";
+            }
+
+            var now = Now;
+            return new StepOutcome(message, rotation =>
+            {
+                var current = rotation.ReadGeneratedCredentials(owner._protector).ToList();
+                if (current.Count == Rotation.MaxSlots && current[rotation.InactiveIndex].RetiredAt is null)
+                {
+                    current[rotation.InactiveIndex] = current[rotation.InactiveIndex] with { RetiredAt = now };
+                    rotation.StoreGeneratedCredentials(current, rotation.ActiveIndex, owner._protector, now);
+                }
+            });
+        }
+
+        /// <summary>A previous key of ours, or keys the application used before its first issuance, still to remove.</summary>
+        private bool HasSomethingToRetire()
+        {
+            var slots = _rotation.ReadGeneratedCredentials(owner._protector);
+            var active = slots.Count > _rotation.ActiveIndex ? slots[_rotation.ActiveIndex].CredentialId : null;
+            var previous = slots.Count == Rotation.MaxSlots ? slots[_rotation.InactiveIndex] : null;
+            return previous is { RetiredAt: null, CredentialId: not null }
+                   || _checkpoint.AttachedBeforeApply?.Any(id => id != active) == true;
+        }
+
+        private async Task<RunResult> WaitForRetireAsync(DateTimeOffset due)
+        {
+            var note = $"Waiting for the grace period: the previous key stays valid until {due:u}.";
+            if (run.Step(RunStepName.Retire).Message != note)
+            {
+                run.NoteStep(RunStepName.Retire, note, Scrubber);
+                await SaveAsync();
+            }
+
+            owner._notifier.Publish(new RunWaitingEvent(_rotation.Id, run.Id, RunStepName.Retire, due, Now));
+            Log.WaitingForRetire(owner._logger, run.Id, due);
+            return new RunResult(run.Id, run.Status, note, due);
+        }
+
+        // ---- Failure handling ---------------------------------------------------------------------------
+
+        private async Task<RunResult> FailRetireAsync(string reason)
+        {
+            // The new key is live and mapped; only the clean-up failed. Nothing to roll back: the next rotation's
+            // Apply detaches the old key and deletes leftovers.
+            var message = $"Rotated, but the previous credential could not be retired: {reason} It stays valid until the next rotation removes it.";
+            run.Fail(message, Scrubber, Now);
+            await SaveAsync(auditEvent: AuditEvent.Record(Now, Actor, AuditActions.RotationRotate,
+                AuditTarget.Rotation(_rotation.Id, _rotation.Name), AuditOutcome.Failure, Scrubber.ScrubAndTruncate($"Run {run.Id}: {message}", 1900)));
+            return new RunResult(run.Id, run.Status, run.Message);
+        }
+
+        private async Task<RunResult> RollBackAsync(RunStepName failedStep, string reason, CancellationToken ct)
+        {
+            var actions = new List<string>();
+            string? incomplete = null;
+            try
+            {
+                await UndoAuthorityChangesAsync(actions, ct);
+                if (StrategyPlan.Includes(run.Strategy, RunStepName.Publish) && run.Step(RunStepName.Publish).Status != RunStepStatus.Pending)
+                {
+                    await StoreCallAsync(() => owner._secrets.DiscardNextAsync(Identity, _rotation.FolderId, MappedKeys(), Actor, ct));
+                    actions.Add("withdrew the NEXT values");
+                }
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                incomplete = Describe(exception);
+            }
+
+            var summary = actions.Count > 0 ? $" Rolled back: {string.Join("; ", actions)}." : " Nothing had changed in Auth0.";
+            var consumers = run.Trigger == RunTrigger.Create ? "" : " Consumers keep their CURRENT credential.";
+            var now = Now;
+            string message;
+            if (incomplete is null && !_keepPending)
+            {
+                message = reason + summary + consumers;
+                run.RollBack(message, Scrubber, now);
+            }
+            else if (incomplete is null)
+            {
+                // Auth0 holds the new secret and there is nothing older to go back to: keep it (encrypted) in the run.
+                message = reason + summary + " The generated secret is kept, encrypted, with this run.";
+                run.Fail(message, Scrubber, now);
+            }
+            else
+            {
+                message = $"{reason}{summary} Rollback incomplete: {incomplete}";
+                run.Fail(message, Scrubber, now);
+            }
+
+            var scrubbed = Scrubber.ScrubAndTruncate(message, RotationRules.MaxMessageLength);
+            await SaveAsync(
+                rotation => rotation.RecordFailure(run.Id, scrubbed, run.IsManual, owner._protector, owner._calculator, now),
+                AuditEvent.Record(now, Actor, AuditActions.RotationRotate, AuditTarget.Rotation(_rotation.Id, _rotation.Name), AuditOutcome.Failure,
+                    Scrubber.ScrubAndTruncate($"Run {run.Id} ({run.Trigger}) failed at {failedStep}: {message}", 1900)));
+            Log.RunRolledBack(owner._logger, run.Id, _rotation.Id, failedStep, run.Status);
+            return new RunResult(run.Id, run.Status, run.Message);
+        }
+
+        private async Task UndoAuthorityChangesAsync(List<string> actions, CancellationToken ct)
+        {
+            if (run.Step(RunStepName.Apply).Status is RunStepStatus.Pending or RunStepStatus.Skipped)
+            {
+                return;
+            }
+
+            var clientId = _rotation.Parameters.ClientId;
+            if (IsSecretStrategy)
+            {
+                var current = await owner._secrets.ReadCurrentAsync(_rotation.FolderId, PrimaryKey(), ct);
+                if (current is null)
+                {
+                    actions.Add("no earlier secret to restore in Auth0 (first issuance)");
+                    _keepPending = run.Step(RunStepName.Apply).Status == RunStepStatus.Succeeded;
+                    return;
+                }
+
+                _knownSecrets.Add(current.Value);
+                if (string.Equals(current.Value, _pending?.ClientSecret, StringComparison.Ordinal))
+                {
+                    return;
+                }
+
+                await AuthorityCallAsync((a, token) => Done(a.SetClientSecretAsync(clientId, current.Value, token)), ct);
+                actions.Add("set the CURRENT client secret in Auth0 again");
+                return;
+            }
+
+            var application = await AuthorityCallAsync((a, token) => a.GetApplicationAsync(clientId, !IsSecretStrategy, token), ct);
+            var newId = _pending?.CredentialId
+                        ?? application.Credentials.FirstOrDefault(c => _pending?.KeyId is not null && c.KeyId == _pending.KeyId)?.Id;
+            if (newId is null)
+            {
+                return;
+            }
+
+            if (application.AttachedCredentialIds.Contains(newId))
+            {
+                var remaining = application.AttachedCredentialIds.Where(id => id != newId).ToList();
+                if (remaining.Count == 0 && _checkpoint.AuthMethodBeforeApply is ApplicationAuthMethod.ClientSecretPost or ApplicationAuthMethod.ClientSecretBasic)
+                {
+                    var method = _checkpoint.AuthMethodBeforeApply == ApplicationAuthMethod.ClientSecretBasic
+                        ? ClientSecretMethod.ClientSecretBasic
+                        : ClientSecretMethod.ClientSecretPost;
+                    await AuthorityCallAsync((a, token) => Done(a.UseClientSecretAsync(clientId, method, token)), ct);
+                    actions.Add("switched the application back to its client secret");
+                }
+                else
+                {
+                    if (remaining.Count == 0 && _checkpoint.AttachedBeforeApply is { Count: > 0 } before)
+                    {
+                        remaining = before.Where(id => application.Credentials.Any(c => c.Id == id)).ToList();
+                    }
+
+                    await AuthorityCallAsync((a, token) => Done(a.AttachPublicKeyCredentialsAsync(clientId, remaining, token)), ct);
+                    actions.Add($"detached the new credential {newId}");
+                }
+            }
+
+            await AuthorityCallAsync((a, token) => a.DeleteCredentialAsync(clientId, newId, token), ct);
+            actions.Add($"deleted the new credential {newId}");
+        }
+
+        // ---- Helpers ------------------------------------------------------------------------------------
+
+        private GeneratedCredential Pending => _pending ?? throw new StepFailedException("The run has no generated credential (its Generate step did not finish).");
+
+        private GeneratedCredential? ActiveSlot()
+        {
+            var slots = _rotation.ReadGeneratedCredentials(owner._protector);
+            return slots.Count > _rotation.ActiveIndex ? slots[_rotation.ActiveIndex] : null;
+        }
+
+        private string PrimaryKey() => IsSecretStrategy
+            ? _rotation.SecretsMapping.ClientSecret ?? throw new StepFailedException("The rotation maps no client secret.")
+            : _rotation.SecretsMapping.PrivateKey ?? throw new StepFailedException("The rotation maps no private key.");
+
+        private IReadOnlyDictionary<string, string> MappedValues(GeneratedCredential credential)
+        {
+            var mapping = _rotation.SecretsMapping;
+            var values = new Dictionary<string, string>(StringComparer.Ordinal) { [mapping.ClientId] = credential.ClientId };
+            if (IsSecretStrategy)
+            {
+                values[PrimaryKey()] = credential.ClientSecret ?? throw new StepFailedException("The generated credential has no client secret.");
+            }
+            else
+            {
+                values[PrimaryKey()] = credential.PrivateKeyPem ?? throw new StepFailedException("The generated credential has no private key.");
+                values[mapping.KeyId ?? throw new StepFailedException("The rotation maps no key id.")] =
+                    credential.KeyId ?? throw new StepFailedException("The generated credential has no key id.");
+            }
+
+            return values;
+        }
+
+        private IReadOnlyCollection<string> MappedKeys() =>
+            IsSecretStrategy
+                ? [_rotation.SecretsMapping.ClientId, PrimaryKey()]
+                : [_rotation.SecretsMapping.ClientId, PrimaryKey(), _rotation.SecretsMapping.KeyId!];
+
+        private void SetCheckpoint(RunCheckpoint checkpoint)
+        {
+            _checkpoint = checkpoint;
+            checkpoint.WriteTo(run);
+        }
+
+        private void RememberSecrets(GeneratedCredential? credential)
+        {
+            if (credential is not null)
+            {
+                _knownSecrets.AddRange(credential.SecretMaterial);
+            }
+        }
+
+        private async Task<Rotation?> SaveAsync(Action<Rotation>? rotationChange = null, AuditEvent? auditEvent = null)
+        {
+            // Completed work is recorded even while shutting down: the save is short, and it saves a repeat.
+            return await owner._store.SaveRunAsync(run, leaseHolder, rotationChange, auditEvent is null ? null : [auditEvent], CancellationToken.None);
+        }
+
+        private void Publish(RunStepName name)
+        {
+            var step = run.Step(name);
+            owner._notifier.Publish(new RunStepChangedEvent(_rotation.Id, run.Id, name, step.Status, step.Message, Now));
+        }
+
+        private async Task<T> AuthorityCallAsync<T>(Func<ICredentialAuthority, CancellationToken, Task<T>> call, CancellationToken ct)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    _authority ??= await owner._authorities.CreateAsync(_rotation.ConnectionId, ct);
+                    return await call(_authority, ct);
+                }
+                catch (CredentialAuthorityException exception) when (exception.IsTransient && attempt < Options.TransientRetryAttempts)
+                {
+                    var delay = Backoff.Delay(attempt, Options.TransientRetryBaseDelay, Options.TransientRetryMaxDelay);
+                    Log.RetryingTransient(owner._logger, run.Id, attempt + 1, delay.TotalMilliseconds, Scrubber.Scrub(exception.Message));
+                    await Task.Delay(delay, owner._timeProvider, ct);
+                }
+            }
+        }
+
+        private async Task StoreCallAsync(Func<Task<OperationResult>> call)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var result = await call();
+                if (result.Succeeded)
+                {
+                    return;
+                }
+
+                // A lost optimistic-concurrency race (someone else saved the secret a moment ago) is worth one more try.
+                if (result.Failure!.Kind != OperationFailureKind.Conflict || attempt >= 2 || !result.Failure.Message.Contains("changed by someone else", StringComparison.Ordinal))
+                {
+                    throw new StepFailedException(result.Failure.Message);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * (attempt + 1)), owner._timeProvider);
+            }
+        }
+
+        private async Task<VerifyResult> VerifyLoopAsync(Func<ICredentialAuthority, CancellationToken, Task<CredentialCheck>> check, CancellationToken ct)
+        {
+            var started = owner._timeProvider.GetTimestamp();
+            var deadline = Options.VerifyTimeout;
+            var delay = Options.VerifyInitialDelay;
+            for (var attempt = 1; ; attempt++)
+            {
+                _authority ??= await owner._authorities.CreateAsync(_rotation.ConnectionId, ct);
+                var result = await check(_authority, ct);
+                var elapsed = owner._timeProvider.GetElapsedTime(started);
+                if (result.Outcome is CredentialCheckOutcome.Accepted or CredentialCheckOutcome.Error)
+                {
+                    return new VerifyResult(result, attempt, elapsed);
+                }
+
+                // A 401 right after a change can be Auth0's propagation delay; keep asking until the deadline.
+                var pause = Backoff.Jitter(delay);
+                if (elapsed + pause > deadline)
+                {
+                    return new VerifyResult(result, attempt, elapsed);
+                }
+
+                Log.VerifyRetry(owner._logger, run.Id, attempt, result.Outcome, pause.TotalMilliseconds);
+                await Task.Delay(pause, owner._timeProvider, ct);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, Options.VerifyMaxDelay.Ticks));
+            }
+        }
+
+        private static async Task<bool> Done(Task task)
+        {
+            await task;
+            return true;
+        }
+
+        private static string Describe(Exception exception) => exception switch
+        {
+            StepFailedException or CredentialAuthorityException or DomainException => exception.Message,
+            _ => $"{exception.GetType().Name}: {exception.Message}",
+        };
+    }
+
+    private sealed record VerifyResult(CredentialCheck Check, int Attempts, TimeSpan Elapsed);
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} step {Step} succeeded in {ElapsedMs:0} ms")]
+        public static partial void StepSucceeded(ILogger logger, Guid runId, RunStepName step, double elapsedMs);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} step {Step} failed: {Reason}")]
+        public static partial void StepFailed(ILogger logger, Guid runId, RunStepName step, string reason);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of rotation {RotationId} succeeded")]
+        public static partial void RunSucceeded(ILogger logger, Guid runId, Guid rotationId);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} of rotation {RotationId} failed at {Step} and ended {Status}")]
+        public static partial void RunRolledBack(ILogger logger, Guid runId, Guid rotationId, RunStepName step, RunStatus status);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} waits for the lead time until {Due:o}")]
+        public static partial void WaitingForLeadTime(ILogger logger, Guid runId, DateTimeOffset due);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} waits in Retire until {Due:o}")]
+        public static partial void WaitingForRetire(ILogger logger, Guid runId, DateTimeOffset due);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: retryable failure, attempt {Attempt}, next try in {DelayMs:0} ms: {Reason}")]
+        public static partial void RetryingTransient(ILogger logger, Guid runId, int attempt, double delayMs, string reason);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Run {RunId}: verification attempt {Attempt} answered {Outcome}; next in {DelayMs:0} ms")]
+        public static partial void VerifyRetry(ILogger logger, Guid runId, int attempt, CredentialCheckOutcome outcome, double delayMs);
+    }
+}
+
+/// <summary>Exponential backoff with ±20 % jitter.</summary>
+public static class Backoff
+{
+    public static TimeSpan Delay(int attempt, TimeSpan baseDelay, TimeSpan maxDelay)
+    {
+        var exponential = baseDelay.Ticks * Math.Pow(2, Math.Min(attempt, 30));
+        return Jitter(TimeSpan.FromTicks((long)Math.Min(exponential, maxDelay.Ticks)));
+    }
+
+    public static TimeSpan Jitter(TimeSpan delay) =>
+        TimeSpan.FromTicks((long)(delay.Ticks * (0.8 + (Random.Shared.NextDouble() * 0.4))));
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using RotationDashboard.Auth0.Rotation;
+using RotationDashboard.Core.Rotations.Engine;
+using RotationDashboard.Core.Scheduling;
+using RotationDashboard.Web.Scheduling;
+
+namespace RotationDashboard.Web.Services.Rotations;
+
+public static class RotationEngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the rotation engine: options <c>RotationEngine</c> (validated at start), the runner and engine,
+    /// the EF run store with its lease, the Auth0 credential authority, the in-process <see cref="IRotationRunNotifier"/>,
+    /// <see cref="RotationService"/>, Quartz (in memory) with one trigger per rotation, and the hosted service that
+    /// rebuilds the triggers at start and stops runs cleanly at shutdown. Needs the persistence services, the Auth0
+    /// client and <c>IAuth0ConnectionResolver</c> registered too.
+    /// </summary>
+    public static IServiceCollection AddRotationEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<RotationEngineOptions>()
+            .Bind(configuration.GetSection(RotationEngineOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RotationEngineOptions>, RotationEngineOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        // The failed-retry policy is configurable, so the calculator follows the engine's options.
+        services.Replace(ServiceDescriptor.Singleton(sp =>
+            new NextRotationCalculator(sp.GetRequiredService<IOptions<RotationEngineOptions>>().Value.FailedRetryPolicy)));
+
+        services.TryAddSingleton<IRotationRunNotifier, RotationRunNotifier>();
+        services.TryAddSingleton<IRunStore, EfRunStore>();
+        services.TryAddSingleton<ICredentialAuthorityFactory, Auth0CredentialAuthorityFactory>();
+        services.TryAddSingleton<IKeyPairGenerator, RsaKeyPairGenerator>();
+        services.TryAddSingleton<RotationScheduler>();
+        services.TryAddSingleton<IRotationFollowUpScheduler>(sp => sp.GetRequiredService<RotationScheduler>());
+        services.TryAddSingleton<RotationRunner>();
+        services.TryAddSingleton<RotationEngine>();
+        services.TryAddSingleton<RotationService>();
+
+        services.AddQuartzScheduler();
+        services.AddHostedService<RotationEngineHostedService>();
+        return services;
+    }
+}

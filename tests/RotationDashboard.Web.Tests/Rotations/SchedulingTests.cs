@@ -1,0 +1,147 @@
+using Microsoft.EntityFrameworkCore;
+using RotationDashboard.Core.Common;
+using RotationDashboard.Core.Rotations;
+using RotationDashboard.Core.Rotations.Engine;
+using RotationDashboard.Sandbox;
+using RotationDashboard.Web.Services.Rotations;
+using Xunit.Abstractions;
+
+namespace RotationDashboard.Web.Tests.Rotations;
+
+/// <summary>Real Quartz: one trigger per rotation at its own time; the database is the source of truth.</summary>
+public class SchedulingTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_rotation_due_two_seconds_ahead_starts_within_a_second_of_its_due_time()
+    {
+        await using var data = await EngineTestData.CreateAsync();
+        await using var host = await EngineTestHost.StartAsync(data);
+        var rotation = await host.CreateAsync(await host.RequestAsync("soon", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase, autoRotation: true));
+
+        var due = await SetNextRotationAsync(host, rotation.Id, DateTimeOffset.UtcNow.AddSeconds(2));
+        using var started = host.WaitFor<RunStartedEvent>(e => e.RotationId == rotation.Id && e.Trigger == RunTrigger.Schedule);
+        using var finished = host.WaitFor<RunFinishedEvent>(e => e.RotationId == rotation.Id);
+        await host.Scheduler.RescheduleAsync(rotation.Id, CancellationToken.None);
+        Assert.Equal(due, await host.Scheduler.GetNextFireTimeAsync(rotation.Id));
+
+        var start = await started.WaitAsync(TimeSpan.FromSeconds(10));
+        var result = await finished.WaitAsync();
+        var lag = start.OccurredAt - due;
+        output.WriteLine($"scheduled start lag: {lag.TotalMilliseconds:0} ms after the due time; the run took {(result.OccurredAt - start.OccurredAt).TotalMilliseconds:0} ms");
+
+        Assert.InRange(lag, TimeSpan.FromMilliseconds(-50), TimeSpan.FromSeconds(1));
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+        var after = (await host.Rotations.GetAsync(rotation.Id))!;
+        Assert.False(after.IsLastRotationManual);
+        // A scheduled rotation just after its time adds exactly the interval (Infisical's formula).
+        Assert.Equal(new DateTimeOffset(after.LastRotatedAt!.Value.UtcDateTime.Date, TimeSpan.Zero).AddDays(30), after.NextRotationAt);
+        Assert.Equal(after.NextRotationAt, await host.Scheduler.GetNextFireTimeAsync(rotation.Id));
+    }
+
+    [Fact]
+    public async Task An_overdue_rotation_runs_at_start_and_a_disabled_one_never_does()
+    {
+        await using var data = await EngineTestData.CreateAsync();
+        Guid overdueId;
+        Guid disabledId;
+        await using (var host = await EngineTestHost.StartAsync(data))
+        {
+            overdueId = (await host.CreateAsync(await host.RequestAsync("overdue", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase, autoRotation: true))).Id;
+            disabledId = (await host.CreateAsync(await host.RequestAsync("disabled", SandboxSeed.BillingServiceClientId, RotationStrategy.SinglePhase, autoRotation: true))).Id;
+            Assert.True((await host.Rotations.UpdateAsync(disabledId, new UpdateRotationRequest { IsAutoRotationEnabled = false }, EngineTestHost.Admin)).Succeeded);
+
+            // Both were due while the dashboard was down (the disabled one only by a stale time).
+            await SetNextRotationAsync(host, overdueId, DateTimeOffset.UtcNow.AddHours(-3));
+            await SetNextRotationAsync(host, disabledId, DateTimeOffset.UtcNow.AddHours(-3));
+        }
+
+        await using var restarted = await EngineTestHost.StartAsync(data);
+        await WaitForRunAsync(restarted, overdueId, RunTrigger.Schedule);
+        await Task.Delay(300);
+
+        Assert.Equal(RunStatus.Succeeded, (await restarted.Rotations.GetRunsAsync(overdueId)).Items[0].Status);
+        Assert.Single((await restarted.Rotations.GetRunsAsync(disabledId)).Items);
+        Assert.Null(await restarted.Scheduler.GetNextFireTimeAsync(disabledId));
+    }
+
+    [Fact]
+    public async Task Disabling_auto_rotation_clears_the_next_time_and_removes_the_trigger_at_once()
+    {
+        await using var data = await EngineTestData.CreateAsync();
+        await using var host = await EngineTestHost.StartAsync(data);
+        var rotation = await host.CreateAsync(await host.RequestAsync("pause", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase, autoRotation: true));
+        await SetNextRotationAsync(host, rotation.Id, DateTimeOffset.UtcNow.AddMilliseconds(800));
+        await host.Scheduler.RescheduleAsync(rotation.Id, CancellationToken.None);
+        Assert.NotNull(await host.Scheduler.GetNextFireTimeAsync(rotation.Id));
+
+        var updated = await host.Rotations.UpdateAsync(rotation.Id, new UpdateRotationRequest { IsAutoRotationEnabled = false }, EngineTestHost.Admin);
+        await Task.Delay(1500);
+
+        Assert.True(updated.Succeeded, updated.ToString());
+        Assert.Null(updated.Value.NextRotationAt);
+        Assert.Null(await host.Scheduler.GetNextFireTimeAsync(rotation.Id));
+        Assert.Single((await host.Rotations.GetRunsAsync(rotation.Id)).Items);
+
+        // Even a trigger that slipped through (e.g. fired just before the update) does not rotate a disabled rotation.
+        var stray = await host.Engine.StartAsync(rotation.Id, RunTrigger.Schedule, Core.Audit.Actor.Scheduler);
+        Assert.Equal(RunStartStatus.NotDue, stray.Status);
+    }
+
+    [Fact]
+    public async Task Edits_reschedule_and_a_staged_rotation_starts_its_lead_time_early()
+    {
+        await using var data = await EngineTestData.CreateAsync();
+        await using var host = await EngineTestHost.StartAsync(data);
+        var rotation = await host.CreateAsync(await host.RequestAsync("edit", SandboxSeed.BillingServiceClientId, RotationStrategy.SinglePhase, autoRotation: true));
+        Assert.Equal(rotation.NextRotationAt, await host.Scheduler.GetNextFireTimeAsync(rotation.Id));
+
+        var edited = await host.Rotations.UpdateAsync(rotation.Id, new UpdateRotationRequest
+        {
+            RotationInterval = 7,
+            RotateAtUtc = new RotateAtUtc(3, 30),
+            Strategy = RotationStrategy.Staged,
+            StagedLeadTime = TimeSpan.FromMinutes(10),
+        }, EngineTestHost.Admin, rotation.RowVersion);
+
+        Assert.True(edited.Succeeded, edited.ToString());
+        var last = edited.Value.LastRotatedAt!.Value;
+        var expected = new DateTimeOffset(last.UtcDateTime.Date, TimeSpan.Zero).Add(new TimeSpan(3, 30, 0)).AddDays(7);
+        if (last.TimeOfDay >= new TimeSpan(3, 30, 0))
+        {
+            expected = expected.AddDays(1); // created by hand after the rotate-at time: a full interval
+        }
+
+        Assert.Equal(expected, edited.Value.NextRotationAt);
+        Assert.Equal(expected - TimeSpan.FromMinutes(10), await host.Scheduler.GetNextFireTimeAsync(rotation.Id));
+
+        // An editor holding an old version is told to reload.
+        var stale = await host.Rotations.UpdateAsync(rotation.Id, new UpdateRotationRequest { Description = "x" }, EngineTestHost.Admin, rotation.RowVersion);
+        Assert.Equal(OperationFailureKind.Conflict, stale.Failure!.Kind);
+    }
+
+    internal static async Task<DateTimeOffset> SetNextRotationAsync(EngineTestHost host, Guid rotationId, DateTimeOffset at)
+    {
+        // Whole milliseconds, as Quartz keeps them.
+        var due = DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds());
+        await using var db = host.CreateContext();
+        await db.Rotations.Where(r => r.Id == rotationId).ExecuteUpdateAsync(set => set.SetProperty(r => r.NextRotationAt, due));
+        return due;
+    }
+
+    private static async Task WaitForRunAsync(EngineTestHost host, Guid rotationId, RunTrigger trigger)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            await using var db = host.CreateContext();
+            if (await db.RotationRuns.AnyAsync(r => r.RotationId == rotationId && r.Trigger == trigger && r.Status != RunStatus.Running))
+            {
+                return;
+            }
+
+            await Task.Delay(25);
+        }
+
+        Assert.Fail($"No finished {trigger} run of rotation {rotationId}.");
+    }
+}
