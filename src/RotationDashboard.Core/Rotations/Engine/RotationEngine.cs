@@ -54,6 +54,7 @@ public sealed partial class RotationEngine : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<RotationEngine> _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
     private readonly ConcurrentDictionary<Guid, Task> _executions = new();
 
     public RotationEngine(
@@ -206,6 +207,8 @@ public sealed partial class RotationEngine : IAsyncDisposable
     /// <summary>Stops every run at its next await (they stay resumable) and waits for them to record where they stopped.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
+        // The host may stop its services after the container disposed this singleton (a start-up that failed).
+        if (Volatile.Read(ref _disposed) != 0) return;
         await _stopping.CancelAsync();
         try
         {
@@ -220,7 +223,7 @@ public sealed partial class RotationEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        _stopping.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) _stopping.Dispose();
     }
 
     private bool IsDue(Rotation rotation)
