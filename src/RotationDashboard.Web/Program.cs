@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Radzen;
 using RotationDashboard.Auth0;
 using RotationDashboard.Web.Api;
@@ -17,10 +18,15 @@ builder.AddRotationDashboardPersistence();
 builder.Services.AddAuth0Client(builder.Configuration.GetSection(Auth0ClientOptions.SectionName));
 builder.AddConnections();
 builder.Services.AddRotationEngine(builder.Configuration);
-builder.AddSandboxIntegration(() => DatabaseLocation.Resolve(
+string ResolveDataDirectory() => DatabaseLocation.Resolve(
     builder.Environment.ContentRootPath,
     builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions(),
-    builder.Configuration.GetConnectionString("Default")).DataDirectory);
+    builder.Configuration.GetConnectionString("Default")).DataDirectory;
+builder.AddSandboxIntegration(ResolveDataDirectory);
+// Session cookies and antiforgery tokens survive restarts and container re-creation: keep their keys with the data.
+builder.Services.AddDataProtection()
+    .SetApplicationName("RotationDashboard")
+    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(ResolveDataDirectory(), "data-protection-keys")));
 builder.AddDashboardSignIn();
 
 builder.Services.AddAntiforgery(options => options.HeaderName = ApiAntiforgeryMiddleware.HeaderName);
