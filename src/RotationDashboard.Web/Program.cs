@@ -1,11 +1,13 @@
 using Radzen;
 using RotationDashboard.Auth0;
-using RotationDashboard.Web.Services.Connections;
+using RotationDashboard.Web.Api;
+using RotationDashboard.Web.Api.Connections;
 using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Components;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Hosting;
 using RotationDashboard.Web.Security;
+using RotationDashboard.Web.Services.Connections;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,7 +15,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<LocalServerAddress>();
 builder.AddRotationDashboardPersistence();
 builder.Services.AddAuth0Client(builder.Configuration.GetSection(Auth0ClientOptions.SectionName));
-builder.Services.AddSingleton<IAuth0ConnectionResolver, Auth0ConnectionResolver>();
+builder.AddConnections();
 builder.Services.AddRotationEngine(builder.Configuration);
 builder.AddSandboxIntegration(() => DatabaseLocation.Resolve(
     builder.Environment.ContentRootPath,
@@ -21,26 +23,39 @@ builder.AddSandboxIntegration(() => DatabaseLocation.Resolve(
     builder.Configuration.GetConnectionString("Default")).DataDirectory);
 builder.AddDashboardSignIn();
 
+builder.Services.AddAntiforgery(options => options.HeaderName = ApiAntiforgeryMiddleware.HeaderName);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();
 builder.Services.AddScoped<CurrentUserAccessor>();
+builder.Services.AddScoped<BrowserTimeZone>();
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync();
+await app.EnsureSandboxConnectionAsync();
+if (!app.Environment.IsDevelopment() && !string.IsNullOrEmpty(app.Configuration["Security:BootstrapToken"]))
+{
+    app.Logger.LogWarning("Security:BootstrapToken is set: it grants every API permission. Create scoped API tokens in " +
+                          "Settings and remove the bootstrap token once set-up is done.");
+}
 
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
 app.UseStatusCodePagesWithReExecute("/not-found");
+app.UseApiProblemDetails();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
+app.UseMiddleware<ApiAntiforgeryMiddleware>();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
 app.MapAccountEndpoints();
+app.MapProjectsApi();
+app.MapAntiforgeryTokenEndpoint();
 app.MapSandboxIfEnabled();
+app.MapAuth0ConnectionApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

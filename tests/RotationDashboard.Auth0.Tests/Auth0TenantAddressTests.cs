@@ -68,9 +68,11 @@ public class Auth0TenantAddressTests
     [Theory]
     [InlineData("https://my-tenant.eu.auth0.com/api/v2", "https://my-tenant.eu.auth0.com/api/v2/")]
     [InlineData("https://my-tenant.eu.auth0.com/api/v2/", "https://my-tenant.eu.auth0.com/api/v2/")]
-    [InlineData(" https://api.example.com ", "https://api.example.com/")]
+    [InlineData(" https://api.example.com ", "https://api.example.com")]
+    [InlineData("https://payments.example.com/api", "https://payments.example.com/api")]
+    [InlineData("https://payments.example.com/api/", "https://payments.example.com/api/")]
     [InlineData("urn:my-api", "urn:my-api")]
-    public void Audiences_get_their_trailing_slash(string input, string expected) =>
+    public void Management_API_audiences_get_their_trailing_slash_and_other_identifiers_stay_exact(string input, string expected) =>
         Assert.Equal(expected, Auth0TenantAddress.NormalizeAudience(input));
 
     [Theory]

@@ -71,7 +71,7 @@ public class TokenClientTests
         Assert.False(basic.Form.ContainsKey("client_secret"));
         Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("app1:p+s/=")), basic.Authorization);
         Assert.Equal("app1", basic.Form["client_id"]);
-        Assert.Equal("https://api.example.com/", basic.Form["audience"]);
+        Assert.Equal("https://api.example.com", basic.Form["audience"]);  // identifiers are exact: no slash added
     }
 
     [Fact]

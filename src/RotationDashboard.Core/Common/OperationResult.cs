@@ -13,6 +13,12 @@ public enum OperationFailureKind
     /// an optimistic-concurrency race, or a secret managed by a rotation.
     /// </summary>
     Conflict,
+
+    /// <summary>
+    /// An external system (Auth0) failed or refused the call (HTTP 502). The message is safe to show: scrubbed,
+    /// and it says what to do.
+    /// </summary>
+    Upstream,
 }
 
 /// <summary>Why an operation failed; <see cref="Errors"/> is field → messages (empty unless validation).</summary>
@@ -49,6 +55,9 @@ public class OperationResult
     public static OperationResult Conflict(string message) =>
         new(new OperationFailure(OperationFailureKind.Conflict, message, NoErrors));
 
+    public static OperationResult Upstream(string message) =>
+        new(new OperationFailure(OperationFailureKind.Upstream, message, NoErrors));
+
     public static OperationResult Fail(OperationFailure failure) => new(failure);
 
     public static OperationResult<T> Success<T>(T value) => OperationResult<T>.Success(value);
@@ -79,6 +88,9 @@ public sealed class OperationResult<T> : OperationResult
 
     public static new OperationResult<T> Conflict(string message) =>
         new(default, OperationResult.Conflict(message).Failure);
+
+    public static new OperationResult<T> Upstream(string message) =>
+        new(default, OperationResult.Upstream(message).Failure);
 
     public static new OperationResult<T> Fail(OperationFailure failure) => new(default, failure);
 }

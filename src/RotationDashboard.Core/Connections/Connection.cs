@@ -69,7 +69,7 @@ public sealed class Connection
 
     public DateTimeOffset UpdatedAt { get; private set; }
 
-    /// <summary>The URL requests go to: the domain with <c>https://</c> added when it has no scheme, no trailing slash.</summary>
+    /// <summary>The URL requests go to: the domain with <c>https://</c> added when it has no scheme, ending with '/'.</summary>
     public Uri BaseUri => ToBaseUri(Domain);
 
     public IReadOnlyList<string> GrantedScopeList =>
@@ -135,9 +135,9 @@ public sealed class Connection
     public void Update(ConnectionSettings settings, string? newClientSecret, ISecretProtector protector, DateTimeOffset now)
     {
         Validate(settings, newClientSecret, requireClientSecret: false).ThrowIfAny();
-        var credentialsChanged = newClientSecret is not null
-            || !string.Equals(ClientId, settings.ClientId.Trim(), StringComparison.Ordinal);
+        var before = (ClientId, Domain, Audience, IsSandbox);
         ApplySettings(settings, now);
+        var credentialsChanged = newClientSecret is not null || before != (ClientId, Domain, Audience, IsSandbox);
         if (newClientSecret is not null)
         {
             EncryptedClientSecret = protector.ProtectString(newClientSecret, ProtectionPurposes.ConnectionClientSecret(Id));
@@ -145,7 +145,7 @@ public sealed class Connection
 
         if (credentialsChanged)
         {
-            // A previous validation says nothing about new credentials.
+            // A previous validation says nothing about new credentials or another tenant.
             LastValidatedAt = null;
             LastValidationOk = null;
             LastValidationMessage = null;
@@ -156,7 +156,11 @@ public sealed class Connection
     public string RevealClientSecret(ISecretProtector protector) =>
         protector.UnprotectString(EncryptedClientSecret, ProtectionPurposes.ConnectionClientSecret(Id));
 
-    /// <summary>Records the outcome of a token request. <paramref name="scrubbedMessage"/> must already be scrubbed.</summary>
+    /// <summary>
+    /// Records the outcome of a token request. <paramref name="scrubbedMessage"/> must already be scrubbed.
+    /// <paramref name="grantedScopes"/> replaces the stored scopes (empty: none); null keeps them (outcome unknown,
+    /// e.g. Auth0 did not answer).
+    /// </summary>
     public void RecordValidation(bool ok, string? scrubbedMessage, IEnumerable<string>? grantedScopes, DateTimeOffset now)
     {
         LastValidatedAt = now.ToUniversalTime();
@@ -164,9 +168,9 @@ public sealed class Connection
         LastValidationMessage = scrubbedMessage is { Length: > MaxValidationMessageLength }
             ? scrubbedMessage[..MaxValidationMessageLength]
             : scrubbedMessage;
-        if (ok)
+        if (grantedScopes is not null)
         {
-            GrantedScopes = string.Join(' ', (grantedScopes ?? []).Where(s => !string.IsNullOrWhiteSpace(s)).Distinct(StringComparer.Ordinal));
+            GrantedScopes = string.Join(' ', grantedScopes.Where(s => !string.IsNullOrWhiteSpace(s)).Distinct(StringComparer.Ordinal));
         }
 
         UpdatedAt = now.ToUniversalTime();
@@ -176,62 +180,66 @@ public sealed class Connection
 
     public override string ToString() => $"Connection {Name} ({Domain}, client {ClientId})";
 
+    /// <summary>
+    /// Validates and normalises a tenant domain or base URL (parsing: <see cref="TenantUrl"/>) into its stored form:
+    /// a bare domain stays bare (<c>tenant.eu.auth0.com</c>), a URL keeps its scheme, and neither has a trailing slash.
+    /// Only a sandbox connection (<paramref name="allowHttp"/>) may use plain http.
+    /// </summary>
     public static bool TryNormalizeDomain(string? domain, bool allowHttp, out string normalized, out string? error)
     {
         normalized = string.Empty;
-        var value = domain?.Trim().TrimEnd('/') ?? string.Empty;
-        if (value.Length == 0)
+        if (string.IsNullOrWhiteSpace(domain))
         {
             error = "Domain is required.";
             return false;
         }
 
-        if (value.Length > MaxDomainLength + 16)
+        if (domain.Trim().Length > MaxDomainLength + 16)
         {
             error = "Domain is too long.";
             return false;
         }
 
-        var hasScheme = value.Contains("://", StringComparison.Ordinal);
-        if (!Uri.TryCreate(hasScheme ? value : "https://" + value, UriKind.Absolute, out var uri)
-            || string.IsNullOrEmpty(uri.Host)
-            || !string.IsNullOrEmpty(uri.Query)
-            || !string.IsNullOrEmpty(uri.Fragment)
-            || !string.IsNullOrEmpty(uri.UserInfo))
+        if (!TenantUrl.TryParseBase(domain, out var baseUri, out error))
         {
-            error = "Domain must be a host name such as your-tenant.us.auth0.com, or a base URL.";
             return false;
         }
 
-        if (uri.Scheme != Uri.UriSchemeHttps && !(allowHttp && uri.Scheme == Uri.UriSchemeHttp))
+        if (baseUri.Scheme != Uri.UriSchemeHttps && !allowHttp)
         {
             error = "Domain must use https (http is allowed only for a sandbox connection).";
             return false;
         }
 
-        normalized = hasScheme ? value : uri.Host + (uri.IsDefaultPort ? "" : ":" + uri.Port);
+        var hasScheme = domain.Contains("://", StringComparison.Ordinal);
+        var withoutScheme = baseUri.Authority + baseUri.AbsolutePath.TrimEnd('/');
+        normalized = hasScheme ? $"{baseUri.Scheme}://{withoutScheme}" : withoutScheme;
         error = null;
         return true;
     }
 
+    /// <summary>The base URI of a (normalised) domain, always ending with '/'.</summary>
     public static Uri ToBaseUri(string normalizedDomain) =>
-        new(normalizedDomain.Contains("://", StringComparison.Ordinal) ? normalizedDomain : "https://" + normalizedDomain);
+        TenantUrl.TryParseBase(normalizedDomain, out var baseUri, out var error)
+            ? baseUri
+            : throw new FormatException(error);
 
     /// <summary>The Management API audience for a domain: <c>https://{domain}/api/v2/</c>.</summary>
-    public static string DefaultAudience(string normalizedDomain) =>
-        ToBaseUri(normalizedDomain).GetLeftPart(UriPartial.Path).TrimEnd('/') + "/api/v2/";
+    public static string DefaultAudience(string normalizedDomain) => TenantUrl.ManagementApiAudience(ToBaseUri(normalizedDomain));
 
+    // The Management API audience must be a URL (Infisical: "audience must be a URL"), https unless sandbox.
     private static bool TryNormalizeAudience(string audience, bool allowHttp, out string normalized)
     {
         normalized = string.Empty;
-        if (!Uri.TryCreate(audience.Trim(), UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttps && !(allowHttp && uri.Scheme == Uri.UriSchemeHttp)))
+        if (!audience.Contains("://", StringComparison.Ordinal)
+            || !TenantUrl.TryNormalizeAudience(audience, out var value, out _)
+            || !(value.StartsWith("https://", StringComparison.Ordinal) || (allowHttp && value.StartsWith("http://", StringComparison.Ordinal))))
         {
             return false;
         }
 
         // Auth0 URLs are built as audience + "clients": the trailing slash is required (Infisical pitfall 7).
-        normalized = audience.Trim().TrimEnd('/') + "/";
+        normalized = value;
         return true;
     }
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using RotationDashboard.Web.Hosting;
+using RotationDashboard.Web.Services.ApiTokens;
 
 namespace RotationDashboard.Web.Security;
 
@@ -14,6 +15,9 @@ namespace RotationDashboard.Web.Security;
 public static class AuthenticationSetup
 {
     public const string Auth0Scheme = "Auth0";
+
+    /// <summary>Bearer API tokens when an Authorization header is sent, the cookie session otherwise.</summary>
+    public const string ApiOrCookieScheme = "ApiOrCookie";
     public const string SignInPath = "/account/signin";
     public const string SignOutPath = "/account/signout";
     public const string AccessDeniedPath = "/account/access-denied";
@@ -30,12 +34,22 @@ public static class AuthenticationSetup
         services.AddTransient<LocalServerRedirectHandler>();
         services.AddHttpClient(Auth0Scheme).AddHttpMessageHandler<LocalServerRedirectHandler>();
 
+        services.AddSingleton<ApiTokenService>();
+        services.AddSingleton<IAuthorizationHandler, ApiPermissionHandler>();
         services.AddAuthentication(options =>
             {
-                options.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
-                // The cookie scheme challenges: pages go to the sign-in endpoint (which starts the Auth0 flow), APIs get 401.
-                options.DefaultChallengeScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                options.DefaultScheme = ApiOrCookieScheme;
+                // Without a bearer token the cookie scheme challenges: pages go to the sign-in endpoint (which starts
+                // the Auth0 flow), APIs get 401.
+                options.DefaultChallengeScheme = ApiOrCookieScheme;
+                options.DefaultSignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
             })
+            .AddPolicyScheme(ApiOrCookieScheme, "API token or cookie", options =>
+                options.ForwardDefaultSelector = context => ApiTokenAuthenticationHandler.BearerValue(context.Request) is null
+                    ? CookieAuthenticationDefaults.AuthenticationScheme
+                    : ApiTokenAuthenticationHandler.SchemeName)
+            .AddScheme<ApiTokenAuthenticationOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName,
+                options => options.BootstrapToken = builder.Configuration["Security:BootstrapToken"])
             .AddCookie(options =>
             {
                 options.Cookie.Name = "rd.session";
@@ -61,7 +75,8 @@ public static class AuthenticationSetup
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(DashboardPolicies.SignedIn, policy => policy.RequireAuthenticatedUser())
-            .AddPolicy(DashboardPolicies.Admin, policy => policy.RequireAuthenticatedUser().RequireClaim(DashboardRoles.ClaimType, DashboardRoles.Admin));
+            .AddPolicy(DashboardPolicies.Admin, policy => policy.RequireAuthenticatedUser().RequireClaim(DashboardRoles.ClaimType, DashboardRoles.Admin))
+            .AddApiPermissionPolicies();
         services.AddCascadingAuthenticationState();
         return builder;
     }

@@ -61,4 +61,31 @@ public class ConnectionTests
         Assert.Equal("", connection.GrantedScopes);
         Assert.Equal("new-secret", connection.RevealClientSecret(_protector));
     }
+
+    [Fact]
+    public void Moving_to_another_tenant_clears_the_last_validation_but_a_rename_does_not()
+    {
+        var connection = Connection.Create(new ConnectionSettings("c", "tenant.auth0.com", "client"), "s", _protector, Now);
+        connection.RecordValidation(true, null, ["read:clients"], Now);
+
+        connection.Update(new ConnectionSettings("renamed", "tenant.auth0.com", "client"), null, _protector, Now);
+        Assert.True(connection.LastValidationOk);
+
+        connection.Update(new ConnectionSettings("renamed", "other.auth0.com", "client"), null, _protector, Now);
+        Assert.Null(connection.LastValidationOk);
+        Assert.Equal("s", connection.RevealClientSecret(_protector));
+    }
+
+    [Fact]
+    public void A_failed_validation_without_an_answer_keeps_the_known_scopes()
+    {
+        var connection = Connection.Create(new ConnectionSettings("c", "tenant.auth0.com", "client"), "s", _protector, Now);
+        connection.RecordValidation(true, null, ["read:clients"], Now);
+
+        connection.RecordValidation(false, "Auth0 is busy.", grantedScopes: null, Now);
+        Assert.Equal("read:clients", connection.GrantedScopes);
+
+        connection.RecordValidation(false, "Rejected.", grantedScopes: [], Now);
+        Assert.Equal("", connection.GrantedScopes);
+    }
 }

@@ -47,18 +47,41 @@ public sealed class BrowserSession : IAsyncDisposable
         return new BrowserSession(playwright, context, userDataDir);
     }
 
+    /// <summary>Browser console errors and failed requests, reported when a wait times out.</summary>
+    public static readonly System.Collections.Concurrent.ConcurrentQueue<string> Diagnostics = new();
+
     public async Task<IPage> NewPageAsync()
     {
         var page = await Context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning") Diagnostics.Enqueue($"console {message.Type}: {message.Text}");
+        };
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400) Diagnostics.Enqueue($"HTTP {response.Status}: {response.Request.Method} {response.Url}");
+        };
+        page.RequestFailed += (_, request) => Diagnostics.Enqueue($"request failed: {request.Method} {request.Url} {request.Failure}");
         return page;
     }
 
     /// <summary>Waits until the Blazor circuit is connected, so clicks reach the server.</summary>
     public static async Task WaitForCircuitAsync(IPage page)
     {
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('.rz-layout') !== null");
-        // An interactive component marks the body once it has rendered on the live circuit.
-        await page.WaitForSelectorAsync("body[data-circuit='live']", new() { State = WaitForSelectorState.Attached });
+        try
+        {
+            // A busy two-core machine (a parallel build) can take a while to open the first circuit.
+            await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('.rz-layout') !== null",
+                null, new() { Timeout = 45_000 });
+            // An interactive component marks the body once it has rendered on the live circuit.
+            await page.WaitForSelectorAsync("body[data-circuit='live']", new() { State = WaitForSelectorState.Attached, Timeout = 45_000 });
+        }
+        catch (TimeoutException)
+        {
+            await ScreenshotAsync(page, "circuit-timeout-" + DateTime.UtcNow.Ticks);
+            throw new TimeoutException($"The Blazor circuit did not go live on {page.Url}. Browser said: " +
+                                       string.Join(" | ", Diagnostics.TakeLast(15)) + ". Page text: " + await page.InnerTextAsync("body"));
+        }
     }
 
     public static async Task ScreenshotAsync(IPage page, string name)
@@ -68,6 +91,7 @@ public sealed class BrowserSession : IAsyncDisposable
             : Path.Combine(AppContext.BaseDirectory, "test-artifacts");
         var shots = Path.Combine(dir, "screenshots");
         Directory.CreateDirectory(shots);
+        await page.WaitForTimeoutAsync(350); // let dialog and notification animations settle, for a readable picture
         await page.ScreenshotAsync(new() { Path = Path.Combine(shots, name + ".png"), FullPage = true });
     }
 

@@ -10,13 +10,13 @@ using Microsoft.Extensions.Hosting;
 namespace RotationDashboard.Web.Tests.Infrastructure;
 
 /// <summary>
-/// Runs the real dashboard (Program.cs) on a private data directory. <see cref="StartKestrel"/> also serves it on a
-/// real loopback port so a browser can reach it; WebApplicationFactory on .NET 9 only offers the in-memory TestServer.
+/// Runs the real dashboard (Program.cs) on a private data directory, both in memory (<c>CreateClient</c>) and on a
+/// real loopback port (<see cref="StartKestrel"/>) so a browser can reach it: WebApplicationFactory on .NET 9 only
+/// offers the in-memory TestServer, and the built-in sandbox tenant is called over the app's own address.
 /// </summary>
 public class DashboardAppFactory : WebApplicationFactory<Program>
 {
     private IHost? _kestrelHost;
-    private bool _useKestrel;
 
     public DashboardAppFactory()
     {
@@ -33,13 +33,15 @@ public class DashboardAppFactory : WebApplicationFactory<Program>
 
     public string EnvironmentName { get; set; } = "Development";
 
+    /// <summary>Service overrides for a test class (e.g. a manual clock); applied after the app's own registrations.</summary>
+    public Action<IServiceCollection>? ConfigureTestServices { get; set; }
+
     public Uri? ServerAddress { get; private set; }
 
     /// <summary>Starts the app on a loopback port and returns its base address.</summary>
     public Uri StartKestrel()
     {
-        _useKestrel = true;
-        _ = Services; // forces the host to start
+        _ = Services; // forces the hosts to start
         return ServerAddress ?? throw new InvalidOperationException("Kestrel did not report an address.");
     }
 
@@ -54,21 +56,40 @@ public class DashboardAppFactory : WebApplicationFactory<Program>
         };
         foreach (var (key, value) in Settings) settings[key] = value;
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+        if (ConfigureTestServices is { } configure) builder.ConfigureServices(configure);
     }
 
     protected override IHost CreateHost(IHostBuilder builder)
     {
-        if (!_useKestrel) return base.CreateHost(builder);
-
         // Build the in-memory host WebApplicationFactory expects, then a second, real Kestrel host from the same builder.
         var testHost = builder.Build();
         builder.ConfigureWebHost(web => web.UseKestrel().UseUrls("http://127.0.0.1:0"));
         _kestrelHost = builder.Build();
         _kestrelHost.Start();
         var addresses = _kestrelHost.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+        WaitUntil(() => addresses.Addresses.Count > 0, "Kestrel to listen");
         ServerAddress = new Uri(addresses.Addresses.First().TrimEnd('/') + "/");
         testHost.Start();
+
+        // The minimal-hosting host reports "started" when Program calls RunAsync, a moment before the in-memory
+        // server can take requests; wait for it so the first CreateClient never races it.
+        var testServer = (Microsoft.AspNetCore.TestHost.TestServer)testHost.Services.GetRequiredService<IServer>();
+        WaitUntil(() =>
+        {
+            try { using var _ = testServer.CreateHandler(); return true; }
+            catch (InvalidOperationException) { return false; }
+        }, "the in-memory server to start");
         return testHost;
+    }
+
+    private static void WaitUntil(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}.");
+            Thread.Sleep(20);
+        }
     }
 
     public override async ValueTask DisposeAsync()

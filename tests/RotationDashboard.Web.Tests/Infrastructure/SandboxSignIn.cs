@@ -17,6 +17,12 @@ public static partial class SandboxSignIn
     {
         var (client, response) = await SignInOverHttpAsync(baseAddress, email);
         Assert.True(response.IsSuccessStatusCode, $"sign-in ended with {(int)response.StatusCode} at {response.RequestMessage?.RequestUri}");
+
+        // Like a script in the signed-in browser: fetch the antiforgery token once and send it with every call.
+        using var tokenResponse = await client.GetAsync("api/v1/antiforgery-token");
+        Assert.True(tokenResponse.IsSuccessStatusCode, $"antiforgery token endpoint answered {(int)tokenResponse.StatusCode}");
+        using var json = System.Text.Json.JsonDocument.Parse(await tokenResponse.Content.ReadAsStringAsync());
+        client.DefaultRequestHeaders.Add(json.RootElement.GetProperty("headerName").GetString()!, json.RootElement.GetProperty("token").GetString());
         return client;
     }
 

@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.WebUtilities;
+using RotationDashboard.Web.Security;
+
+namespace RotationDashboard.Web.Api;
+
+/// <summary>
+/// Conventions every API route group shares: an API token or a signed-in session, a permission per endpoint
+/// (<see cref="RequirePermission{TBuilder}"/>: tokens by their scopes, sessions by their role), a role refusal from a
+/// service answered as a 403 problem, and problem details for answers that would otherwise have no body
+/// (401, 403, 404, 405). Cookie-authenticated unsafe calls must carry the antiforgery header
+/// (<see cref="ApiAntiforgeryMiddleware"/>); bearer-token calls need none.
+/// </summary>
+public static class ApiEndpointConventions
+{
+    /// <summary>A route group under <paramref name="prefix"/> with the API conventions.</summary>
+    public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder endpoints, string prefix)
+    {
+        var group = endpoints.MapGroup(prefix);
+        group.RequireAuthorization(DashboardPolicies.SignedIn);
+        group.DisableAntiforgery();
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (ForbiddenActionException ex)
+            {
+                return ApiResults.Forbidden(ex.Message);
+            }
+        });
+        return group;
+    }
+
+    /// <summary>
+    /// Requires an API permission (e.g. <c>connections:write</c>): an API token needs it in its scopes; a signed-in
+    /// Admin has every permission, a Viewer only the read ones (never <c>secrets:read</c>).
+    /// </summary>
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(ApiPolicies.For(permission));
+
+    /// <summary>
+    /// For <c>/api</c> requests: no HTML status-code pages, and a problem-details body for error answers that have
+    /// none (authentication, authorization and routing refusals). Register after <c>UseStatusCodePages…</c>.
+    /// </summary>
+    public static IApplicationBuilder UseApiProblemDetails(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments("/api"))
+            {
+                await next(context);
+                return;
+            }
+
+            if (context.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages)
+            {
+                statusCodePages.Enabled = false;
+            }
+
+            await next(context);
+
+            var response = context.Response;
+            if (response.HasStarted || response.StatusCode < 400 || response.ContentLength > 0 || !string.IsNullOrEmpty(response.ContentType))
+            {
+                return;
+            }
+
+            var detail = response.StatusCode switch
+            {
+                StatusCodes.Status401Unauthorized => "Sign in first: the API needs a signed-in session.",
+                StatusCodes.Status403Forbidden => "Your role may not do this: changes need the Admin role.",
+                StatusCodes.Status404NotFound => "There is nothing at this address.",
+                StatusCodes.Status405MethodNotAllowed => "This address does not accept that method.",
+                _ => null,
+            };
+            await ApiResults.Problem(response.StatusCode, ReasonPhrases.GetReasonPhrase(response.StatusCode), detail).ExecuteAsync(context);
+        });
+}

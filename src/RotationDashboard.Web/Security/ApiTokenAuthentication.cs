@@ -1,0 +1,140 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using RotationDashboard.Core.Security;
+using RotationDashboard.Web.Services.ApiTokens;
+
+namespace RotationDashboard.Web.Security;
+
+public sealed class ApiTokenAuthenticationOptions : AuthenticationSchemeOptions
+{
+    /// <summary>
+    /// <c>Security:BootstrapToken</c> (env <c>Security__BootstrapToken</c>): an admin token from configuration for
+    /// automation and first set-up. It has every permission; prefer tokens created in Settings → API tokens.
+    /// </summary>
+    public string? BootstrapToken { get; set; }
+}
+
+/// <summary><c>Authorization: Bearer rdt_…</c> for /api: tokens created in the UI (stored hashed) or the bootstrap token.</summary>
+public sealed class ApiTokenAuthenticationHandler(
+    IOptionsMonitor<ApiTokenAuthenticationOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    ApiTokenService tokens)
+    : AuthenticationHandler<ApiTokenAuthenticationOptions>(options, loggerFactory, encoder)
+{
+    public const string SchemeName = "ApiToken";
+    public const string BootstrapTokenName = "bootstrap";
+    public const string ScopesClaim = "rotation_dashboard/api_scopes";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = BearerValue(Request);
+        if (presented is null) return AuthenticateResult.NoResult();
+
+        if (Options.BootstrapToken is { Length: > 0 } bootstrap && FixedTimeEquals(presented, bootstrap))
+        {
+            return Success(BootstrapTokenName, ApiPermissions.All.Select(p => new ApiTokenScope(p)).ToList(), isAdmin: true);
+        }
+
+        var token = await tokens.AuthenticateAsync(presented, Context.RequestAborted);
+        return token is null
+            ? AuthenticateResult.Fail("The API token is unknown, revoked or expired.")
+            : Success(token.Name, token.Scopes, isAdmin: false);
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await Results.Problem(statusCode: 401, title: "Unauthorized",
+            detail: "Send a valid API token as 'Authorization: Bearer <token>'.").ExecuteAsync(Context);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await Results.Problem(statusCode: 403, title: "Forbidden",
+            detail: "The API token does not have the permission this request needs.").ExecuteAsync(Context);
+    }
+
+    public static string? BearerValue(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
+    }
+
+    private AuthenticateResult Success(string name, IReadOnlyList<ApiTokenScope> scopes, bool isAdmin)
+    {
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.Name, name),
+            new(DashboardUser.TokenNameClaim, name),
+            new(ScopesClaim, JsonSerializer.Serialize(scopes)),
+        };
+        if (isAdmin) claims.Add(new Claim(DashboardRoles.ClaimType, DashboardRoles.Admin));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    private static bool FixedTimeEquals(string a, string b) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(a)), SHA256.HashData(Encoding.UTF8.GetBytes(b)));
+}
+
+/// <summary>What a caller of the API may do: tokens by their scopes, signed-in users by their role.</summary>
+public static class ApiAccess
+{
+    public static bool Allows(ClaimsPrincipal user, string permission, Guid? projectId = null, string? environment = null, string? secretPath = null)
+    {
+        if (user.Identity?.IsAuthenticated != true) return false;
+
+        if (user.FindFirstValue(ApiTokenAuthenticationHandler.ScopesClaim) is { } json)
+        {
+            var scopes = JsonSerializer.Deserialize<List<ApiTokenScope>>(json) ?? [];
+            // Without a location the question is "may it do this anywhere?": location limits are checked by the endpoint.
+            return projectId is null && environment is null && secretPath is null
+                ? scopes.Any(s => s.Permission == permission)
+                : scopes.Any(s => s.Allows(permission, projectId, environment, secretPath));
+        }
+
+        if (user.HasClaim(DashboardRoles.ClaimType, DashboardRoles.Admin)) return true;
+        // Viewers read configuration and status, never secret values.
+        return permission.EndsWith(":read", StringComparison.Ordinal) && permission != ApiPermissions.SecretsRead;
+    }
+}
+
+public sealed record ApiPermissionRequirement(string Permission) : IAuthorizationRequirement;
+
+public sealed class ApiPermissionHandler : AuthorizationHandler<ApiPermissionRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ApiPermissionRequirement requirement)
+    {
+        if (ApiAccess.Allows(context.User, requirement.Permission)) context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}
+
+public static class ApiPolicies
+{
+    private const string Prefix = "api:";
+
+    /// <summary>The policy name for an API permission (e.g. <c>rotations:write</c>), for <c>RequireAuthorization</c>.</summary>
+    public static string For(string permission) => Prefix + permission;
+
+    public static AuthorizationBuilder AddApiPermissionPolicies(this AuthorizationBuilder builder)
+    {
+        foreach (var permission in ApiPermissions.All)
+        {
+            builder.AddPolicy(For(permission), policy => policy
+                .AddAuthenticationSchemes(AuthenticationSetup.ApiOrCookieScheme)
+                .RequireAuthenticatedUser()
+                .AddRequirements(new ApiPermissionRequirement(permission)));
+        }
+        return builder;
+    }
+}
