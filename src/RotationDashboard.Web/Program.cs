@@ -2,6 +2,8 @@ using Radzen;
 using RotationDashboard.Auth0;
 using RotationDashboard.Web.Api;
 using RotationDashboard.Web.Api.Connections;
+using RotationDashboard.Web.Api.Consumer;
+using RotationDashboard.Web.Api.Rotations;
 using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Components;
 using RotationDashboard.Web.Data;
@@ -22,6 +24,8 @@ builder.AddSandboxIntegration(() => DatabaseLocation.Resolve(
     builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions(),
     builder.Configuration.GetConnectionString("Default")).DataDirectory);
 builder.AddDashboardSignIn();
+builder.Services.AddSingleton<ConsumerReadAudit>();
+builder.Services.AddApiDocumentation();
 
 builder.Services.AddAntiforgery(options => options.HeaderName = ApiAntiforgeryMiddleware.HeaderName);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -56,6 +60,9 @@ app.MapProjectsApi();
 app.MapAntiforgeryTokenEndpoint();
 app.MapSandboxIfEnabled();
 app.MapAuth0ConnectionApi();
+app.MapSecretRotationApi();
+app.MapConsumerSecretApi();
+app.MapApiDocumentation();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();
