@@ -359,7 +359,7 @@ public static class SecretRotationEndpoints
         }
 
         var path = FolderPath.TryNormalize(request.SecretPath, out var normalized, out _) ? normalized : request.SecretPath;
-        return Failure(result.Failure!, DuplicateName(request.Name, path));
+        return Failure(result.Failure!, new NameConflict(request.Name, path));
     }
 
     private static async Task<IResult> UpdateAsync(RotationType type, Guid rotationId, HttpContext context, RotationService rotations, CancellationToken cancellationToken)
@@ -417,7 +417,7 @@ public static class SecretRotationEndpoints
         var result = await rotations.UpdateAsync(rotationId, request, DashboardUser.FromPrincipal(context.User), cancellationToken: cancellationToken);
         return result.Succeeded
             ? ApiResults.Ok(new SecretRotationResponse(SecretRotationDto.From(result.Value)))
-            : Failure(result.Failure!, input.Name is null ? null : DuplicateName(input.Name, current.Folder.Path));
+            : Failure(result.Failure!, input.Name is null ? null : new NameConflict(input.Name, current.Folder.Path));
     }
 
     private static async Task<IResult> DeleteAsync(
@@ -445,7 +445,7 @@ public static class SecretRotationEndpoints
         var result = await rotations.DeleteAsync(rotationId, revoke, delete, DashboardUser.FromPrincipal(context.User), cancellationToken);
         return result.Succeeded
             ? ApiResults.Ok(new SecretRotationResponse(SecretRotationDto.From(result.Value)))
-            : Failure(result.Failure!, duplicateNameMessage: null);
+            : Failure(result.Failure!);
     }
 
     private static async Task<IResult> RotateAsync(
@@ -466,7 +466,7 @@ public static class SecretRotationEndpoints
         var started = await rotations.RotateNowAsync(rotationId, RunTrigger.Api, DashboardUser.FromPrincipal(context.User), waitForCompletion: false, cancellationToken);
         if (!started.Succeeded)
         {
-            return Failure(started.Failure!, duplicateNameMessage: null);
+            return Failure(started.Failure!);
         }
 
         var runId = started.Value.Run.Id;
@@ -518,7 +518,7 @@ public static class SecretRotationEndpoints
         var result = await rotations.GetGeneratedCredentialsAsync(rotationId, DashboardUser.FromPrincipal(context.User), cancellationToken);
         if (!result.Succeeded)
         {
-            return Failure(result.Failure!, duplicateNameMessage: null);
+            return Failure(result.Failure!);
         }
 
         context.Response.Headers.CacheControl = "no-store";
@@ -535,17 +535,16 @@ public static class SecretRotationEndpoints
 
     private static IResult NotFound(RotationType type) => ApiResults.NotFound($"No {type.ToSlug()} rotation with this id exists.");
 
-    /// <summary>Service failures as problem details; a name already taken in the folder is a 409 (Hanzo KMS's message).</summary>
-    private static IResult Failure(OperationFailure failure, string? duplicateNameMessage)
+    /// <summary>
+    /// Service failures as problem details. A name already taken in the folder is a 409 with Hanzo KMS's message (its
+    /// mapped secrets, then usually also taken, are listed under errors); other validation failures are 400s.
+    /// </summary>
+    private static IResult Failure(OperationFailure failure, NameConflict? conflict = null)
     {
-        if (failure.Kind == OperationFailureKind.Validation
-            && duplicateNameMessage is not null
-            && failure.Errors.Count == 1
-            && failure.Errors.TryGetValue("name", out var messages)
-            && messages.Contains(duplicateNameMessage, StringComparer.Ordinal))
+        if (failure.Kind == OperationFailureKind.Validation && conflict is { } check && check.Matches(failure.Errors))
         {
             return Results.Problem(
-                detail: duplicateNameMessage,
+                detail: check.Message,
                 statusCode: StatusCodes.Status409Conflict,
                 title: "Conflict",
                 extensions: new Dictionary<string, object?> { ["errors"] = failure.Errors });
@@ -554,7 +553,18 @@ public static class SecretRotationEndpoints
         return ApiResults.FromFailure(failure, ApiFieldName);
     }
 
-    private static string DuplicateName(string name, string folderPath) => RotationRules.DuplicateNameMessage(name.Trim(), folderPath);
+    /// <summary>The folder already has a rotation with this name (and perhaps the mapped secrets): a state conflict, not bad input.</summary>
+    private sealed record NameConflict(string Name, string FolderPath)
+    {
+        public string Message => RotationRules.DuplicateNameMessage(Name.Trim(), FolderPath);
+
+        public bool Matches(IReadOnlyDictionary<string, string[]> errors)
+        {
+            var secretsTaken = RotationRules.ConflictingSecretsMessage(FolderPath, []);
+            return errors.TryGetValue("name", out var names) && names.Length == 1 && names[0] == Message
+                && errors.All(e => e.Key == "name" || (e.Key == "secretsMapping" && e.Value.All(m => m.StartsWith(secretsTaken, StringComparison.Ordinal))));
+        }
+    }
 
     /// <summary>Service field names → the API's (durations are seconds here).</summary>
     private static string ApiFieldName(string field) => field switch
