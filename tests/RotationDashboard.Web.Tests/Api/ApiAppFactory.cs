@@ -48,6 +48,12 @@ public sealed class ApiAppFactory : DashboardAppFactory
         Settings["Auth0Client:BaseDelay"] = "00:00:00.010";
         Settings["Auth0Client:MaxRetryDelay"] = "00:00:00.100";
         Settings["Auth0Client:MaxRetryAttempts"] = "2";
+        Settings["Auth0Client:RequestTimeout"] = "00:00:05";
+        Settings["Auth0Client:ManagementRequestsPerSecondPerTenant"] = "1000";
+        Settings["Auth0Client:ManagementBurstPerTenant"] = "1000";
+        Settings["Auth0Client:TokenRequestsPerSecondPerTenant"] = "1000";
+        Settings["Auth0Client:TokenBurstPerTenant"] = "1000";
+        Settings["Auth0Client:MaxConcurrentRequestsPerTenant"] = "16";
         Settings["Logging:LogLevel:Default"] = "Information";
         Settings["Logging:LogLevel:RotationDashboard"] = "Debug";
         ConfigureTestServices = services =>
