@@ -3,6 +3,8 @@ using Radzen;
 using RotationDashboard.Auth0;
 using RotationDashboard.Web.Api;
 using RotationDashboard.Web.Api.Connections;
+using RotationDashboard.Web.Api.Consumer;
+using RotationDashboard.Web.Api.Rotations;
 using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Components;
 using RotationDashboard.Web.Data;
@@ -28,6 +30,8 @@ builder.Services.AddDataProtection()
     .SetApplicationName("RotationDashboard")
     .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(ResolveDataDirectory(), "data-protection-keys")));
 builder.AddDashboardSignIn();
+builder.Services.AddSingleton<ConsumerReadAudit>();
+builder.Services.AddApiDocumentation();
 
 builder.Services.AddAntiforgery(options => options.HeaderName = ApiAntiforgeryMiddleware.HeaderName);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -62,6 +66,9 @@ app.MapProjectsApi();
 app.MapAntiforgeryTokenEndpoint();
 app.MapSandboxIfEnabled();
 app.MapAuth0ConnectionApi();
+app.MapSecretRotationApi();
+app.MapConsumerSecretApi();
+app.MapApiDocumentation();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

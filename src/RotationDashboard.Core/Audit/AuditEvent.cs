@@ -41,6 +41,9 @@ public static class AuditActions
     public const string SecretUpdate = "secret.update";
     public const string SecretDelete = "secret.delete";
     public const string SecretReveal = "secret.reveal";
+
+    /// <summary>A consumer read the secret through the read API (recorded once an hour per token and secret).</summary>
+    public const string SecretConsumerRead = "secret.consumer-read";
     public const string SecretPublishNext = "secret.publish-next";
     public const string SecretPromoteNext = "secret.promote-next";
     public const string SecretSetCurrent = "secret.set-current";

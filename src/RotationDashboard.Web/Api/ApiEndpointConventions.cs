@@ -42,8 +42,9 @@ public static class ApiEndpointConventions
         builder.RequireAuthorization(ApiPolicies.For(permission));
 
     /// <summary>
-    /// For <c>/api</c> requests: no HTML status-code pages, and a problem-details body for error answers that have
-    /// none (authentication, authorization and routing refusals). Register after <c>UseStatusCodePages…</c>.
+    /// For <c>/api</c> requests: no HTML status-code or error pages (an unhandled exception is a logged 500 problem), and a
+    /// problem-details body for error answers that have none (authentication, authorization and routing refusals).
+    /// Register after <c>UseStatusCodePages…</c>.
     /// </summary>
     public static IApplicationBuilder UseApiProblemDetails(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
@@ -59,7 +60,20 @@ public static class ApiEndpointConventions
                 statusCodePages.Enabled = false;
             }
 
-            await next(context);
+            try
+            {
+                await next(context);
+            }
+            catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            {
+                // An API client gets problem details, not the HTML error page; the details stay in the log.
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiEndpointConventions))
+                    .LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path.Value);
+                context.Response.Clear();
+                await ApiResults.Problem(StatusCodes.Status500InternalServerError, "Unexpected failure",
+                    $"The server failed to answer; its log has the details (request {context.TraceIdentifier}).").ExecuteAsync(context);
+                return;
+            }
 
             var response = context.Response;
             if (response.HasStarted || response.StatusCode < 400 || response.ContentLength > 0 || !string.IsNullOrEmpty(response.ContentType))
@@ -69,7 +83,7 @@ public static class ApiEndpointConventions
 
             var detail = response.StatusCode switch
             {
-                StatusCodes.Status401Unauthorized => "Sign in first: the API needs a signed-in session.",
+                StatusCodes.Status401Unauthorized => "Send an API token as 'Authorization: Bearer <token>', or sign in.",
                 StatusCodes.Status403Forbidden => "Your role may not do this: changes need the Admin role.",
                 StatusCodes.Status404NotFound => "There is nothing at this address.",
                 StatusCodes.Status405MethodNotAllowed => "This address does not accept that method.",

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -14,7 +16,9 @@ public static class ApiJson
     {
         AllowTrailingCommas = true,
         ReadCommentHandling = JsonCommentHandling.Skip,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        // Bodies are application/json, never embedded in HTML: characters like + stay readable ("\u002B" otherwise).
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new UtcTimestampConverter() },
     };
 
     /// <summary>Reads a JSON request body; on failure <see cref="ApiBody{T}.Problem"/> is the 400/415 answer to return.</summary>
@@ -39,11 +43,47 @@ public static class ApiJson
             // System.Text.Json's messages name the path and the expected type, never the value.
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
             var message = ex.Message.Split(" Path:", 2)[0];
-            return new ApiBody<T>(null, ApiResults.ValidationProblem(field, message.Length == 0 ? "The JSON is malformed." : message));
+            return new ApiBody<T>(null, ApiResults.ValidationProblem(field, Describe(message)));
         }
+    }
+
+    /// <summary>"The JSON value could not be converted to System.Nullable`1[System.Guid]." → "Expected a UUID."</summary>
+    private static string Describe(string message)
+    {
+        const string conversion = "could not be converted to ";
+        var at = message.IndexOf(conversion, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return message.Length == 0 ? "The JSON is malformed." : message;
+        }
+
+        var type = message[(at + conversion.Length)..].TrimEnd('.');
+        var expected = type switch
+        {
+            _ when type.Contains("System.Guid", StringComparison.Ordinal) => "a UUID (e.g. 3c90c3cc-0d44-4b50-8888-8dd25736052a)",
+            _ when type.Contains("System.Int", StringComparison.Ordinal) => "a whole number",
+            _ when type.Contains("System.Boolean", StringComparison.Ordinal) => "true or false",
+            _ when type.Contains("System.String", StringComparison.Ordinal) => "a string",
+            _ when type.Contains("System.DateTime", StringComparison.Ordinal) => "an ISO 8601 date and time",
+            _ when !type.StartsWith("System.", StringComparison.Ordinal) => "a JSON object",
+            _ => "a value of another type",
+        };
+        return $"Expected {expected}.";
     }
 }
 
 /// <summary>A request body that was read (<see cref="Value"/>) or refused (<see cref="Problem"/>).</summary>
 public readonly record struct ApiBody<T>(T? Value, IResult? Problem)
     where T : class;
+
+/// <summary>
+/// Timestamps as UTC with a <c>Z</c> and at most millisecond precision (<c>2023-11-07T05:31:56Z</c>,
+/// <c>2023-11-07T05:31:56.123Z</c>), as Hanzo KMS writes them; any ISO 8601 form is read.
+/// </summary>
+public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDateTimeOffset();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFF'Z'", CultureInfo.InvariantCulture));
+}

@@ -12,20 +12,14 @@ public static class ProjectsEndpoints
         endpoints.MapGet("/api/v1/projects", async (SecretStoreService store, CancellationToken cancellationToken) =>
             {
                 var projects = await store.ListProjectsAsync(cancellationToken);
-                var result = new List<object>(projects.Count);
+                var result = new List<ProjectDto>(projects.Count);
                 foreach (var project in projects)
                 {
                     var environments = await store.ListEnvironmentsAsync(project.Id, cancellationToken);
-                    result.Add(new
-                    {
-                        id = project.Id,
-                        name = project.Name,
-                        slug = project.Slug,
-                        createdAt = project.CreatedAt,
-                        environments = environments.Select(e => new { id = e.Id, slug = e.Slug, name = e.Name }),
-                    });
+                    result.Add(new ProjectDto(project.Id, project.Name, project.Slug, project.CreatedAt,
+                        environments.Select(e => new ProjectEnvironmentDto(e.Id, e.Slug, e.Name)).ToList()));
                 }
-                return Results.Ok(new { projects = result });
+                return ApiResults.Ok(new ProjectsResponse(result));
             })
             .RequireAuthorization(policy => policy
                 .AddAuthenticationSchemes(AuthenticationSetup.ApiOrCookieScheme)
@@ -33,7 +27,16 @@ public static class ProjectsEndpoints
                 .RequireAssertion(context =>
                     ApiPermissions.All.Where(p => p.EndsWith(":read", StringComparison.Ordinal)).Any(p => ApiAccess.Allows(context.User, p))))
             .WithName("ListProjects")
-            .WithTags("Projects");
+            .WithTags("Projects")
+            .WithSummary("Projects and their environments")
+            .WithDescription("The projectId and environment slugs the rotation and consumer APIs take. Needs any read permission.")
+            .Produces<ProjectsResponse>();
         return endpoints;
     }
 }
+
+public sealed record ProjectsResponse(IReadOnlyList<ProjectDto> Projects);
+
+public sealed record ProjectDto(Guid Id, string Name, string Slug, DateTimeOffset CreatedAt, IReadOnlyList<ProjectEnvironmentDto> Environments);
+
+public sealed record ProjectEnvironmentDto(Guid Id, string Slug, string Name);

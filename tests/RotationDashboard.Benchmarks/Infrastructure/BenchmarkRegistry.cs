@@ -10,6 +10,7 @@ public static class BenchmarkRegistry
         new ListClientsBenchmark(),
         new TokenCacheBenchmark(),
         new VerifyBenchmark(),
+        new ConsumerReadBenchmark(),
     ];
 
     public static IBenchmark? Find(string name) =>

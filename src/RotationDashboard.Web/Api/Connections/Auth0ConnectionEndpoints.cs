@@ -22,12 +22,19 @@ public static class Auth0ConnectionEndpoints
         {
             var list = await connections.ListAsync(cancellationToken);
             return ApiResults.Ok(new AppConnectionListResponse(list.Select(AppConnectionDto.From).ToList()));
-        });
+        })
+            .WithName("ListAuth0Connections")
+            .WithSummary("List Auth0 connections")
+            .Produces<AppConnectionListResponse>();
 
         group.MapGet("/{id:guid}", async (Guid id, ConnectionService connections, CancellationToken cancellationToken) =>
             await connections.GetAsync(id, cancellationToken) is { } view
                 ? ApiResults.Ok(new AppConnectionResponse(AppConnectionDto.From(view)))
-                : ApiResults.NotFound("The connection does not exist."));
+                : ApiResults.NotFound("The connection does not exist."))
+            .WithName("GetAuth0Connection")
+            .WithSummary("Get an Auth0 connection")
+            .Produces<AppConnectionResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("", async (HttpContext context, ConnectionService connections, CancellationToken cancellationToken) =>
         {
@@ -52,7 +59,15 @@ public static class Auth0ConnectionEndpoints
                 request.IsSandbox);
             var result = await connections.CreateAsync(input, DashboardUser.FromPrincipal(context.User), cancellationToken);
             return ApiResults.FromOperationResult(result, view => new AppConnectionResponse(AppConnectionDto.From(view)), ApiFieldName);
-        }).RequirePermission(ApiPermissions.ConnectionsWrite);
+        }).RequirePermission(ApiPermissions.ConnectionsWrite)
+            .WithName("CreateAuth0Connection")
+            .WithSummary("Create an Auth0 connection")
+            .WithDescription("Hanzo KMS's body: {name, method: client-credentials, credentials: {domain, clientId, clientSecret, audience}}. " +
+                             "The audience defaults to https://{domain}/api/v2/. The response never contains the client secret.")
+            .Accepts<CreateAuth0ConnectionRequest>("application/json")
+            .Produces<AppConnectionResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapPatch("/{id:guid}", async (Guid id, HttpContext context, ConnectionService connections, CancellationToken cancellationToken) =>
         {
@@ -77,13 +92,26 @@ public static class Auth0ConnectionEndpoints
                 request.IsSandbox);
             var result = await connections.UpdateAsync(id, patch, DashboardUser.FromPrincipal(context.User), cancellationToken);
             return ApiResults.FromOperationResult(result, view => new AppConnectionResponse(AppConnectionDto.From(view)), ApiFieldName);
-        }).RequirePermission(ApiPermissions.ConnectionsWrite);
+        }).RequirePermission(ApiPermissions.ConnectionsWrite)
+            .WithName("UpdateAuth0Connection")
+            .WithSummary("Update an Auth0 connection")
+            .WithDescription("Members left out are kept; a left-out clientSecret keeps the stored one.")
+            .Accepts<UpdateAuth0ConnectionRequest>("application/json")
+            .Produces<AppConnectionResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapDelete("/{id:guid}", async (Guid id, HttpContext context, ConnectionService connections, CancellationToken cancellationToken) =>
         {
             var result = await connections.DeleteAsync(id, DashboardUser.FromPrincipal(context.User), cancellationToken);
             return ApiResults.FromOperationResult(result, view => new AppConnectionResponse(AppConnectionDto.From(view)));
-        }).RequirePermission(ApiPermissions.ConnectionsWrite);
+        }).RequirePermission(ApiPermissions.ConnectionsWrite)
+            .WithName("DeleteAuth0Connection")
+            .WithSummary("Delete an Auth0 connection (refused while rotations use it)")
+            .Produces<AppConnectionResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapGet("/{id:guid}/clients", async (
             Guid id,
@@ -95,7 +123,14 @@ public static class Auth0ConnectionEndpoints
             var result = await connections.ListApplicationsAsync(id, search, refresh ?? false, cancellationToken);
             return ApiResults.FromOperationResult(result, list =>
                 new Auth0ClientsResponse(list.Applications.Select(Auth0ClientDto.From).ToList(), list.TotalCount, list.FetchedAt));
-        });
+        })
+            .WithName("ListAuth0ConnectionClients")
+            .WithSummary("The tenant's applications, for picking the one to rotate")
+            .WithDescription("search filters by name or client id; refresh=true skips the short cache. The connection's own application and " +
+                             "Auth0's \"All Applications\" pseudo-client are left out.")
+            .Produces<Auth0ClientsResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
 
         group.MapPost("/{id:guid}/validate", async (Guid id, HttpContext context, ConnectionService connections, CancellationToken cancellationToken) =>
         {
@@ -109,7 +144,11 @@ public static class Auth0ConnectionEndpoints
             return await connections.GetAsync(id, cancellationToken) is { } view
                 ? ApiResults.Ok(new ValidateConnectionResponse(AppConnectionDto.From(view), ConnectionValidationDto.From(result.Value)))
                 : ApiResults.NotFound("The connection does not exist.");
-        }).RequirePermission(ApiPermissions.ConnectionsWrite);
+        }).RequirePermission(ApiPermissions.ConnectionsWrite)
+            .WithName("ValidateAuth0Connection")
+            .WithSummary("Test the connection: fetch a token and check the Management API scopes each rotation type needs")
+            .Produces<ValidateConnectionResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         return endpoints;
     }

@@ -44,10 +44,21 @@ public sealed record SecretUpdate(string? NewKey = null, string? NewValue = null
 }
 
 /// <summary>
-/// What a consumer reads: CURRENT and NEXT (either may be missing) with their version ids.
-/// <see cref="ToString"/> never shows the values.
+/// What a consumer reads: CURRENT and NEXT (either may be missing) with their version ids, numbers and creation
+/// times, and when the secret last changed. <see cref="ToString"/> never shows the values.
 /// </summary>
-public sealed record MappedSecret(Guid SecretId, string Key, string? Current, Guid? CurrentVersionId, string? Next, Guid? NextVersionId)
+public sealed record MappedSecret(
+    Guid SecretId,
+    string Key,
+    string? Current,
+    Guid? CurrentVersionId,
+    string? Next,
+    Guid? NextVersionId,
+    int? CurrentVersion = null,
+    DateTimeOffset? CurrentCreatedAt = null,
+    int? NextVersion = null,
+    DateTimeOffset? NextCreatedAt = null,
+    DateTimeOffset? UpdatedAt = null)
 {
     public override string ToString() =>
         $"MappedSecret {{ Key = {Key}, CurrentVersionId = {CurrentVersionId}, NextVersionId = {NextVersionId}, values = [redacted] }}";

@@ -531,7 +531,12 @@ public sealed partial class SecretStoreService(
             current is null ? null : secret.Reveal(current, protector),
             current?.Id,
             next is null ? null : secret.Reveal(next, protector),
-            next?.Id);
+            next?.Id,
+            current?.Version,
+            current?.CreatedAt,
+            next?.Version,
+            next?.CreatedAt,
+            secret.UpdatedAt);
         cache.Store(location, mapped, generation);
         return mapped;
     }

@@ -1,0 +1,130 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.OpenApi.Models;
+using RotationDashboard.Web.Security;
+
+namespace RotationDashboard.Web.Api;
+
+/// <summary>
+/// The OpenAPI 3 document of the HTTP API (every <c>/api</c> route) at <see cref="DocumentPath"/>, served to anyone:
+/// it describes routes and shapes, never data. Operations that need a token carry the bearer security requirement and
+/// name the permission they need.
+/// </summary>
+public static class ApiDocumentation
+{
+    public const string DocumentName = "v1";
+    public const string DocumentPath = "/openapi/v1.json";
+    public const string BearerSchemeName = "Bearer";
+
+    private const string PolicyPrefix = "api:";
+
+    public static IServiceCollection AddApiDocumentation(this IServiceCollection services)
+    {
+        // Schemas are generated from the HTTP JSON options: make them describe what ApiJson writes.
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.AllowTrailingCommas = true;
+            options.SerializerOptions.ReadCommentHandling = JsonCommentHandling.Skip;
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        });
+
+        services.AddOpenApi(DocumentName, options =>
+        {
+            options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "Rotation Dashboard API",
+                    Version = DocumentName,
+                    Description = Description,
+                };
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes[BearerSchemeName] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    BearerFormat = "rdt_…",
+                    Description = "An API token created in Settings → API tokens (shown once), or the bootstrap token from " +
+                                  "Security:BootstrapToken. Send it as 'Authorization: Bearer <token>'.",
+                };
+                return Task.CompletedTask;
+            });
+            // .NET 9 gives a nullable use of an object type its own copy of the schema ("RotationRunDto2"); object members
+            // that may be null say so in their description instead.
+            options.AddSchemaTransformer((schema, _, _) =>
+            {
+                if (schema.Properties.Count > 0)
+                {
+                    schema.Nullable = false;
+                }
+
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                if (metadata.OfType<IAllowAnonymous>().Any())
+                {
+                    return Task.CompletedTask;
+                }
+
+                var permissions = metadata.OfType<IAuthorizeData>()
+                    .Select(a => a.Policy)
+                    .OfType<string>()
+                    .Where(p => p.StartsWith(PolicyPrefix, StringComparison.Ordinal))
+                    .Select(p => p[PolicyPrefix.Length..])
+                    .Distinct(StringComparer.Ordinal)
+                    .ToList();
+                operation.Security =
+                [
+                    new OpenApiSecurityRequirement
+                    {
+                        [new OpenApiSecurityScheme { Reference = new OpenApiReference { Type = ReferenceType.SecurityScheme, Id = BearerSchemeName } }] = [],
+                    },
+                ];
+                if (permissions.Count > 0)
+                {
+                    var needs = $"Needs the {string.Join(" and ", permissions)} permission.";
+                    operation.Description = string.IsNullOrEmpty(operation.Description) ? needs : operation.Description + "\n\n" + needs;
+                }
+
+                operation.Responses.TryAdd("401", ProblemResponse("No API token or session, or the token is unknown, revoked or expired."));
+                operation.Responses.TryAdd("403", ProblemResponse("The token lacks the permission (or the location) this needs."));
+                return Task.CompletedTask;
+            });
+        });
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapApiDocumentation(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        return endpoints;
+    }
+
+    private static OpenApiResponse ProblemResponse(string description) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType>
+        {
+            ["application/problem+json"] = new()
+            {
+                Schema = new OpenApiSchema { Reference = new OpenApiReference { Type = ReferenceType.Schema, Id = "ProblemDetails" } },
+            },
+        },
+    };
+
+    private const string Description =
+        "The Rotation Dashboard's HTTP API. Secret rotations under /api/v2/secret-rotations follow Hanzo KMS / Infisical " +
+        "(same routes, bodies and responses for auth0-client-secret; our additions are extra members and routes). " +
+        "A create request without strategy makes a single-phase rotation, Hanzo KMS's behaviour; strategy staged (client secrets) " +
+        "and the auth0-private-key-jwt type rotate without downtime for consumers that fall back from CURRENT to NEXT.\n\n" +
+        "Authentication: 'Authorization: Bearer <API token>' (tokens are created in Settings → API tokens with permissions " +
+        "rotations:read, rotations:write, connections:read, connections:write and secrets:read, the last optionally limited to a " +
+        "project, environment and path). A signed-in browser session works too (Admin: everything, Viewer: reads, never secret values); " +
+        "its POST, PATCH and DELETE calls must send the X-CSRF-TOKEN header from GET /api/v1/antiforgery-token.\n\n" +
+        "Errors are RFC 7807 problem details (application/problem+json); validation errors (400) list each field under errors and " +
+        "change nothing. Request bodies may contain trailing commas and comments.";
+}
