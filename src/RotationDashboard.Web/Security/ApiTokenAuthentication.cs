@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -32,6 +34,11 @@ public sealed class ApiTokenAuthenticationHandler(
     public const string BootstrapTokenName = "bootstrap";
     public const string ScopesClaim = "rotation_dashboard/api_scopes";
 
+    private static readonly IReadOnlyList<ApiTokenScope> BootstrapScopes = ApiPermissions.All.Select(p => new ApiTokenScope(p)).ToList();
+
+    // A checked token hands out the same scope list until its cache entry expires: serialise it once, not per request.
+    private static readonly ConditionalWeakTable<IReadOnlyList<ApiTokenScope>, string> SerializedScopes = [];
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var presented = BearerValue(Request);
@@ -39,7 +46,7 @@ public sealed class ApiTokenAuthenticationHandler(
 
         if (Options.BootstrapToken is { Length: > 0 } bootstrap && FixedTimeEquals(presented, bootstrap))
         {
-            return Success(BootstrapTokenName, ApiPermissions.All.Select(p => new ApiTokenScope(p)).ToList(), isAdmin: true);
+            return Success(BootstrapTokenName, BootstrapScopes, isAdmin: true);
         }
 
         var token = await tokens.AuthenticateAsync(presented, Context.RequestAborted);
@@ -75,7 +82,7 @@ public sealed class ApiTokenAuthenticationHandler(
         {
             new(ClaimTypes.Name, name),
             new(DashboardUser.TokenNameClaim, name),
-            new(ScopesClaim, JsonSerializer.Serialize(scopes)),
+            new(ScopesClaim, SerializedScopes.GetValue(scopes, s => JsonSerializer.Serialize(s))),
         };
         if (isAdmin) claims.Add(new Claim(DashboardRoles.ClaimType, DashboardRoles.Admin));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
@@ -95,7 +102,7 @@ public static class ApiAccess
 
         if (user.FindFirstValue(ApiTokenAuthenticationHandler.ScopesClaim) is { } json)
         {
-            var scopes = JsonSerializer.Deserialize<List<ApiTokenScope>>(json) ?? [];
+            var scopes = ParseScopes(json);
             // Without a location the question is "may it do this anywhere?": location limits are checked by the endpoint.
             return projectId is null && environment is null && secretPath is null
                 ? scopes.Any(s => s.Permission == permission)
@@ -105,6 +112,18 @@ public static class ApiAccess
         if (user.HasClaim(DashboardRoles.ClaimType, DashboardRoles.Admin)) return true;
         // Viewers read configuration and status, never secret values.
         return permission.EndsWith(":read", StringComparison.Ordinal) && permission != ApiPermissions.SecretsRead;
+    }
+
+    // A token's scopes claim is the same text on every request (consumers read on every call): parse each text once.
+    private static readonly ConcurrentDictionary<string, ApiTokenScope[]> ParsedScopes = new(StringComparer.Ordinal);
+    private const int MaxParsedScopeSets = 1024;
+
+    private static ApiTokenScope[] ParseScopes(string json)
+    {
+        if (ParsedScopes.TryGetValue(json, out var cached)) return cached;
+        var scopes = JsonSerializer.Deserialize<ApiTokenScope[]>(json) ?? [];
+        if (ParsedScopes.Count < MaxParsedScopeSets) ParsedScopes.TryAdd(json, scopes);
+        return scopes;
     }
 }
 

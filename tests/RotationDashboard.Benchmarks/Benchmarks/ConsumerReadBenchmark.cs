@@ -33,6 +33,7 @@ public sealed class ConsumerReadBenchmark : IBenchmark
     public string Description =>
         "GET /api/v1/consumer/secrets/{key} against the real dashboard started in this process (Production settings, sandbox off) " +
         "with a path-scoped secrets:read token; N concurrent HttpClient workers over loopback, 10 s per row after a 3 s warm-up. " +
+        "The last row is the app's anonymous /health endpoint, for what Kestrel and HttpClient alone cost here. " +
         $"Target: at least {TargetThroughput:N0} requests/s with p99 at most {TargetP99.TotalMilliseconds:0} ms.";
 
     public async Task<IReadOnlyList<BenchmarkRow>> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
@@ -51,9 +52,10 @@ public sealed class ConsumerReadBenchmark : IBenchmark
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
 
         var failures = 0;
+        var path = url;
         async Task ReadAsync(int _, CancellationToken ct)
         {
-            using var response = await client.GetAsync(url, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
+            using var response = await client.GetAsync(path, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
                 Interlocked.Increment(ref failures);
         }
@@ -64,14 +66,16 @@ public sealed class ConsumerReadBenchmark : IBenchmark
             throw new InvalidOperationException($"{failures} warm-up reads did not answer 200.");
 
         var rows = new List<BenchmarkRow>();
-        foreach (var workers in Concurrency)
+        foreach (var (workers, target) in Concurrency.Select(w => (w, url)).Append((8, "health")))
         {
-            context.Progress.WriteLine($"  {workers} workers...");
+            path = target;
+            var parameters = target == url ? $"{workers} worker{(workers == 1 ? "" : "s")}" : $"baseline: GET /health, {workers} workers";
+            context.Progress.WriteLine($"  {parameters}...");
             failures = 0;
             var gcBefore = GC.CollectionCount(0);
             var allocatedBefore = GC.GetTotalAllocatedBytes();
             var measurement = await Measure.ConcurrentAsync(MaxRequests, workers, Budget, ReadAsync, cancellationToken);
-            var row = BenchmarkRow.From(Name, $"{workers} worker{(workers == 1 ? "" : "s")}", measurement, "req");
+            var row = BenchmarkRow.From(Name, parameters, measurement, "req");
             // Less the measurement's own sample array.
             var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore - (long)MaxRequests * sizeof(long);
             var perRequest = allocated / (double)Math.Max(1, measurement.Samples.Count);

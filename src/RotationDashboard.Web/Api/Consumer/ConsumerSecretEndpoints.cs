@@ -24,8 +24,9 @@ public static class ConsumerSecretEndpoints
             .WithTags("Consumer")
             .WithName("ReadConsumerSecret")
             .WithSummary("Read a secret's CURRENT and NEXT values")
-            .WithDescription("For services that use the rotated credentials. Needs an API token with secrets:read limited to (or above) " +
-                             "the project, environment and path asked for; another path is a 403. next is set while a staged or Private Key JWT " +
+            .WithDescription("For services that use the rotated credentials. projectId and environment (slug) are required, secretPath " +
+                             "defaults to /. Needs an API token with secrets:read limited to (or above) " +
+                             "the project, environment and path asked for; another path is a 403. next (null otherwise) is set while a staged or Private Key JWT " +
                              "rotation has published a new value that Auth0 may not accept yet: use current, and next when Auth0 rejects current. " +
                              "Reads are audited once an hour per token and secret, never with the value.")
             .Produces<ConsumerSecretResponse>()
