@@ -82,7 +82,8 @@ public sealed class RotationsUiAppFactory : DashboardAppFactory
         string environment = "dev",
         bool autoRotation = true,
         SecretsMapping? mapping = null,
-        int interval = 30)
+        int interval = 30,
+        TimeSpan? leadTime = null)
     {
         var type = strategy == RotationStrategy.PrivateKeyJwt ? RotationType.Auth0PrivateKeyJwt : RotationType.Auth0ClientSecret;
         var result = await Rotations.CreateAsync(new CreateRotationRequest
@@ -102,7 +103,7 @@ public sealed class RotationsUiAppFactory : DashboardAppFactory
                 ClientSecret: type == RotationType.Auth0ClientSecret ? $"{Prefix(name)}_CLIENT_SECRET" : null,
                 PrivateKey: type == RotationType.Auth0PrivateKeyJwt ? $"{Prefix(name)}_PRIVATE_KEY" : null,
                 KeyId: type == RotationType.Auth0PrivateKeyJwt ? $"{Prefix(name)}_KEY_ID" : null),
-            StagedLeadTime = TimeSpan.FromSeconds(1),
+            StagedLeadTime = leadTime ?? TimeSpan.FromSeconds(1),
             RetireGracePeriod = TimeSpan.Zero,
         }, Ada);
         Assert.True(result.Succeeded, result.ToString());
