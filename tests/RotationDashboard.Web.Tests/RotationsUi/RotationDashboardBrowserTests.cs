@@ -117,7 +117,7 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
     }
 
     [Fact]
-    public async Task Rotating_now_twice_is_refused_and_delete_needs_the_name_and_keeps_the_secrets_by_default()
+    public async Task Rotating_now_twice_is_refused_auto_rotation_turns_off_and_delete_needs_the_name_and_keeps_the_secrets()
     {
         var app = _app.CreateApplication("Search indexer");
         var rotation = await _app.CreateRotationAsync("search-indexer", app.ClientId, RotationStrategy.Staged, environment: "staging",
@@ -135,6 +135,12 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
         await Assertions.Expect(page.GetByTestId("live-run").Locator("[data-testid=run-step][data-status=Succeeded]")).ToHaveCountAsync(2);
         await ScreenshotAsync(page, "detail-rotating-live");
         await Assertions.Expect(page.GetByTestId("live-run")).ToHaveAttributeAsync("data-status", "Succeeded", new() { Timeout = 15_000 });
+
+        // Auto-rotation off from the page: nothing is scheduled any more.
+        await page.GetByTestId("detail-auto-rotation").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("detail-next-rotation")).ToHaveTextAsync("on demand only");
+        await Assertions.Expect(page.GetByTestId("detail-status").GetByTestId("rotation-status")).ToHaveAttributeAsync("data-status", "disabled");
+        Assert.Null((await _app.Rotations.GetAsync(rotation.Id))!.NextRotationAt);
 
         // Delete: the button stays disabled until the name is typed; both switches start off.
         await page.GetByTestId("delete-rotation").ClickAsync();
