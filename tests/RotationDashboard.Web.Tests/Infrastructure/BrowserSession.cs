@@ -20,7 +20,8 @@ public sealed class BrowserSession : IAsyncDisposable
     public static string ChromiumPath =>
         Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
-    public static async Task<BrowserSession> StartAsync(Uri baseAddress)
+    /// <param name="timezoneId">The browser's IANA time zone (default: the machine's), to see local times differ from UTC.</param>
+    public static async Task<BrowserSession> StartAsync(Uri baseAddress, string? timezoneId = null)
     {
         if (!File.Exists(ChromiumPath))
         {
@@ -36,6 +37,7 @@ public sealed class BrowserSession : IAsyncDisposable
             Headless = true,
             BaseURL = baseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
+            TimezoneId = timezoneId,
             Args =
             [
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -156,6 +156,9 @@ public enum RotationListFilter
 
     /// <summary>A run holds the rotation now.</summary>
     Rotating,
+
+    /// <summary>Single-phase and auto-rotating: each scheduled run interrupts the consumers (the dashboard's risky ones).</summary>
+    SinglePhaseAutoRotation,
 }
 
 public enum RotationSortField

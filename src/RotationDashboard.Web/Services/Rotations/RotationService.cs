@@ -476,6 +476,7 @@ public sealed partial class RotationService(
             RotationListFilter.DueSoon => rows.Where(r => r.Rotation.IsAutoRotationEnabled && r.Rotation.NextRotationAt != null && r.Rotation.NextRotationAt <= soon),
             RotationListFilter.AutoRotationOff => rows.Where(r => !r.Rotation.IsAutoRotationEnabled),
             RotationListFilter.Rotating => rows.Where(r => r.Rotation.LeaseExpiresAt != null && r.Rotation.LeaseExpiresAt > now),
+            RotationListFilter.SinglePhaseAutoRotation => rows.Where(r => r.Rotation.Strategy == RotationStrategy.SinglePhase && r.Rotation.IsAutoRotationEnabled),
             _ => rows,
         };
 

@@ -1,0 +1,188 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Playwright;
+using RotationDashboard.Core.Audit;
+using RotationDashboard.Core.Projects;
+using RotationDashboard.Core.Rotations;
+using RotationDashboard.Sandbox;
+using RotationDashboard.Web.Data;
+using RotationDashboard.Web.Security;
+using RotationDashboard.Web.Services.Connections;
+using RotationDashboard.Web.Services.Rotations;
+using RotationDashboard.Web.Tests.Infrastructure;
+
+namespace RotationDashboard.Web.Tests.RotationsUi;
+
+/// <summary>
+/// The dashboard on Kestrel with the engine tuned for fast runs (tiny verify windows and retries, sandbox propagation 0),
+/// exposing the services of the host the browser talks to: its notifier is the one the pages listen to, and its
+/// sandbox tenant is the one the rotations change.
+/// </summary>
+public sealed class RotationsUiAppFactory : DashboardAppFactory
+{
+    /// <summary>Headless Chromium runs in this zone (UTC+5:30, no daylight saving time): local and UTC times differ by a fixed amount.</summary>
+    public const string BrowserTimeZone = "Asia/Kolkata";
+
+    private IServiceProvider? _kestrelServices;
+
+    public RotationsUiAppFactory()
+    {
+        Settings["Sandbox:PropagationWindowSeconds"] = "0";
+        Settings["Sandbox:Plan"] = "Unlimited";
+        Settings["RotationEngine:VerifyTimeout"] = "00:00:02";
+        Settings["RotationEngine:VerifyInitialDelay"] = "00:00:00.050";
+        Settings["RotationEngine:VerifyMaxDelay"] = "00:00:00.200";
+        Settings["RotationEngine:TransientRetryAttempts"] = "1";
+        Settings["RotationEngine:TransientRetryBaseDelay"] = "00:00:00.050";
+        Settings["RotationEngine:TransientRetryMaxDelay"] = "00:00:00.100";
+        Settings["RotationEngine:LeaseDuration"] = "00:00:05";
+        Settings["Auth0Client:BaseDelay"] = "00:00:00.010";
+        Settings["Auth0Client:MaxRetryDelay"] = "00:00:00.050";
+        Settings["Auth0Client:MaxRetryAttempts"] = "1";
+        Settings["Auth0Client:ManagementRequestsPerSecondPerTenant"] = "1000";
+        Settings["Auth0Client:ManagementBurstPerTenant"] = "1000";
+        Settings["Auth0Client:TokenRequestsPerSecondPerTenant"] = "1000";
+        Settings["Auth0Client:TokenBurstPerTenant"] = "1000";
+        Address = StartKestrel();
+    }
+
+    public Uri Address { get; }
+
+    public IServiceProvider AppServices => _kestrelServices ?? throw new InvalidOperationException("The Kestrel host did not start.");
+
+    public static DashboardUser Ada { get; } = new(Actor.User(SandboxSignIn.Admin), IsAdmin: true, new ClaimsPrincipal());
+
+    public static DashboardUser Victor { get; } = new(Actor.User(SandboxSignIn.Viewer), IsAdmin: false, new ClaimsPrincipal());
+
+    public T Get<T>() where T : notnull => AppServices.GetRequiredService<T>();
+
+    public RotationService Rotations => Get<RotationService>();
+
+    public SandboxTenant Sandbox => Get<SandboxTenant>();
+
+    public async Task<Guid> SandboxConnectionIdAsync() =>
+        (await Get<ConnectionService>().ListAsync()).Single(c => c.Name == SandboxConnections.DefaultConnectionName).Id;
+
+    public async Task<Guid> DefaultProjectIdAsync()
+    {
+        await using var db = await Get<IDbContextFactory<RotationDashboardDbContext>>().CreateDbContextAsync();
+        return await db.Projects.Where(p => p.Slug == Project.DefaultSlug).Select(p => p.Id).SingleAsync();
+    }
+
+    /// <summary>A rotation made through the service, as another admin (or the API) would, in the app the browser sees.</summary>
+    public async Task<RotationView> CreateRotationAsync(
+        string name,
+        string clientId,
+        RotationStrategy strategy,
+        string environment = "dev",
+        bool autoRotation = true,
+        SecretsMapping? mapping = null,
+        int interval = 30,
+        TimeSpan? leadTime = null)
+    {
+        var type = strategy == RotationStrategy.PrivateKeyJwt ? RotationType.Auth0PrivateKeyJwt : RotationType.Auth0ClientSecret;
+        var result = await Rotations.CreateAsync(new CreateRotationRequest
+        {
+            Name = name,
+            Type = type.ToSlug(),
+            Strategy = strategy,
+            ConnectionId = await SandboxConnectionIdAsync(),
+            ProjectId = await DefaultProjectIdAsync(),
+            Environment = environment,
+            SecretPath = "/",
+            IsAutoRotationEnabled = autoRotation,
+            RotationInterval = interval,
+            RotateAtUtc = new RotateAtUtc(3, 0),
+            Parameters = new RotationParameters(clientId),
+            SecretsMapping = mapping ?? new SecretsMapping($"{Prefix(name)}_CLIENT_ID",
+                ClientSecret: type == RotationType.Auth0ClientSecret ? $"{Prefix(name)}_CLIENT_SECRET" : null,
+                PrivateKey: type == RotationType.Auth0PrivateKeyJwt ? $"{Prefix(name)}_PRIVATE_KEY" : null,
+                KeyId: type == RotationType.Auth0PrivateKeyJwt ? $"{Prefix(name)}_KEY_ID" : null),
+            StagedLeadTime = leadTime ?? TimeSpan.FromSeconds(1),
+            RetireGracePeriod = TimeSpan.Zero,
+        }, Ada);
+        Assert.True(result.Succeeded, result.ToString());
+        return result.Value;
+    }
+
+    /// <summary>A client-credentials application in the sandbox tenant, for one test alone.</summary>
+    public SandboxCreatedClient CreateApplication(string name, SandboxAuthMethod method = SandboxAuthMethod.ClientSecretPost) =>
+        Sandbox.CreateClient(name, SandboxAppType.NonInteractive, method);
+
+    private static string Prefix(string name) => name.Replace('-', '_').ToUpperInvariant();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.AddSingleton<IHostedService>(sp => new Capture(sp, this)));
+    }
+
+    private sealed class Capture(IServiceProvider services, RotationsUiAppFactory factory) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (services.GetRequiredService<IServer>() is not TestServer)
+            {
+                factory._kestrelServices = services;
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+/// <summary>Page helpers for the rotation screens.</summary>
+internal static class RotationPages
+{
+    /// <summary>Signs in and opens <paramref name="path"/> with a live circuit, in the browser's own time zone.</summary>
+    public static async Task<IPage> OpenAsync(BrowserSession browser, string email, string path)
+    {
+        var page = await browser.NewPageAsync();
+        await SandboxSignIn.SignInAsync(page, email, path);
+        await BrowserSession.WaitForCircuitAsync(page);
+        return page;
+    }
+
+    /// <summary>A settled, full-height picture: notifications dismissed, animations done.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name, bool keepNotifications = false)
+    {
+        if (!keepNotifications)
+        {
+            foreach (var notification in await page.Locator(".rz-notification-item").AllAsync())
+            {
+                await notification.ClickAsync();
+            }
+
+            await Assertions.Expect(page.Locator(".rz-notification-item")).ToHaveCountAsync(0);
+        }
+
+        await page.WaitForFunctionAsync("() => document.getAnimations().filter(a => a.effect?.getComputedTiming().iterations !== Infinity).every(a => a.playState !== 'running')");
+        var height = await page.EvaluateAsync<int>("() => Math.max(900, (document.querySelector('.app-main')?.scrollHeight || 0) + 120)");
+        await page.SetViewportSizeAsync(1400, height);
+        await BrowserSession.ScreenshotAsync(page, name);
+        await page.SetViewportSizeAsync(1400, 900);
+    }
+
+    /// <summary>Types into a Radzen input and leaves it (Radzen inputs bind on change).</summary>
+    public static async Task EnterAsync(this IPage page, string testId, string value)
+    {
+        var input = page.GetByTestId(testId);
+        await input.FillAsync(value);
+        await input.PressAsync("Tab");
+    }
+
+    public static ILocator Step(this IPage page, int index) => page.GetByTestId($"wizard-step-{index}");
+
+    public static async Task NextAsync(this IPage page, int expectStep)
+    {
+        await page.GetByTestId("wizard-next").ClickAsync();
+        await Assertions.Expect(page.Step(expectStep)).ToBeVisibleAsync();
+    }
+}
