@@ -48,6 +48,8 @@ public sealed class SecretsBrowserTests : IClassFixture<DashboardAppFactory>
         await page.Keyboard.PressAsync("Escape");
 
         await page.Locator(".app-nav").GetByText("Audit log", new() { Exact = true }).ClickAsync();
+        // The log shows events as soon as it opens, newest first, before any filter is applied.
+        await Assertions.Expect(page.GetByTestId("audit-row-action").First).ToBeVisibleAsync();
         await page.GetByTestId("audit-action").FillAsync("secret.reveal");
         await page.GetByTestId("audit-apply").ClickAsync();
         var rows = page.GetByTestId("audit-row-action");
