@@ -3,9 +3,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,8 +31,6 @@ namespace RotationDashboard.Web.Tests.Api;
 public sealed class ApiAppFactory : DashboardAppFactory
 {
     public const string BootstrapToken = "rd-api-tests-bootstrap-token-4f1c9a7e2b";
-
-    private IServiceProvider? _kestrelServices;
 
     public ApiAppFactory()
     {
@@ -77,8 +73,6 @@ public sealed class ApiAppFactory : DashboardAppFactory
     public RequestCounter SandboxRequests { get; } = new();
 
     public CapturingLoggerProvider Logs { get; } = new();
-
-    public IServiceProvider AppServices => _kestrelServices ?? throw new InvalidOperationException("The Kestrel host did not start.");
 
     public SandboxTenant Sandbox => Get<SandboxTenant>();
 
@@ -141,27 +135,6 @@ public sealed class ApiAppFactory : DashboardAppFactory
     {
         await using var db = await CreateContextAsync();
         return await db.Rotations.CountAsync();
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddSingleton<IHostedService>(sp => new Capture(sp, this)));
-    }
-
-    private sealed class Capture(IServiceProvider services, ApiAppFactory factory) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            if (services.GetRequiredService<IServer>() is not TestServer)
-            {
-                factory._kestrelServices = services;
-            }
-
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class SandboxRequestCounter(RequestCounter counter) : IStartupFilter

@@ -2,8 +2,6 @@ using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RotationDashboard.Core.Audit;
@@ -18,17 +16,12 @@ namespace RotationDashboard.Web.Tests.Connections;
 /// </summary>
 public sealed class ConnectionsAppFactory : DashboardAppFactory
 {
-    private IServiceProvider? _kestrelServices;
-
     public ConnectionsAppFactory()
     {
         Address = StartKestrel();
     }
 
     public Uri Address { get; }
-
-    /// <summary>Services of the Kestrel host (the app behind <see cref="Address"/>).</summary>
-    public IServiceProvider AppServices => _kestrelServices ?? throw new InvalidOperationException("The Kestrel host did not start.");
 
     /// <summary>The in-app sandbox's base address, as a user would type it.</summary>
     public string SandboxDomain => new Uri(Address, "sandbox-tenant").AbsoluteUri;
@@ -38,26 +31,6 @@ public sealed class ConnectionsAppFactory : DashboardAppFactory
     public static DashboardUser Victor { get; } = new(Actor.User(SandboxSignIn.Viewer), IsAdmin: false, new ClaimsPrincipal());
 
     public T Get<T>() where T : notnull => AppServices.GetRequiredService<T>();
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddSingleton<IHostedService>(sp => new Capture(sp, this)));
-    }
-
-    private sealed class Capture(IServiceProvider services, ConnectionsAppFactory factory) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            if (services.GetRequiredService<IServer>() is not TestServer)
-            {
-                factory._kestrelServices = services;
-            }
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }
 
 internal static class ApiJsonAssertions

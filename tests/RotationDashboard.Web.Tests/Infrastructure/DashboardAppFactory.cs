@@ -38,6 +38,12 @@ public class DashboardAppFactory : WebApplicationFactory<Program>
 
     public Uri? ServerAddress { get; private set; }
 
+    /// <summary>
+    /// Services of the Kestrel host: the app behind <see cref="ServerAddress"/>, whose sandbox tenant, notifier and
+    /// caches the browser and HTTP tests actually exercise (not the in-memory host's copies).
+    /// </summary>
+    public IServiceProvider AppServices => _kestrelHost?.Services ?? throw new InvalidOperationException("The Kestrel host did not start.");
+
     /// <summary>Starts the app on a loopback port and returns its base address.</summary>
     public Uri StartKestrel()
     {

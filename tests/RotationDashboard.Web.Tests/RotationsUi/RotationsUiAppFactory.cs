@@ -1,7 +1,5 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -28,8 +26,6 @@ public sealed class RotationsUiAppFactory : DashboardAppFactory
     /// <summary>Headless Chromium runs in this zone (UTC+5:30, no daylight saving time): local and UTC times differ by a fixed amount.</summary>
     public const string BrowserTimeZone = "Asia/Kolkata";
 
-    private IServiceProvider? _kestrelServices;
-
     public RotationsUiAppFactory()
     {
         Settings["Sandbox:PropagationWindowSeconds"] = "0";
@@ -52,8 +48,6 @@ public sealed class RotationsUiAppFactory : DashboardAppFactory
     }
 
     public Uri Address { get; }
-
-    public IServiceProvider AppServices => _kestrelServices ?? throw new InvalidOperationException("The Kestrel host did not start.");
 
     public static DashboardUser Ada { get; } = new(Actor.User(SandboxSignIn.Admin), IsAdmin: true, new ClaimsPrincipal());
 
@@ -115,27 +109,6 @@ public sealed class RotationsUiAppFactory : DashboardAppFactory
         Sandbox.CreateClient(name, SandboxAppType.NonInteractive, method);
 
     private static string Prefix(string name) => name.Replace('-', '_').ToUpperInvariant();
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddSingleton<IHostedService>(sp => new Capture(sp, this)));
-    }
-
-    private sealed class Capture(IServiceProvider services, RotationsUiAppFactory factory) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            if (services.GetRequiredService<IServer>() is not TestServer)
-            {
-                factory._kestrelServices = services;
-            }
-
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }
 
 /// <summary>Page helpers for the rotation screens.</summary>
