@@ -87,6 +87,32 @@ public sealed class DashboardCredentialSourceTests(SharedSandbox sandbox) : ICla
         Assertions.NoSecretIn(exception, CapturingLoggerProvider.PemBodySample(publicPem), pem);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_promotion_landing_between_the_key_and_key_id_reads_still_offers_the_new_pair(bool keyReadBeforePromotion)
+    {
+        // The two secrets are read in separate requests, so one may be read before the rotation promotes NEXT and the
+        // other after. CURRENT is then a mismatched pair; NEXT must still be the new key with its own key id.
+        var (oldPem, newPem) = (TestKeys.First.PrivateKeyPem, TestKeys.Second.PrivateKeyPem);
+        _dashboard.Publish(ClientIdKey, "keyed-client");
+        if (keyReadBeforePromotion)
+        {
+            _dashboard.Publish(DashboardSecretKeys.DefaultPrivateKeyKey, oldPem, next: newPem);
+            _dashboard.Publish(DashboardSecretKeys.DefaultKeyIdKey, "kid-new-000000002");
+        }
+        else
+        {
+            _dashboard.Publish(DashboardSecretKeys.DefaultPrivateKeyKey, newPem);
+            _dashboard.Publish(DashboardSecretKeys.DefaultKeyIdKey, "kid-old-000000001", next: "kid-new-000000002");
+        }
+
+        var credentials = await Source(_dashboard.Options(DashboardSecretKeys.PrivateKey())).GetCredentialsAsync();
+
+        Assert.NotNull(credentials.Next);
+        Assert.Equal((newPem, "kid-new-000000002"), (credentials.Next.PrivateKeyPem, credentials.Next.KeyId));
+    }
+
     [Fact]
     public async Task A_missing_secret_is_a_clear_404_error()
     {

@@ -238,26 +238,35 @@ public sealed class EngineTestHost : IAsyncDisposable
     }
 
     /// <summary>What a consumer reads from the store now: CURRENT and NEXT of the rotation's mapped credential.</summary>
+    /// <summary>
+    /// What a consumer reads: each secret's CURRENT and NEXT from one snapshot (as the consumer API serves them), paired
+    /// as the client library pairs them. Secrets are read one after another, so a promotion may land between two reads;
+    /// like the client library, NEXT then falls back to the other secret's CURRENT so one of the two offered still works.
+    /// </summary>
     public async Task<Auth0CredentialSet?> ConsumerCredentialsAsync(RotationView rotation)
     {
         var mapping = rotation.SecretsMapping;
-        var clientId = (await Secrets.ReadCurrentAsync(rotation.FolderId, mapping.ClientId))?.Value ?? rotation.Parameters.ClientId;
-        if (mapping.PrivateKey is { } keyName)
+        Task<MappedSecret?> Read(string key) =>
+            Secrets.GetMappedSecretAsync(rotation.ProjectId, rotation.Environment.Slug, rotation.Folder.Path, key);
+
+        var clientIdSecret = await Read(mapping.ClientId);
+        var clientId = clientIdSecret?.Current ?? rotation.Parameters.ClientId;
+        var main = await Read(mapping.PrivateKey ?? mapping.ClientSecret!);
+        if (main?.Current is not { } currentValue)
         {
-            var currentKey = await Secrets.ReadCurrentAsync(rotation.FolderId, keyName);
-            var nextKey = await Secrets.ReadNextAsync(rotation.FolderId, keyName);
-            var currentKid = (await Secrets.ReadCurrentAsync(rotation.FolderId, mapping.KeyId!))?.Value;
-            var nextKid = (await Secrets.ReadNextAsync(rotation.FolderId, mapping.KeyId!))?.Value;
-            var current = currentKey is null ? null : Auth0Credential.FromPrivateKey(clientId, currentKey.Value, currentKid, "current");
-            var next = nextKey is null ? null : Auth0Credential.FromPrivateKey(clientId, nextKey.Value, nextKid, "next");
-            return current is null ? next is null ? null : new Auth0CredentialSet(next) : new Auth0CredentialSet(current, next);
+            return null;
         }
 
-        var currentSecret = await Secrets.ReadCurrentAsync(rotation.FolderId, mapping.ClientSecret!);
-        var nextSecret = await Secrets.ReadNextAsync(rotation.FolderId, mapping.ClientSecret!);
-        var currentCredential = currentSecret is null ? null : Auth0Credential.FromClientSecret(clientId, currentSecret.Value, "current");
-        var nextCredential = nextSecret is null ? null : Auth0Credential.FromClientSecret(clientId, nextSecret.Value, "next");
-        return currentCredential is null ? nextCredential is null ? null : new Auth0CredentialSet(nextCredential) : new Auth0CredentialSet(currentCredential, nextCredential);
+        var keyId = mapping.PrivateKey is null ? null : await Read(mapping.KeyId!);
+        var hasNext = main.Next is not null || keyId?.Next is not null;
+        Auth0Credential Credential(string value, string? kid, string label) => mapping.PrivateKey is null
+            ? Auth0Credential.FromClientSecret(clientId, value, label)
+            : Auth0Credential.FromPrivateKey(clientId, value, kid, label);
+
+        var current = Credential(currentValue, keyId?.Current, "current");
+        return hasNext
+            ? new Auth0CredentialSet(current, Credential(main.Next ?? currentValue, keyId?.Next ?? keyId?.Current, "next"))
+            : new Auth0CredentialSet(current);
     }
 
     /// <summary>A token client as a consumer service uses it (the client library), asking Auth0 on every call.</summary>
