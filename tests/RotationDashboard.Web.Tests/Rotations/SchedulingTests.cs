@@ -88,6 +88,48 @@ public class SchedulingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Turning_auto_rotation_off_withdraws_a_scheduled_run_waiting_for_its_lead_time_but_not_a_manual_one()
+    {
+        await using var data = await EngineTestData.CreateAsync();
+        await using var host = await EngineTestHost.StartAsync(data);
+        var request = await host.RequestAsync("lead", SandboxSeed.BillingServiceClientId, RotationStrategy.Staged, autoRotation: true)
+            with { StagedLeadTime = TimeSpan.FromMinutes(10) };
+        var rotation = await host.CreateAsync(request);
+        var liveSecret = host.Sandbox.GetClientSecret(SandboxSeed.BillingServiceClientId);
+
+        // Due in 9 minutes, so the 10-minute lead time has begun: the scheduler's run publishes NEXT and waits.
+        await SetNextRotationAsync(host, rotation.Id, DateTimeOffset.UtcNow.AddMinutes(9));
+        using var waiting = host.WaitFor<RunWaitingEvent>(e => e.RotationId == rotation.Id && e.Step == RunStepName.Apply);
+        using var finished = host.WaitFor<RunFinishedEvent>(e => e.RotationId == rotation.Id);
+        var start = await host.Engine.StartAsync(rotation.Id, RunTrigger.Schedule, Core.Audit.Actor.Scheduler);
+        Assert.Equal(RunStartStatus.Started, start.Status);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.NotNull(await host.Secrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
+
+        var disabled = await host.Rotations.UpdateAsync(rotation.Id, new UpdateRotationRequest { IsAutoRotationEnabled = false }, EngineTestHost.Admin);
+        Assert.True(disabled.Succeeded, disabled.ToString());
+        var withdrawn = await finished.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(RunStatus.RolledBack, withdrawn.Status);
+        Assert.StartsWith("Withdrawn: auto-rotation was turned off", withdrawn.Message);
+        Assert.Equal(liveSecret, host.Sandbox.GetClientSecret(SandboxSeed.BillingServiceClientId));
+        Assert.Null(await host.Secrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
+        var after = (await host.Rotations.GetAsync(rotation.Id))!;
+        Assert.Equal(("success", rotation.LastRotatedAt, (RunView?)null), (after.RotationStatus, after.LastRotatedAt, after.ActiveRun));
+        await host.AssertConsumerAuthenticatesAsync(after);
+
+        // A run somebody asked for by hand is theirs: settings saved during its lead time do not withdraw it.
+        Assert.True((await host.Rotations.UpdateAsync(rotation.Id, new UpdateRotationRequest { StagedLeadTime = TimeSpan.FromSeconds(1) }, EngineTestHost.Admin)).Succeeded);
+        using var manualWaiting = host.WaitFor<RunWaitingEvent>(e => e.RotationId == rotation.Id && e.Step == RunStepName.Apply);
+        var manual = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: false);
+        await manualWaiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True((await host.Rotations.UpdateAsync(rotation.Id, new UpdateRotationRequest { IsAutoRotationEnabled = false, Description = "edited" }, EngineTestHost.Admin)).Succeeded);
+        var manualRun = await WaitForFinishedRunAsync(host, manual.Value.Run.Id);
+        Assert.Equal(RunStatus.Succeeded, manualRun.Status);
+        Assert.NotEqual(liveSecret, host.Sandbox.GetClientSecret(SandboxSeed.BillingServiceClientId));
+    }
+
+    [Fact]
     public async Task Edits_reschedule_and_a_staged_rotation_starts_its_lead_time_early()
     {
         await using var data = await EngineTestData.CreateAsync();
@@ -126,6 +168,21 @@ public class SchedulingTests(ITestOutputHelper output)
         await using var db = host.CreateContext();
         await db.Rotations.Where(r => r.Id == rotationId).ExecuteUpdateAsync(set => set.SetProperty(r => r.NextRotationAt, due));
         return due;
+    }
+
+    private static async Task<RunView> WaitForFinishedRunAsync(EngineTestHost host, Guid runId)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var run = (await host.Rotations.GetRunAsync(runId))!;
+            if (run.Status != RunStatus.Running || DateTimeOffset.UtcNow > deadline)
+            {
+                return run;
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private static async Task WaitForRunAsync(EngineTestHost host, Guid rotationId, RunTrigger trigger)

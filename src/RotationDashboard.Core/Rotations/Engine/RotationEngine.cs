@@ -201,6 +201,9 @@ public sealed partial class RotationEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>The rotation's settings changed: a run of it waiting out its staged lead time looks at them again now.</summary>
+    public void ReconsiderWaitingRun(Guid rotationId) => _runner.ReconsiderLeadTime(rotationId);
+
     /// <summary>Whether a run of the rotation executes in this process right now.</summary>
     public bool IsExecuting(Guid rotationId) => _executions.ContainsKey(rotationId);
 

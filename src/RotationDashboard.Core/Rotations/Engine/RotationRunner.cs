@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -83,6 +84,21 @@ public sealed partial class RotationRunner(
     // Limits the Auth0 work running at once; waits (lead time, retries' backoff) do not hold a slot.
     private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Value.MaxConcurrentRuns));
 
+    // Runs waiting out a staged lead time, by rotation: a settings change wakes them to look again at once.
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _leadTimeWaits = new();
+
+    /// <summary>
+    /// The rotation's settings changed: a run of it waiting out its staged lead time looks at them again now (a
+    /// scheduled run is withdrawn when auto-rotation was turned off; a changed lead time moves the Auth0 switch).
+    /// </summary>
+    public void ReconsiderLeadTime(Guid rotationId)
+    {
+        if (_leadTimeWaits.TryGetValue(rotationId, out var wake))
+        {
+            wake.TrySetResult();
+        }
+    }
+
     private RotationEngineOptions Options => options.Value;
 
     /// <summary>A step gave up; <see cref="Exception.Message"/> is the (unscrubbed) reason.</summary>
@@ -92,6 +108,9 @@ public sealed partial class RotationRunner(
     {
         public RunStepName Step { get; } = step;
     }
+
+    /// <summary>A scheduled run is no longer wanted before Auth0 was touched (auto-rotation turned off in its lead time).</summary>
+    private sealed class RunWithdrawnException(string reason) : Exception(reason);
 
     private sealed record StepOutcome(string Message, Action<Rotation>? RotationChange = null, AuditEvent? Audit = null);
 
@@ -153,6 +172,10 @@ public sealed partial class RotationRunner(
             catch (RunAbortedException aborted)
             {
                 return await RollBackAsync(aborted.Step, aborted.Message, ct);
+            }
+            catch (RunWithdrawnException withdrawn)
+            {
+                return await WithdrawAsync(withdrawn.Message, ct);
             }
 
             var message = IsSecretStrategy
@@ -262,22 +285,45 @@ public sealed partial class RotationRunner(
             }
 
             var publishedAt = run.Step(RunStepName.Publish).FinishedAt ?? Now;
-            var due = publishedAt + _rotation.StagedLeadTime;
-            var wait = due - Now;
-            if (wait <= TimeSpan.Zero)
+            while (true)
             {
-                return;
-            }
+                // Settings may change during the wait (or while the app was down): look at the rotation as it is now.
+                var current = await owner._store.FindRotationAsync(run.RotationId, ct) ?? _rotation;
+                if (run.Trigger == RunTrigger.Schedule && !current.IsAutoRotationEnabled)
+                {
+                    throw new RunWithdrawnException("Withdrawn: auto-rotation was turned off while the scheduled run waited for its lead time.");
+                }
 
-            if (run.Step(RunStepName.Apply).Status == RunStepStatus.Pending)
-            {
+                var due = publishedAt + current.StagedLeadTime;
+                var wait = due - Now;
+                if (wait <= TimeSpan.Zero)
+                {
+                    return;
+                }
+
                 run.NoteStep(RunStepName.Apply, $"Waiting for the lead time: consumers have NEXT since {publishedAt:u}; Auth0 switches at {due:u}.", Scrubber);
                 await SaveAsync();
-            }
+                owner._notifier.Publish(new RunWaitingEvent(_rotation.Id, run.Id, RunStepName.Apply, due, Now));
+                Log.WaitingForLeadTime(owner._logger, run.Id, due);
 
-            owner._notifier.Publish(new RunWaitingEvent(_rotation.Id, run.Id, RunStepName.Apply, due, Now));
-            Log.WaitingForLeadTime(owner._logger, run.Id, due);
-            await Task.Delay(wait, owner._timeProvider, ct);
+                var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                owner._leadTimeWaits[run.RotationId] = wake;
+                try
+                {
+                    using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    var delay = Task.Delay(wait, owner._timeProvider, stopWaiting.Token);
+                    if (await Task.WhenAny(delay, wake.Task) != delay)
+                    {
+                        await stopWaiting.CancelAsync();
+                    }
+
+                    ct.ThrowIfCancellationRequested();
+                }
+                finally
+                {
+                    owner._leadTimeWaits.TryRemove(new KeyValuePair<Guid, TaskCompletionSource>(run.RotationId, wake));
+                }
+            }
         }
 
         private async Task<StepOutcome> ApplySecretAsync(CancellationToken ct)
@@ -580,6 +626,26 @@ public sealed partial class RotationRunner(
             return new RunResult(run.Id, run.Status, run.Message);
         }
 
+        /// <summary>Ends a run that has not touched Auth0 yet: its NEXT values go, CURRENT and the rotation's status stay.</summary>
+        private async Task<RunResult> WithdrawAsync(string reason, CancellationToken ct)
+        {
+            try
+            {
+                await StoreCallAsync(() => owner._secrets.DiscardNextAsync(Identity, _rotation.FolderId, MappedKeys(), Actor, ct));
+            }
+            catch (StepFailedException exception)
+            {
+                return await RollBackAsync(RunStepName.Apply, $"{reason} Withdrawing NEXT failed: {exception.Message}", ct);
+            }
+
+            var message = $"{reason} The NEXT values were withdrawn before Auth0 was touched; consumers keep their CURRENT credential.";
+            run.RollBack(message, Scrubber, Now);
+            await SaveAsync(auditEvent: AuditEvent.Record(Now, Actor, AuditActions.RotationRotate, AuditTarget.Rotation(_rotation.Id, _rotation.Name),
+                AuditOutcome.Success, Scrubber.ScrubAndTruncate($"Run {run.Id} ({run.Trigger}): {message}", 1900)));
+            Log.RunWithdrawn(owner._logger, run.Id, _rotation.Id);
+            return new RunResult(run.Id, run.Status, run.Message);
+        }
+
         private async Task<RunResult> RollBackAsync(RunStepName failedStep, string reason, CancellationToken ct)
         {
             var actions = new List<string>();
@@ -849,6 +915,9 @@ public sealed partial class RotationRunner(
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} of rotation {RotationId} failed at {Step} and ended {Status}")]
         public static partial void RunRolledBack(ILogger logger, Guid runId, Guid rotationId, RunStepName step, RunStatus status);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of rotation {RotationId} withdrawn in its lead time: auto-rotation was turned off")]
+        public static partial void RunWithdrawn(ILogger logger, Guid runId, Guid rotationId);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} waits for the lead time until {Due:o}")]
         public static partial void WaitingForLeadTime(ILogger logger, Guid runId, DateTimeOffset due);

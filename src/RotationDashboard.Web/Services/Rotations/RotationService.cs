@@ -270,6 +270,8 @@ public sealed partial class RotationService(
 
         // A disabled rotation never runs: its trigger goes now, before anything else can fire it.
         await scheduler.RescheduleAsync(rotation.Id, cancellationToken);
+        // ...and a scheduled run still in its lead time is withdrawn (or waits for a changed lead time).
+        engine.ReconsiderWaitingRun(rotation.Id);
         notifier.Publish(new RotationChangedEvent(rotation.Id, RotationChangeKind.Updated, now));
         return OperationResult.Success((await GetAsync(rotation.Id, cancellationToken))!);
     }
