@@ -86,7 +86,7 @@ public static class AuthenticationSetup
         ? new SignInTenant(
             BrowserBase: SandboxIntegration.MountPath + "/",
             BackchannelBase: $"http://{LocalServerRedirectHandler.PlaceholderHost}{SandboxIntegration.MountPath}/",
-            ClientId: options.ClientId ?? SandboxIntegration.LoginClientId,
+            ClientId: options.SignInClientId!,
             ClientSecret: options.ClientSecret ?? SandboxIntegration.LoginClientSecret)
         : new SignInTenant(
             BrowserBase: NormalizeDomain(options.Domain!),

@@ -18,6 +18,9 @@ public sealed class SignInOptions
 
     public string? ClientId { get; set; }
 
+    /// <summary>The application admins sign in with (the sandbox's own when signing in there): never offered for rotation.</summary>
+    public string? SignInClientId => UseSandbox ? ClientId ?? Hosting.SandboxIntegration.LoginClientId : ClientId;
+
     public string? ClientSecret { get; set; }
 
     [Required]

@@ -98,6 +98,7 @@ public sealed class ConnectionApiTests
         Assert.Contains(SandboxSeed.DashboardClientId, ids); // another connection's client is an ordinary app here
         Assert.DoesNotContain(management.ClientId, ids);     // the connection's own client is hidden
         Assert.DoesNotContain(SandboxSeed.AllApplicationsClientId, ids);
+        Assert.DoesNotContain(SandboxSeed.LoginClientId, ids);       // nor is the application admins sign in with
         var ledger = JsonDocument.Parse(clientsText).RootElement.GetProperty("clients").EnumerateArray()
             .Single(c => c.GetProperty("id").GetString() == SandboxSeed.LedgerSyncClientId);
         Assert.Equal(("non_interactive", "private_key_jwt"), (ledger.GetProperty("appType").GetString(), ledger.GetProperty("authMethod").GetString()));

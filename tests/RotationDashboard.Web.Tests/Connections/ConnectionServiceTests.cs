@@ -116,7 +116,7 @@ public sealed class ConnectionServiceTests
         Assert.Equal(first.Value.TotalCount, second.Value.TotalCount);
         Assert.DoesNotContain(cached.Value.Applications, a => a.Name == "Created after the first listing");
         Assert.Contains(refreshed.Value.Applications, a => a.Name == "Created after the first listing");
-        Assert.DoesNotContain(first.Value.Applications, a => a.ClientId == SandboxSeed.DashboardClientId || a.Name == ConnectionService.AllApplicationsName);
+        Assert.DoesNotContain(first.Value.Applications, a => a.ClientId is SandboxSeed.DashboardClientId or SandboxSeed.LoginClientId || a.Name == ConnectionService.AllApplicationsName);
         var portal = first.Value.Applications.Single(a => a.ClientId == SandboxSeed.CustomerPortalClientId);
         Assert.Equal(("Regular Web", "client_secret_post"), (portal.AppTypeLabel, portal.AuthMethod));
         Assert.False(first.Value.Applications.Single(a => a.ClientId == SandboxSeed.MobileAppClientId).IsConfidential);

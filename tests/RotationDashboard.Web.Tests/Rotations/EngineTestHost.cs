@@ -146,6 +146,7 @@ public sealed class EngineTestHost : IAsyncDisposable
         builder.Services.AddAuth0Client(builder.Configuration.GetSection(Auth0ClientOptions.SectionName));
         builder.Services.AddSingleton<IAuth0ConnectionResolver, Auth0ConnectionResolver>();
         builder.Services.AddRotationEngine(builder.Configuration);
+        builder.Services.Configure<SignInOptions>(signIn => signIn.UseSandbox = true); // admins sign in at the sandbox, as in Development
 
         // The sandbox as SandboxIntegration mounts it, minus its plan and propagation window: tests want speed.
         builder.Services.AddSandboxTenant(tenant =>

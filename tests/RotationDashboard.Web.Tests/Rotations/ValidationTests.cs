@@ -102,6 +102,7 @@ public class ValidationTests(ValidationFixture fixture) : IClassFixture<Validati
     {
         { "unknown-application", "parameters.clientId", "was not found in the tenant" },
         { "own-application", "parameters.clientId", "connection's own application" },
+        { "sign-in-application", "parameters.clientId", "dashboard's own sign-in application" },
         { "public-application", "parameters.clientId", "public application" },
         { "secret-type-on-key-application", "parameters.clientId", "Private Key JWT" },
         { "missing-scopes", "connectionId", "update:client_keys" },
@@ -115,6 +116,7 @@ public class ValidationTests(ValidationFixture fixture) : IClassFixture<Validati
         {
             "unknown-application" => _valid with { Parameters = new RotationParameters("no-such-app") },
             "own-application" => _valid with { Parameters = new RotationParameters(SandboxSeed.DashboardClientId) },
+            "sign-in-application" => _valid with { Parameters = new RotationParameters(SandboxSeed.LoginClientId) },
             "public-application" => _valid with { Parameters = new RotationParameters(SandboxSeed.MobileAppClientId) },
             "secret-type-on-key-application" => _valid with { Parameters = new RotationParameters(SandboxSeed.LedgerSyncClientId) },
             "missing-scopes" => _valid with { ConnectionId = await LimitedConnectionAsync() },

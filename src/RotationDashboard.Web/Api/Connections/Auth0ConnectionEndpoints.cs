@@ -126,8 +126,8 @@ public static class Auth0ConnectionEndpoints
         })
             .WithName("ListAuth0ConnectionClients")
             .WithSummary("The tenant's applications, for picking the one to rotate")
-            .WithDescription("search filters by name or client id; refresh=true skips the short cache. The connection's own application and " +
-                             "Auth0's \"All Applications\" pseudo-client are left out.")
+            .WithDescription("search filters by name or client id; refresh=true skips the short cache. The connection's own application, the dashboard's " +
+                             "sign-in application and Auth0's \"All Applications\" pseudo-client are left out.")
             .Produces<Auth0ClientsResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status502BadGateway);

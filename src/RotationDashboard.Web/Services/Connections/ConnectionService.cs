@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using RotationDashboard.Auth0;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Common;
@@ -30,6 +31,7 @@ public sealed partial class ConnectionService(
     SandboxConnections sandbox,
     OutboundAddressPolicy addressPolicy,
     ApplicationListCache applicationCache,
+    IOptions<SignInOptions> signIn,
     TimeProvider timeProvider,
     ILogger<ConnectionService> logger)
 {
@@ -349,6 +351,7 @@ public sealed partial class ConnectionService(
 
         var applications = clients
             .Where(c => !string.Equals(c.ClientId, connection.ClientId, StringComparison.Ordinal))
+            .Where(c => !string.Equals(c.ClientId, signIn.Value.SignInClientId, StringComparison.Ordinal))
             .Where(c => c.IsGlobal != true && !string.Equals(c.Name, AllApplicationsName, StringComparison.Ordinal))
             .Select(ToSummary)
             .OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase)

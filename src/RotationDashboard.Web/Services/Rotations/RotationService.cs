@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using RotationDashboard.Auth0;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Common;
@@ -36,6 +37,7 @@ public sealed partial class RotationService(
     ISecretProtector protector,
     NextRotationCalculator calculator,
     IAuditLog audit,
+    IOptions<SignInOptions> signIn,
     TimeProvider timeProvider,
     ILogger<RotationService> logger)
 {
@@ -834,6 +836,12 @@ public sealed partial class RotationService(
         if (string.Equals(clientId, connection.ClientId, StringComparison.Ordinal))
         {
             errors.Add("parameters.clientId", "This is the connection's own application; rotating its credential would lock the connection out.");
+            return errors;
+        }
+
+        if (string.Equals(clientId, signIn.Value.SignInClientId, StringComparison.Ordinal))
+        {
+            errors.Add("parameters.clientId", "This is the dashboard's own sign-in application; rotating its credential would lock everyone out of the dashboard.");
             return errors;
         }
 
