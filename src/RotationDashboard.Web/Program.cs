@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.DataProtection;
 using Radzen;
 using RotationDashboard.Auth0;
 using RotationDashboard.Web.Api;
@@ -25,10 +24,7 @@ string ResolveDataDirectory() => DatabaseLocation.Resolve(
     builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions(),
     builder.Configuration.GetConnectionString("Default")).DataDirectory;
 builder.AddSandboxIntegration(ResolveDataDirectory);
-// Session cookies and antiforgery tokens survive restarts and container re-creation: keep their keys with the data.
-builder.Services.AddDataProtection()
-    .SetApplicationName("RotationDashboard")
-    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(ResolveDataDirectory(), "data-protection-keys")));
+builder.Services.AddDashboardDataProtection();
 builder.AddDashboardSignIn();
 builder.Services.AddSingleton<ConsumerReadAudit>();
 builder.Services.AddApiDocumentation();
