@@ -11,9 +11,6 @@ public enum RunTrigger
     Schedule,
     Manual,
     Api,
-
-    /// <summary>Resumed at start-up after a crash.</summary>
-    Recovery,
 }
 
 public enum RunStatus
@@ -84,6 +81,7 @@ public sealed class RotationRun
     public RunStatus Status { get; private set; }
 
     /// <summary>1 for the first try; retries of the same trigger count up.</summary>
+    /// <summary>Executions of this run: 1, plus one for every resume after an interruption (restart, crash, lost lease).</summary>
     public int Attempt { get; private set; }
 
     /// <summary>Outcome summary, scrubbed of secrets.</summary>
@@ -107,6 +105,17 @@ public sealed class RotationRun
 
     /// <summary>The first step that is neither finished nor skipped: where a resumed run continues.</summary>
     public RunStep? NextStep => _steps.FirstOrDefault(s => s.Status is RunStepStatus.Pending or RunStepStatus.Running);
+
+    /// <summary>The run continues after an interruption: it keeps its trigger and counts one more attempt.</summary>
+    public void RecordResume()
+    {
+        if (IsFinished)
+        {
+            throw new InvalidOperationException("A finished run does not resume.");
+        }
+
+        Attempt++;
+    }
 
     public static RotationRun Start(Rotation rotation, RunTrigger trigger, Actor actor, DateTimeOffset now, int attempt = 1)
     {

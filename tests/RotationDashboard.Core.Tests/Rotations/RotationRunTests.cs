@@ -31,6 +31,19 @@ public class RotationRunTests
     }
 
     [Fact]
+    public void A_resume_counts_one_more_attempt_and_keeps_the_trigger_but_a_finished_run_does_not_resume()
+    {
+        var run = StartRun(RunTrigger.Manual);
+
+        run.RecordResume();
+        run.RecordResume();
+
+        Assert.Equal((3, RunTrigger.Manual), (run.Attempt, run.Trigger));
+        run.Succeed("Rotated.", SecretScrubber.Patterns, Now);
+        Assert.Throws<InvalidOperationException>(run.RecordResume);
+    }
+
+    [Fact]
     public void Step_messages_are_scrubbed_of_secrets()
     {
         var run = StartRun();

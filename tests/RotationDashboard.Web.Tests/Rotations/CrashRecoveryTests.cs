@@ -53,6 +53,8 @@ public class CrashRecoveryTests(ITestOutputHelper output)
 
                 var run = (await host.Rotations.GetRunAsync(runId))!;
                 Assert.True(run.Status == RunStatus.Succeeded, $"after {step}: {run.Status} {run.Message}");
+                // A Private Key JWT run stopped after Promote was only waiting out its grace period: no interruption to count.
+                Assert.Equal(strategy == RotationStrategy.PrivateKeyJwt && step == RunStepName.Promote ? 1 : 2, run.Attempt);
                 var after = (await host.Rotations.GetAsync(rotation.Id))!;
                 Assert.Equal(("success", runId), (after.RotationStatus, after.LastRotationJobId));
                 await host.AssertConsumerAuthenticatesAsync(after);
@@ -106,6 +108,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
             var run = (await host.Rotations.GetRunAsync(runId))!;
             Assert.Equal(RunStatus.Succeeded, run.Status);
             Assert.True(run.FinishedAt >= expires, $"finished {run.FinishedAt:O}, lease expired {expires:O}");
+            Assert.Equal(2, run.Attempt);
             output.WriteLine($"resumed {(run.FinishedAt!.Value - expires).TotalMilliseconds:0} ms after the dead holder's lease expired");
             var rotation = (await host.Rotations.GetAsync(rotationId))!;
             Assert.False(rotation.IsRotating);

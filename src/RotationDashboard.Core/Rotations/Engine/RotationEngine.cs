@@ -120,6 +120,7 @@ public sealed partial class RotationEngine : IAsyncDisposable
                 if (RotationRunner.RetireDueAt(unfinished, rotation) is null)
                 {
                     // Interrupted mid-run and nobody holds it: finishing that run is the work this trigger asks for.
+                    unfinished.RecordResume();
                     launched = true;
                     return Launch(rotationId, unfinished, holder, forceRetire: false, resumed: true);
                 }
@@ -187,6 +188,11 @@ public sealed partial class RotationEngine : IAsyncDisposable
             {
                 await _followUps.ScheduleResumeAsync(rotationId, due, cancellationToken);
                 return RunStartResult.Without(RunStartStatus.NothingToResume, $"The run waits until {due:u}.");
+            }
+
+            if (RotationRunner.RetireDueAt(run, rotation) is null)
+            {
+                run.RecordResume(); // interrupted, not a grace period that ended
             }
 
             launched = true;

@@ -57,7 +57,6 @@ public static class RotationText
         RunTrigger.Schedule => "Schedule",
         RunTrigger.Manual => "Rotate now",
         RunTrigger.Api => "API",
-        RunTrigger.Recovery => "Recovery",
         _ => trigger.ToString(),
     };
 
