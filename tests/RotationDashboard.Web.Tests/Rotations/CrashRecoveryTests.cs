@@ -186,6 +186,9 @@ public class CrashRecoveryTests(ITestOutputHelper output)
         public Task<RotationRun?> FindUnfinishedRunAsync(Guid rotationId, CancellationToken cancellationToken) =>
             inner.FindUnfinishedRunAsync(rotationId, cancellationToken);
 
+        public Task<RotationRun?> FindFirstRunAsync(Guid rotationId, CancellationToken cancellationToken) =>
+            inner.FindFirstRunAsync(rotationId, cancellationToken);
+
         public Task AddRunAsync(RotationRun run, string leaseHolder, CancellationToken cancellationToken) =>
             inner.AddRunAsync(run, leaseHolder, cancellationToken);
 

@@ -188,10 +188,22 @@ public class StrategyTests(ITestOutputHelper output)
         Assert.Empty(host.Requests.Mutations);
         Assert.Equal(SandboxSeed.CustomerPortalClientSecret, host.Sandbox.GetClientSecret(SandboxSeed.CustomerPortalClientId));
 
-        var switched = await host.CreateAsync(request with { SwitchToPrivateKeyJwt = true });
+        // With consent; Auth0 refuses the new credential this time, so the first issuance fails and nothing is switched.
+        host.Sandbox.AddFailure(new SandboxFailureRule("POST", "/api/v2/clients/*/credentials", 400,
+            """{"statusCode":400,"error":"Bad Request","message":"Injected refusal","errorCode":"invalid_body"}""", Times: 1000));
+        var failedFirst = await host.Rotations.CreateAsync(request with { SwitchToPrivateKeyJwt = true }, EngineTestHost.Admin);
+        host.Sandbox.ClearFaults();
+        Assert.True(failedFirst.Succeeded, failedFirst.ToString());
+        Assert.Equal("failed", failedFirst.Value.RotationStatus);
+        Assert.Equal(SandboxSeed.CustomerPortalClientSecret, host.Sandbox.GetClientSecret(SandboxSeed.CustomerPortalClientId));
 
+        // The consent given at create stands until the first issuance succeeds: Rotate now finishes the switch.
+        var rotated = await host.Rotations.RotateNowAsync(failedFirst.Value.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+
+        Assert.True(rotated.Succeeded, rotated.ToString());
+        Assert.Equal("success", rotated.Value.Rotation.RotationStatus);
         Assert.Equal(SandboxAuthMethod.PrivateKeyJwt, host.Sandbox.FindClient(SandboxSeed.CustomerPortalClientId)!.AuthMethod);
-        await host.AssertConsumerAuthenticatesAsync(switched);
+        await host.AssertConsumerAuthenticatesAsync(rotated.Value.Rotation);
     }
 
     [Fact]

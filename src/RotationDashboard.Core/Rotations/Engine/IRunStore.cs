@@ -30,6 +30,9 @@ public interface IRunStore
     /// <summary>The rotation's run that has not finished yet, with its steps (at most one exists).</summary>
     Task<RotationRun?> FindUnfinishedRunAsync(Guid rotationId, CancellationToken cancellationToken);
 
+    /// <summary>The rotation's first run (its first issuance), without steps; null when it has none.</summary>
+    Task<RotationRun?> FindFirstRunAsync(Guid rotationId, CancellationToken cancellationToken);
+
     /// <summary>Inserts a new run (with its steps) under the lease.</summary>
     /// <exception cref="LeaseLostException">The holder no longer holds the lease.</exception>
     Task AddRunAsync(RotationRun run, string leaseHolder, CancellationToken cancellationToken);

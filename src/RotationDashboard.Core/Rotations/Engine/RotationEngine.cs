@@ -141,7 +141,8 @@ public sealed partial class RotationEngine : IAsyncDisposable
                 run.SkipStep(step, $"Not part of the {StrategyPlan.Label(run.Strategy)} strategy.", _time.GetUtcNow());
             }
 
-            new RunCheckpoint { AllowAuthMethodSwitch = (options ?? RunStartOptions.Default).AllowAuthMethodSwitch }.WriteTo(run);
+            var allowSwitch = (options ?? RunStartOptions.Default).AllowAuthMethodSwitch || await FirstIssuanceConsentStandsAsync(rotation, cancellationToken);
+            new RunCheckpoint { AllowAuthMethodSwitch = allowSwitch }.WriteTo(run);
             await _store.AddRunAsync(run, holder, cancellationToken);
             launched = true;
             return Launch(rotationId, run, holder, forceRetire: false, resumed: false);
@@ -233,6 +234,21 @@ public sealed partial class RotationEngine : IAsyncDisposable
     {
         await StopAsync();
         if (Interlocked.Exchange(ref _disposed, 1) == 0) _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Consent to switch the application to Private Key JWT is given at create, for the first issuance. If that run
+    /// did not get through, the consent stands for the next run until one succeeds (no delete and re-create needed).
+    /// </summary>
+    private async Task<bool> FirstIssuanceConsentStandsAsync(Rotation rotation, CancellationToken cancellationToken)
+    {
+        if (rotation.Strategy != RotationStrategy.PrivateKeyJwt || rotation.LastRotatedAt is not null)
+        {
+            return false;
+        }
+
+        var first = await _store.FindFirstRunAsync(rotation.Id, cancellationToken);
+        return first is { Trigger: RunTrigger.Create } && RunCheckpoint.Read(first).AllowAuthMethodSwitch;
     }
 
     private bool IsDue(Rotation rotation)

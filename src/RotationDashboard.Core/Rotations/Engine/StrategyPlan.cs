@@ -39,7 +39,8 @@ public sealed record RunStartOptions
 
     /// <summary>
     /// Private Key JWT only: the application authenticates with a client secret today and may be switched to
-    /// Private Key JWT (its secret stops working for consumers). Only a create with explicit consent sets this.
+    /// Private Key JWT (its secret stops working for consumers). Only a create with explicit consent sets this; the
+    /// consent stands for later runs until the first issuance succeeds.
     /// </summary>
     public bool AllowAuthMethodSwitch { get; init; }
 }

@@ -69,6 +69,15 @@ public sealed class EfRunStore(IDbContextFactory<RotationDashboardDbContext> con
             .SingleOrDefaultAsync(r => r.RotationId == rotationId && r.Status == RunStatus.Running, cancellationToken);
     }
 
+    public async Task<RotationRun?> FindFirstRunAsync(Guid rotationId, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.RotationRuns.AsNoTracking()
+            .Where(r => r.RotationId == rotationId)
+            .OrderBy(r => r.StartedAt)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
     public async Task AddRunAsync(RotationRun run, string leaseHolder, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);

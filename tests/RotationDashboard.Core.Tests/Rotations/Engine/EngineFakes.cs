@@ -426,6 +426,14 @@ internal sealed class InMemoryRunStore(TimeProvider time) : IRunStore
         }
     }
 
+    public Task<RotationRun?> FindFirstRunAsync(Guid rotationId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(Runs.Values.Where(r => r.RotationId == rotationId).MinBy(r => r.StartedAt));
+        }
+    }
+
     public Task AddRunAsync(RotationRun run, string leaseHolder, CancellationToken cancellationToken)
     {
         lock (_gate)
