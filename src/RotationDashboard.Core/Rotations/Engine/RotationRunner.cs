@@ -287,29 +287,30 @@ public sealed partial class RotationRunner(
             var publishedAt = run.Step(RunStepName.Publish).FinishedAt ?? Now;
             while (true)
             {
-                // Settings may change during the wait (or while the app was down): look at the rotation as it is now.
-                var current = await owner._store.FindRotationAsync(run.RotationId, ct) ?? _rotation;
-                if (run.Trigger == RunTrigger.Schedule && !current.IsAutoRotationEnabled)
-                {
-                    throw new RunWithdrawnException("Withdrawn: auto-rotation was turned off while the scheduled run waited for its lead time.");
-                }
-
-                var due = publishedAt + current.StagedLeadTime;
-                var wait = due - Now;
-                if (wait <= TimeSpan.Zero)
-                {
-                    return;
-                }
-
-                run.NoteStep(RunStepName.Apply, $"Waiting for the lead time: consumers have NEXT since {publishedAt:u}; Auth0 switches at {due:u}.", Scrubber);
-                await SaveAsync();
-                owner._notifier.Publish(new RunWaitingEvent(_rotation.Id, run.Id, RunStepName.Apply, due, Now));
-                Log.WaitingForLeadTime(owner._logger, run.Id, due);
-
+                // Listen for changes before looking at the settings, so a change made right after the look still wakes us.
                 var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 owner._leadTimeWaits[run.RotationId] = wake;
                 try
                 {
+                    // Settings may change during the wait (or while the app was down): look at the rotation as it is now.
+                    var current = await owner._store.FindRotationAsync(run.RotationId, ct) ?? _rotation;
+                    if (run.Trigger == RunTrigger.Schedule && !current.IsAutoRotationEnabled)
+                    {
+                        throw new RunWithdrawnException("Withdrawn: auto-rotation was turned off while the scheduled run waited for its lead time.");
+                    }
+
+                    var due = publishedAt + current.StagedLeadTime;
+                    var wait = due - Now;
+                    if (wait <= TimeSpan.Zero)
+                    {
+                        return;
+                    }
+
+                    run.NoteStep(RunStepName.Apply, $"Waiting for the lead time: consumers have NEXT since {publishedAt:u}; Auth0 switches at {due:u}.", Scrubber);
+                    await SaveAsync();
+                    owner._notifier.Publish(new RunWaitingEvent(_rotation.Id, run.Id, RunStepName.Apply, due, Now));
+                    Log.WaitingForLeadTime(owner._logger, run.Id, due);
+
                     using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     var delay = Task.Delay(wait, owner._timeProvider, stopWaiting.Token);
                     if (await Task.WhenAny(delay, wake.Task) != delay)
