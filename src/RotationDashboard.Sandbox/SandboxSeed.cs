@@ -65,6 +65,8 @@ public static class SandboxSeed
     public const string VictorViewerEmail = "victor@sandbox.test";
     public const string OlgaOutsiderSub = "auth0|sandbox-olga-outsider";
     public const string OlgaOutsiderEmail = "olga@other.test";
+    public const string UmaUnverifiedSub = "auth0|sandbox-uma-unverified";
+    public const string UmaUnverifiedEmail = "uma@sandbox.test";
 
     /// <summary>The sandbox users offered on the sign-in page.</summary>
     public static IReadOnlyList<SandboxUser> Users { get; } =
@@ -72,5 +74,6 @@ public static class SandboxSeed
         new(AdaAdminSub, "Ada Admin", "ada", AdaAdminEmail),
         new(VictorViewerSub, "Victor Viewer", "victor", VictorViewerEmail),
         new(OlgaOutsiderSub, "Olga Outsider", "olga", OlgaOutsiderEmail),
+        new(UmaUnverifiedSub, "Uma Unverified", "uma", UmaUnverifiedEmail, EmailVerified: false),
     ];
 }

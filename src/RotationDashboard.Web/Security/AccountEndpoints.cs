@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
+using RotationDashboard.Core.Audit;
+using RotationDashboard.Web.Services.Audit;
 
 namespace RotationDashboard.Web.Security;
 
@@ -15,8 +17,14 @@ public static class AccountEndpoints
             .AllowAnonymous();
 
         // POST with antiforgery: a link or image cannot sign a user out.
-        endpoints.MapPost(AuthenticationSetup.SignOutPath, async (HttpContext context, IOptions<SignInOptions> options) =>
+        endpoints.MapPost(AuthenticationSetup.SignOutPath, async (HttpContext context, IOptions<SignInOptions> options, IAuditLog audit) =>
         {
+            if (context.User.Identity?.IsAuthenticated == true)
+            {
+                await audit.WriteAsync(DashboardUser.FromPrincipal(context.User).Actor, AuditActions.SignOut, AuthenticationSetup.SessionTarget,
+                    AuditOutcome.Success, cancellationToken: context.RequestAborted);
+            }
+
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             var tenant = AuthenticationSetup.ResolveTenant(options.Value);
             var returnTo = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{SignedOutPath}";

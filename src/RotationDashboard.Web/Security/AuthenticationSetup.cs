@@ -6,8 +6,10 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using RotationDashboard.Core.Audit;
 using RotationDashboard.Web.Hosting;
 using RotationDashboard.Web.Services.ApiTokens;
+using RotationDashboard.Web.Services.Audit;
 
 namespace RotationDashboard.Web.Security;
 
@@ -125,6 +127,7 @@ public static class AuthenticationSetup
         oauth.ClaimActions.MapJsonKey(ClaimTypes.NameIdentifier, "sub");
         oauth.ClaimActions.MapJsonKey(ClaimTypes.Name, "name");
         oauth.ClaimActions.MapJsonKey(ClaimTypes.Email, "email");
+        oauth.ClaimActions.MapJsonKey(RoleAssignment.EmailVerifiedClaim, "email_verified");
         oauth.ClaimActions.MapJsonKey("picture", "picture");
         if (!string.IsNullOrEmpty(signIn.AdminRoleClaim))
         {
@@ -145,13 +148,17 @@ public static class AuthenticationSetup
             context.RunClaimActions(user.RootElement);
 
             var decision = RoleAssignment.Decide(signIn, context.Principal!);
+            var audit = context.HttpContext.RequestServices.GetRequiredService<IAuditLog>();
+            var who = DashboardUser.FromPrincipal(context.Principal!).Actor;
             if (!decision.Allowed)
             {
+                await audit.WriteAsync(who, AuditActions.SignIn, SessionTarget, AuditOutcome.Denied, decision.Reason, context.HttpContext.RequestAborted);
                 // Throwing ends the remote sign-in as a failure (no session), which OnRemoteFailure turns into the access-denied page.
                 throw new SignInRefusedException(decision.Reason!);
             }
             context.Identity!.AddClaim(new Claim(DashboardRoles.ClaimType, decision.Role!));
             context.Identity.AddClaim(new Claim(ClaimTypes.Role, decision.Role!));
+            await audit.WriteAsync(who, AuditActions.SignIn, SessionTarget, AuditOutcome.Success, $"Signed in as {decision.Role}.", context.HttpContext.RequestAborted);
         };
         oauth.Events.OnRemoteFailure = context =>
         {
@@ -162,6 +169,9 @@ public static class AuthenticationSetup
             return Task.CompletedTask;
         };
     }
+
+    /// <summary>What sign-in and sign-out audit entries are about: the dashboard session.</summary>
+    public static AuditTarget SessionTarget { get; } = new(AuditTargetTypes.Session, "dashboard", "dashboard session");
 
     /// <summary>API and Blazor hub requests get a status code; page requests are redirected to sign in.</summary>
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
@@ -208,6 +218,18 @@ internal sealed class SignInOptionsValidator(IHostEnvironment environment, IOpti
         if (!options.CallbackPath.StartsWith('/'))
         {
             failures.Add("Authentication:CallbackPath must start with '/'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.AdminRoleClaim) != string.IsNullOrWhiteSpace(options.AdminRoleValue))
+        {
+            failures.Add("Authentication:AdminRoleClaim and Authentication:AdminRoleValue go together: set both (the claim and the value " +
+                         "that grants Admin) or neither.");
+        }
+
+        if (!options.UseSandbox && options.AdminEmails.All(string.IsNullOrWhiteSpace) && string.IsNullOrWhiteSpace(options.AdminRoleClaim))
+        {
+            failures.Add("No admin is configured: set Authentication:AdminEmails (environment variable Authentication__AdminEmails__0) or " +
+                         "Authentication:AdminRoleClaim with Authentication:AdminRoleValue. Without one, everyone who signs in is a read-only Viewer.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 

@@ -5,12 +5,22 @@ namespace RotationDashboard.Web.Security;
 /// <summary>Decides who may sign in and with which role, from the claims /userinfo returned.</summary>
 public static class RoleAssignment
 {
+    public const string EmailVerifiedClaim = "email_verified";
+
     public static SignInDecision Decide(SignInOptions options, ClaimsPrincipal user)
     {
-        var email = user.FindFirstValue(ClaimTypes.Email) ?? user.FindFirstValue("email");
+        // Anyone can sign up with someone else's address; only an address the identity provider verified counts.
+        var claimedEmail = user.FindFirstValue(ClaimTypes.Email) ?? user.FindFirstValue("email");
+        var verified = string.Equals(user.FindFirstValue(EmailVerifiedClaim), "true", StringComparison.OrdinalIgnoreCase);
+        var email = verified ? claimedEmail : null;
 
         if (options.AllowedEmailDomains.Count > 0)
         {
+            if (claimedEmail is not null && !verified)
+            {
+                return SignInDecision.Refuse("Your e-mail address is not verified. Verify it with the identity provider, then sign in again.");
+            }
+
             var domain = email is null ? null : email[(email.LastIndexOf('@') + 1)..];
             if (domain is null || !options.AllowedEmailDomains.Contains(domain, StringComparer.OrdinalIgnoreCase))
             {

@@ -11,6 +11,7 @@ public static partial class SandboxSignIn
     public const string Admin = SandboxSeed.AdaAdminEmail;
     public const string Viewer = SandboxSeed.VictorViewerEmail;
     public const string Outsider = SandboxSeed.OlgaOutsiderEmail;
+    public const string Unverified = SandboxSeed.UmaUnverifiedEmail;
 
     /// <summary>An HttpClient holding a signed-in session cookie for <paramref name="email"/>.</summary>
     public static async Task<HttpClient> CreateSignedInClientAsync(Uri baseAddress, string email)

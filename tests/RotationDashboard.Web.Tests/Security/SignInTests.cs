@@ -1,4 +1,8 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using RotationDashboard.Core.Audit;
+using RotationDashboard.Web.Security;
+using RotationDashboard.Web.Services.Audit;
 using RotationDashboard.Web.Tests.Infrastructure;
 
 namespace RotationDashboard.Web.Tests.Security;
@@ -75,5 +79,23 @@ public sealed class SignInTests : IClassFixture<DashboardAppFactory>
         // No session was created: the dashboard still sends the user to sign in.
         using var noRedirect = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _address };
         Assert.Equal(HttpStatusCode.Redirect, (await noRedirect.GetAsync("")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unverified_email_address_is_refused_and_sign_ins_and_sign_outs_are_audited()
+    {
+        var (refusedClient, refused) = await SandboxSignIn.SignInOverHttpAsync(_address, SandboxSignIn.Unverified);
+        refusedClient.Dispose();
+        Assert.Equal("/account/access-denied", refused.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Contains("e-mail address is not verified", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()));
+
+        using var client = await SandboxSignIn.CreateSignedInClientAsync(_address, SandboxSignIn.Viewer);
+        using var signOut = await client.PostAsync(AuthenticationSetup.SignOutPath, null);
+
+        var audit = await _app.AppServices.GetRequiredService<IAuditLog>().QueryAsync(new AuditQuery { Action = "session.", Take = 50 });
+        var entries = audit.Items.Select(e => (e.Actor, e.Action, e.Outcome)).ToList();
+        Assert.Contains(($"user:{SandboxSignIn.Unverified}", AuditActions.SignIn, AuditOutcome.Denied), entries);
+        Assert.Contains(($"user:{SandboxSignIn.Viewer}", AuditActions.SignIn, AuditOutcome.Success), entries);
+        Assert.Contains(($"user:{SandboxSignIn.Viewer}", AuditActions.SignOut, AuditOutcome.Success), entries);
     }
 }

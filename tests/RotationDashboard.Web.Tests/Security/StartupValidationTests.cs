@@ -22,6 +22,29 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public async Task Outside_development_an_admin_must_be_configured_and_a_role_claim_needs_its_value()
+    {
+        await using var app = new DashboardAppFactory { EnvironmentName = "Production" };
+        app.Settings["Sandbox:Enabled"] = "false";
+        app.Settings["Authentication:Domain"] = "tenant.example.com";
+        app.Settings["Authentication:ClientId"] = "client";
+        app.Settings["Authentication:ClientSecret"] = "secret-value-for-the-test";
+
+        var error = Assert.ThrowsAny<Exception>(() => app.StartKestrel());
+        var validation = FindInner<OptionsValidationException>(error);
+
+        Assert.NotNull(validation);
+        Assert.Contains("No admin is configured: set Authentication:AdminEmails", validation!.Message);
+        Assert.DoesNotContain("Authentication:ClientId", validation.Message);
+
+        await using var halfRole = new DashboardAppFactory { EnvironmentName = "Production" };
+        foreach (var (key, value) in app.Settings) halfRole.Settings[key] = value;
+        halfRole.Settings["Authentication:AdminRoleClaim"] = "https://example.com/roles";
+        var roleError = FindInner<OptionsValidationException>(Assert.ThrowsAny<Exception>(() => halfRole.StartKestrel()));
+        Assert.Contains("AdminRoleClaim and Authentication:AdminRoleValue go together", roleError!.Message);
+    }
+
+    [Fact]
     public async Task The_sandbox_is_refused_outside_development_unless_allowed()
     {
         await using var app = new DashboardAppFactory { EnvironmentName = "Production" };
