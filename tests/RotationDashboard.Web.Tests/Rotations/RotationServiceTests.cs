@@ -17,6 +17,37 @@ namespace RotationDashboard.Web.Tests.Rotations;
 public class RotationServiceTests(ITestOutputHelper output)
 {
     [Fact]
+    public async Task Mapped_secret_names_are_reserved_even_before_the_first_value_is_written()
+    {
+        await using var data = await EngineTestData.CreateAsync();
+        await using var host = await EngineTestHost.StartAsync(data);
+
+        // The first issuance fails at Apply, so the single-phase rotation has written no secret yet.
+        host.Sandbox.AddFailure(new SandboxFailureRule("PATCH", "/api/v2/clients/*", 400,
+            """{"statusCode":400,"error":"Bad Request","message":"Injected refusal","errorCode":"invalid_body"}""", Times: 1000));
+        var failed = await host.Rotations.CreateAsync(await host.RequestAsync("unissued", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase), EngineTestHost.Admin);
+        host.Sandbox.ClearFaults();
+        Assert.Equal("failed", failed.Value.RotationStatus);
+        Assert.Empty(await host.Secrets.ListSecretsAsync(failed.Value.FolderId));
+
+        var byHand = await host.Secrets.CreateSecretAsync(failed.Value.FolderId, "UNISSUED_CLIENT_SECRET", "manual", Actor.User("ada"));
+        var other = await host.Rotations.CreateAsync(await host.RequestAsync("unissued-too", SandboxSeed.BillingServiceClientId, RotationStrategy.SinglePhase)
+            with { SecretsMapping = new SecretsMapping("OTHER_CLIENT_ID", ClientSecret: "UNISSUED_CLIENT_SECRET") }, EngineTestHost.Admin);
+        var manual = (await host.Secrets.CreateSecretAsync(failed.Value.FolderId, "SOMETHING_ELSE", "manual", Actor.User("ada"))).Value;
+        var renamed = await host.Secrets.UpdateSecretAsync(manual.Id, new RotationDashboard.Web.Services.Secrets.SecretUpdate(NewKey: "UNISSUED_CLIENT_ID"), Actor.User("ada"));
+
+        const string reserved = "The secret name \"UNISSUED_CLIENT_SECRET\" is reserved: rotation \"unissued\" maps it and writes its value.";
+        Assert.Equal([reserved], byHand.Failure!.Errors["key"]);
+        Assert.Equal([reserved], other.Failure!.Errors["secretsMapping"]);
+        Assert.Contains("\"UNISSUED_CLIENT_ID\" is reserved", renamed.Failure!.Errors["key"][0], StringComparison.Ordinal);
+
+        // Rotate now writes the mapped secrets as the rotation's own.
+        var rotated = await host.Rotations.RotateNowAsync(failed.Value.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        Assert.Equal("success", rotated.Value.Rotation.RotationStatus);
+        Assert.Contains(await host.Secrets.ListSecretsAsync(failed.Value.FolderId), s => s.Key == "UNISSUED_CLIENT_SECRET" && s.IsOwnedByRotation);
+    }
+
+    [Fact]
     public async Task Update_renames_the_mapped_secrets_and_refuses_a_name_taken_in_the_folder()
     {
         await using var data = await EngineTestData.CreateAsync();

@@ -792,6 +792,29 @@ public sealed partial class RotationService(
         return (environment, folder);
     }
 
+    /// <summary>
+    /// The wizard's mapping step, before anything is saved: mapped names must not be taken in the folder, by an
+    /// existing secret or by another rotation's mapping. Errors are on <c>secretsMapping</c>.
+    /// </summary>
+    public async Task<ValidationErrors> CheckMappingNamesAsync(
+        Guid folderId,
+        IReadOnlyCollection<string> keys,
+        Guid? exceptRotationId,
+        CancellationToken cancellationToken = default)
+    {
+        var errors = new ValidationErrors();
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var folder = await db.Folders.AsNoTracking().SingleOrDefaultAsync(f => f.Id == folderId, cancellationToken);
+        if (folder is null)
+        {
+            errors.Add("secretPath", "The folder does not exist.");
+            return errors;
+        }
+
+        await CheckFolderConflictsAsync(db, folder, name: null, keys, exceptRotationId, errors, cancellationToken);
+        return errors;
+    }
+
     /// <summary>Infisical's rules: the name is unique in the folder, and mapped secret names must not exist there yet.</summary>
     private static async Task CheckFolderConflictsAsync(
         RotationDashboardDbContext db,
@@ -821,6 +844,14 @@ public sealed partial class RotationService(
         if (taken.Count > 0)
         {
             errors.Add("secretsMapping", RotationRules.ConflictingSecretsMessage(folder.Path, taken.Order(StringComparer.Ordinal)));
+        }
+
+        foreach (var (key, rotationName) in await MappedSecretNames.FindAsync(db, folder.Id, keys, exceptRotationId, cancellationToken))
+        {
+            if (!taken.Contains(key))
+            {
+                errors.Add("secretsMapping", MappedSecretNames.ReservedMessage(key, rotationName));
+            }
         }
     }
 

@@ -229,6 +229,11 @@ public sealed partial class SecretStoreService(
             return OperationResult<SecretSummary>.Invalid("key", DuplicateKeyMessage(normalizedKey));
         }
 
+        if ((await MappedSecretNames.FindAsync(db, folderId, [normalizedKey], null, cancellationToken)) is [var (_, reservedBy), ..])
+        {
+            return OperationResult<SecretSummary>.Invalid("key", MappedSecretNames.ReservedMessage(normalizedKey, reservedBy));
+        }
+
         var now = timeProvider.GetUtcNow();
         var secret = Secret.Create(folderId, normalizedKey, value, SecretAuthor.Manual(actor), protector, now);
         db.Secrets.Add(secret);
@@ -303,6 +308,11 @@ public sealed partial class SecretStoreService(
             && await db.Secrets.AnyAsync(s => s.FolderId == secret.FolderId && s.Key == newKey && s.Id != secret.Id, cancellationToken))
         {
             return OperationResult<SecretSummary>.Invalid("key", DuplicateKeyMessage(newKey!));
+        }
+
+        if (renamedFrom is not null && (await MappedSecretNames.FindAsync(db, secret.FolderId, [newKey!], null, cancellationToken)) is [var (_, reservedBy), ..])
+        {
+            return OperationResult<SecretSummary>.Invalid("key", MappedSecretNames.ReservedMessage(newKey!, reservedBy));
         }
 
         var changes = new List<string>();
