@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using RotationDashboard.Client;
 using RotationDashboard.Core.Audit;
@@ -45,6 +46,25 @@ public class RotationServiceTests(ITestOutputHelper output)
         var rotated = await host.Rotations.RotateNowAsync(failed.Value.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         Assert.Equal("success", rotated.Value.Rotation.RotationStatus);
         Assert.Contains(await host.Secrets.ListSecretsAsync(failed.Value.FolderId), s => s.Key == "UNISSUED_CLIENT_SECRET" && s.IsOwnedByRotation);
+    }
+
+    [Fact]
+    public async Task Credential_slots_without_values_are_listed_without_an_audited_reveal()
+    {
+        await using var data = await EngineTestData.CreateAsync();
+        await using var host = await EngineTestHost.StartAsync(data);
+        var rotation = await host.CreateAsync(await host.RequestAsync("slots", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase));
+        await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var audit = host.Services.GetRequiredService<RotationDashboard.Web.Services.Audit.IAuditLog>();
+        var reveals = await audit.QueryAsync(new RotationDashboard.Web.Services.Audit.AuditQuery { Action = AuditActions.RotationRevealCredentials });
+
+        var slots = (await host.Rotations.GetCredentialSlotsAsync(rotation.Id))!;
+
+        Assert.Equal([(CredentialStage.Current, true), (CredentialStage.Previous, false)],
+            slots.GeneratedCredentials.OrderBy(s => s.Stage == CredentialStage.Current ? 0 : 1).Select(s => (s.Stage, s.IsValid)));
+        Assert.All(slots.GeneratedCredentials, s => Assert.Equal((null, null, SandboxSeed.PaymentsWorkerClientId), (s.ClientSecret, s.PrivateKeyPem, s.ClientId)));
+        Assert.Equal(reveals.TotalCount, (await audit.QueryAsync(new RotationDashboard.Web.Services.Audit.AuditQuery { Action = AuditActions.RotationRevealCredentials })).TotalCount);
+        Assert.Null(await host.Rotations.GetCredentialSlotsAsync(Guid.NewGuid()));
     }
 
     [Fact]

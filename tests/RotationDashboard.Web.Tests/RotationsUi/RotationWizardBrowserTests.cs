@@ -152,6 +152,10 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         var currentSecret = _app.Sandbox.GetClientSecret(app.ClientId)!;
         Assert.NotEqual(firstSecret, currentSecret);
         await Assertions.Expect(page.GetByText(currentSecret)).ToHaveCountAsync(0); // masked
+        // Before any reveal both slots are listed, masked, with whether Auth0 still accepts them.
+        await Assertions.Expect(page.Locator("[data-testid=credential-slot][data-stage=Current] [data-testid=credential-masked]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=credential-slot][data-stage=Previous] [data-testid=credential-validity]"))
+            .ToContainTextAsync("No longer valid");
         await ScreenshotAsync(page, "detail-after-rotate-now");
 
         // Reveal: CURRENT is the secret Auth0 has; PREVIOUS is labelled dead (Auth0 keeps one secret).
