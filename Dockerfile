@@ -18,5 +18,6 @@ ENV ASPNETCORE_URLS=http://+:8080 \
     Storage__DataDirectory=/data
 VOLUME /data
 EXPOSE 8080
-# Production refuses to start without Encryption__RootKey (base64, 32 bytes) and the sign-in settings.
+# Production refuses to start without Encryption__RootKey (base64, 32 bytes), the sign-in settings
+# (Authentication__Domain, __ClientId, __ClientSecret) and an admin (Authentication__AdminEmails__0).
 ENTRYPOINT ["./RotationDashboard.Web"]

@@ -49,6 +49,7 @@ public sealed class InProcessDashboard : IAsyncDisposable
             ["Authentication:Domain"] = "sign-in.example.invalid",
             ["Authentication:ClientId"] = "benchmark",
             ["Authentication:ClientSecret"] = "benchmark-sign-in-not-used",
+            ["Authentication:AdminEmails:0"] = "benchmark@example.invalid",
             // Production log levels (appsettings.json), but on stderr: stdout is the report.
             ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",
         };
