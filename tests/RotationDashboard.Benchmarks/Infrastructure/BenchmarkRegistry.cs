@@ -11,6 +11,7 @@ public static class BenchmarkRegistry
         new TokenCacheBenchmark(),
         new VerifyBenchmark(),
         new ConsumerReadBenchmark(),
+        new EngineBenchmark(),
     ];
 
     public static IBenchmark? Find(string name) =>
