@@ -79,7 +79,7 @@ public sealed class ConnectionApiTests
         var connection = JsonDocument.Parse(createdText).RootElement.GetProperty("appConnection");
         var id = connection.GetProperty("id").GetString();
         Assert.True(connection.GetProperty("isSandbox").GetBoolean());
-        Assert.Equal("not-tested", connection.GetProperty("status").GetString());
+        Assert.Equal("ok", connection.GetProperty("status").GetString()); // Auth0 issued a token before it was saved
         Assert.Equal(new Uri(_app.Address, "sandbox-tenant/api/v2/").AbsoluteUri.Replace("localhost", "127.0.0.1"),
             connection.GetProperty("credentials").GetProperty("audience").GetString());
 
@@ -134,14 +134,14 @@ public sealed class ConnectionApiTests
         Assert.Equal("missing-scopes", body.GetProperty("appConnection").GetProperty("status").GetString());
         Assert.Equal(["update:client_keys"], Missing(body.GetProperty("appConnection"), "auth0-client-secret"));
 
-        // No grant for the Management API at all: the credential works, but there is no token.
+        // No grant for the Management API at all: the credential works, but there is no token, so nothing is saved.
         var noGrant = _app.Get<SandboxTenant>().CreateClient("no-grant-m2m");
-        var noGrantId = await CreateAsync(ada, "no-grant", _app.SandboxDomain, noGrant.ClientId, noGrant.ClientSecret!);
-        var refused = (await (await ada.PostAsync($"{Api}/{noGrantId}/validate", null)).ReadJsonAsync()).GetProperty("validation");
-        Assert.False(refused.GetProperty("ok").GetBoolean());
-        Assert.Equal("authenticatedNotAuthorized", refused.GetProperty("outcome").GetString());
-        Assert.Contains("Authorize the application for the Auth0 Management API", refused.GetProperty("message").GetString());
-        Assert.Equal(2, Missing(refused, "auth0-client-secret").Count);
+        var before = await CountConnectionsAsync();
+        var refused = await ada.PostAsJsonAsync(Api, Body("no-grant", _app.SandboxDomain, noGrant.ClientId, noGrant.ClientSecret!));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var audienceError = (await refused.ReadJsonAsync()).GetProperty("errors").GetProperty("credentials.audience")[0].GetString();
+        Assert.Contains("Authorize the application for the Auth0 Management API", audienceError);
+        Assert.Equal(before, await CountConnectionsAsync());
 
         static List<string?> Missing(JsonElement element, string type) =>
             element.GetProperty("missingScopes").GetProperty(type).EnumerateArray().Select(s => s.GetString()).ToList();
@@ -152,7 +152,30 @@ public sealed class ConnectionApiTests
     {
         using var ada = await SandboxSignIn.CreateSignedInClientAsync(_app.Address, SandboxSignIn.Admin);
         const string wrongSecret = "this-is-not-the-secret-0123456789";
-        var id = await CreateAsync(ada, "wrong-secret", _app.SandboxDomain, SandboxSeed.PaymentsWorkerClientId, wrongSecret);
+
+        // A connection is saved only once Auth0 accepts its credentials.
+        var before = await CountConnectionsAsync();
+        var refused = await ada.PostAsJsonAsync(Api, Body("wrong-secret", _app.SandboxDomain, SandboxSeed.PaymentsWorkerClientId, wrongSecret));
+        var refusedText = await refused.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("rejected the client ID or secret (401", JsonDocument.Parse(refusedText).RootElement.GetProperty("errors").GetProperty("credentials.clientSecret")[0].GetString());
+        Assert.DoesNotContain(wrongSecret, refusedText, StringComparison.Ordinal);
+        Assert.Equal(before, await CountConnectionsAsync());
+
+        // A saved connection whose secret is changed in Auth0 afterwards: Test connection says so and records it.
+        var tenant = _app.Get<SandboxTenant>();
+        var m2m = tenant.CreateManagementClient("rotated-elsewhere-m2m", SandboxSeed.DashboardScopes);
+        var id = await CreateAsync(ada, "rotated-elsewhere", _app.SandboxDomain, m2m.ClientId, m2m.ClientSecret!);
+        var window = tenant.PropagationWindow;
+        tenant.SetPropagationWindow(TimeSpan.Zero);
+        try
+        {
+            tenant.SetClientSecret(m2m.ClientId, wrongSecret);
+        }
+        finally
+        {
+            tenant.SetPropagationWindow(window);
+        }
 
         var response = await ada.PostAsync($"{Api}/{id}/validate", null);
         var text = await response.Content.ReadAsStringAsync();
@@ -165,6 +188,7 @@ public sealed class ConnectionApiTests
         Assert.Equal("failed", body.GetProperty("appConnection").GetProperty("status").GetString());
         Assert.False(body.GetProperty("appConnection").GetProperty("lastValidationOk").GetBoolean());
         Assert.DoesNotContain(wrongSecret, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(m2m.ClientSecret!, text, StringComparison.Ordinal);
 
         var clients = await ada.GetAsync($"{Api}/{id}/clients");
         Assert.Equal(HttpStatusCode.BadGateway, clients.StatusCode);

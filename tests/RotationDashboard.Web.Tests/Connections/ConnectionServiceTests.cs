@@ -90,6 +90,7 @@ public sealed class ConnectionServiceTests
             new ConnectionInput("stored-secret", _app.SandboxDomain, SandboxSeed.DashboardClientId, SandboxSeed.DefaultDashboardClientSecret),
             ConnectionsAppFactory.Ada);
         var id = created.Value.Id;
+        var validatedAt = created.Value.LastValidatedAt;
 
         var same = await _service.TestAsync(new ConnectionInput(null, _app.SandboxDomain, SandboxSeed.DashboardClientId, null), id, ConnectionsAppFactory.Ada);
         var elsewhere = await _service.TestAsync(new ConnectionInput(null, "attacker.example.com", SandboxSeed.DashboardClientId, null), id, ConnectionsAppFactory.Ada);
@@ -97,7 +98,7 @@ public sealed class ConnectionServiceTests
         Assert.True(same.Value.Ok, same.Value.Message);
         Assert.Equal(OperationFailureKind.Validation, elsewhere.Failure!.Kind);
         Assert.Contains("Enter the client secret again", elsewhere.Failure.Errors["clientSecret"][0]);
-        Assert.Null((await _service.GetAsync(id))!.LastValidatedAt);
+        Assert.Equal(validatedAt, (await _service.GetAsync(id))!.LastValidatedAt); // a form test records nothing
     }
 
     [Fact]
@@ -123,11 +124,27 @@ public sealed class ConnectionServiceTests
     }
 
     [Fact]
+    public async Task New_credentials_are_saved_only_once_auth0_accepts_them()
+    {
+        var m2m = _app.Get<SandboxTenant>().CreateManagementClient("patched-m2m", SandboxSeed.DashboardScopes);
+        var created = (await _service.CreateAsync(new ConnectionInput("patched", _app.SandboxDomain, m2m.ClientId, m2m.ClientSecret), ConnectionsAppFactory.Ada)).Value;
+
+        var wrong = await _service.UpdateAsync(created.Id, new ConnectionPatch(ClientSecret: "not-the-secret-000000000000000000"), ConnectionsAppFactory.Ada);
+        var renamed = await _service.UpdateAsync(created.Id, new ConnectionPatch(Name: "patched-renamed"), ConnectionsAppFactory.Ada);
+
+        Assert.Equal(OperationFailureKind.Validation, wrong.Failure!.Kind);
+        Assert.StartsWith("Not saved: Auth0 rejected the client ID or secret (401", wrong.Failure.Errors["clientSecret"][0]);
+        Assert.True(renamed.Succeeded, renamed.ToString());
+        Assert.Equal(created.LastValidatedAt, renamed.Value.LastValidatedAt); // no new test for a rename
+        Assert.True((await _service.ValidateAsync(created.Id, ConnectionsAppFactory.Ada)).Value.Ok); // the stored secret is unchanged
+    }
+
+    [Fact]
     public async Task The_list_shows_status_usage_and_missing_scopes_per_rotation_type()
     {
         var limited = _app.Get<SandboxTenant>().CreateManagementClient("secret-only-m2m", ["read:clients", "update:client_keys"]);
         var created = await _service.CreateAsync(new ConnectionInput("secret-only", _app.SandboxDomain, limited.ClientId, limited.ClientSecret), ConnectionsAppFactory.Ada);
-        Assert.Equal(ConnectionStatus.NotTested, created.Value.Status);
+        Assert.Equal(ConnectionStatus.MissingScopes, created.Value.Status); // tested before it was saved
 
         await _service.ValidateAsync(created.Value.Id, ConnectionsAppFactory.Ada);
         var view = (await _service.ListAsync()).Single(c => c.Id == created.Value.Id);

@@ -48,6 +48,11 @@ public sealed class ConnectionsBrowserTests : IClassFixture<ConnectionsAppFactor
         var result = page.GetByTestId("test-result");
         await Assertions.Expect(result).ToHaveAttributeAsync("data-ok", "false");
         await Assertions.Expect(result).ToContainTextAsync("Auth0 rejected the client ID or secret (401");
+        // Saving asks Auth0 too: refused on the secret field, nothing saved.
+        await page.GetByTestId("save-connection").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("field-error").Filter(new() { HasText = "Not saved: Auth0 rejected the client ID or secret" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("New connection");
+        await ScreenshotAsync(page, "connection-form-refused-by-auth0");
 
         await FillAsync(page, "field-client-secret", m2m.ClientSecret!);
         await page.GetByTestId("test-connection").ClickAsync();

@@ -26,10 +26,17 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
     public async Task Staged_rotation_through_every_step_then_rotate_now_history_and_an_audited_reveal()
     {
         var app = _app.CreateApplication("Orders worker");
+        // A connection that worked when it was saved; its application's secret was changed in Auth0 since.
+        var brokenM2m = _app.Sandbox.CreateManagementClient("broken-tenant-m2m", SandboxSeed.DashboardScopes);
         var broken = await _app.Get<ConnectionService>().CreateAsync(
-            new ConnectionInput("broken-tenant", new Uri(_app.Address, "sandbox-tenant").AbsoluteUri, SandboxSeed.DashboardClientId,
-                "not-the-secret-00000000000000000000000000000000", IsSandbox: true), RotationsUiAppFactory.Ada);
+            new ConnectionInput("broken-tenant", new Uri(_app.Address, "sandbox-tenant").AbsoluteUri, brokenM2m.ClientId,
+                brokenM2m.ClientSecret, IsSandbox: true), RotationsUiAppFactory.Ada);
         Assert.True(broken.Succeeded, broken.ToString());
+        var window = _app.Sandbox.PropagationWindow;
+        _app.Sandbox.SetPropagationWindow(TimeSpan.Zero);
+        _app.Sandbox.SetClientSecret(brokenM2m.ClientId, "not-the-secret-00000000000000000000000000000000");
+        _app.Sandbox.SetPropagationWindow(window);
+        Assert.False((await _app.Get<ConnectionService>().ValidateAsync(broken.Value.Id, RotationsUiAppFactory.Ada)).Value.Ok); // its last test says so
         var folder = await _app.Get<SecretStoreService>().FindFolderAsync(await _app.DefaultProjectIdAsync(), "dev", "/");
         await _app.Get<SecretStoreService>().CreateSecretAsync(folder!.Id, "ORDERS_CLIENT_SECRET", "hand-made-value", Actor.User(SandboxSignIn.Admin));
 
@@ -37,7 +44,7 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         var page = await OpenAsync(browser, SandboxSignIn.Admin, "/rotations/new");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Create rotation");
 
-        // 1. Connection: the broken one is tested on pick and refused; the sandbox one passes its test.
+        // 1. Connection: the broken one is refused for its failed test; the sandbox one passes its test.
         await Assertions.Expect(page.GetByTestId("wizard-next")).ToBeDisabledAsync();
         await page.Locator("[data-testid=wizard-connection][data-connection=broken-tenant]").ClickAsync();
         await Assertions.Expect(page.GetByTestId("field-error-connectionId")).ToContainTextAsync("last test failed");

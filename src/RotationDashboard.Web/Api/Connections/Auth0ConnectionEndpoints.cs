@@ -63,7 +63,9 @@ public static class Auth0ConnectionEndpoints
             .WithName("CreateAuth0Connection")
             .WithSummary("Create an Auth0 connection")
             .WithDescription("Hanzo KMS's body: {name, method: client-credentials, credentials: {domain, clientId, clientSecret, audience}}. " +
-                             "The audience defaults to https://{domain}/api/v2/. The response never contains the client secret.")
+                             "The audience defaults to https://{domain}/api/v2/. Saved only once Auth0 issues a Management API token for the " +
+                             "credentials (a refusal or an unreachable tenant is a 400 on the field at fault); the test's result is recorded. " +
+                             "The response never contains the client secret.")
             .Accepts<CreateAuth0ConnectionRequest>("application/json")
             .Produces<AppConnectionResponse>()
             .ProducesValidationProblem()
@@ -95,7 +97,8 @@ public static class Auth0ConnectionEndpoints
         }).RequirePermission(ApiPermissions.ConnectionsWrite)
             .WithName("UpdateAuth0Connection")
             .WithSummary("Update an Auth0 connection")
-            .WithDescription("Members left out are kept; a left-out clientSecret keeps the stored one.")
+            .WithDescription("Members left out are kept; a left-out clientSecret keeps the stored one. New credentials or another tenant are " +
+                             "saved only once Auth0 issues a token for them (else 400, nothing changed).")
             .Accepts<UpdateAuth0ConnectionRequest>("application/json")
             .Produces<AppConnectionResponse>()
             .ProducesValidationProblem()

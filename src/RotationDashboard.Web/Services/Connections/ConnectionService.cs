@@ -73,7 +73,11 @@ public sealed partial class ConnectionService(
 
     // ---- Writes ----------------------------------------------------------------------------------------
 
-    /// <summary>Creates a connection (audited as <c>connection.create</c>). Auth0 is not contacted; test it afterwards.</summary>
+    /// <summary>
+    /// Creates a connection (audited as <c>connection.create</c>) once Auth0 issued a Management API token for its
+    /// credentials (Infisical's rule): credentials Auth0 refuses, or a tenant it cannot reach, are a validation error
+    /// and nothing is saved. The test's result (granted and missing scopes) is recorded with the connection.
+    /// </summary>
     /// <exception cref="ForbiddenActionException">The user is not an Admin.</exception>
     public async Task<OperationResult<ConnectionView>> CreateAsync(
         ConnectionInput input,
@@ -94,6 +98,11 @@ public sealed partial class ConnectionService(
 
         var now = timeProvider.GetUtcNow();
         var connection = Connection.Create(settings, input.ClientSecret!, protector, now);
+        if (await TestBeforeSavingAsync(connection, cancellationToken) is { } refused)
+        {
+            return OperationResult<ConnectionView>.Invalid(refused);
+        }
+
         db.Connections.Add(connection);
         db.AuditEvents.Add(AuditEvent.Record(now, user.Actor, AuditActions.ConnectionCreate,
             AuditTarget.Connection(connection.Id, connection.Name), AuditOutcome.Success, Describe(connection)));
@@ -147,6 +156,11 @@ public sealed partial class ConnectionService(
         var before = (connection.Name, connection.Domain, connection.ClientId, connection.Audience, connection.IsSandbox);
         var now = timeProvider.GetUtcNow();
         connection.Update(settings, patch.ClientSecret, protector, now);
+        if (connection.LastValidatedAt is null && await TestBeforeSavingAsync(connection, cancellationToken) is { } refused)
+        {
+            // New credentials or another tenant: saved only once Auth0 accepts them (the tracked changes are dropped).
+            return OperationResult<ConnectionView>.Invalid(refused);
+        }
         var changes = Changes(before, connection, secretChanged: patch.ClientSecret is not null);
         db.AuditEvents.Add(AuditEvent.Record(now, user.Actor, AuditActions.ConnectionUpdate,
             AuditTarget.Connection(connection.Id, connection.Name), AuditOutcome.Success,
@@ -211,6 +225,28 @@ public sealed partial class ConnectionService(
     }
 
     // ---- Test connection -------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Asks Auth0 for a token with the connection's credentials before it is saved. Null when Auth0 issued one (the
+    /// result is recorded on the connection); otherwise the error, on the field most likely at fault.
+    /// </summary>
+    private async Task<ValidationErrors?> TestBeforeSavingAsync(Connection connection, CancellationToken cancellationToken)
+    {
+        var result = await RunTestAsync(resolver.ToSettings(connection), connection.IsSandbox, cancellationToken);
+        if (result.Ok)
+        {
+            connection.RecordValidation(true, result.Message, result.GrantedScopes, result.TestedAt);
+            return null;
+        }
+
+        var field = result.Outcome switch
+        {
+            TokenCheckOutcome.InvalidCredential => "clientSecret",
+            TokenCheckOutcome.AuthenticatedNotAuthorized => "audience",
+            _ => "domain",
+        };
+        return new ValidationErrors().Add(field, "Not saved: " + result.Message);
+    }
 
     /// <summary>
     /// Tests the stored credentials with a token request and records the result on the connection (audited as
