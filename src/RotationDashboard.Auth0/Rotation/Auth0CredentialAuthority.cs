@@ -63,7 +63,11 @@ public sealed class Auth0CredentialAuthority(IAuth0ManagementClient management, 
             {
                 var created = await management.CreateClientCredentialAsync(
                     clientId,
-                    new NewClientCredential(credential.PublicKeyPem, credential.Name) { Kid = credential.KeyId },
+                    new NewClientCredential(credential.PublicKeyPem, credential.Name)
+                    {
+                        Kid = credential.KeyId,
+                        ParseExpiryFromCert = credential.IsCertificate ? true : null,
+                    },
                     cancellationToken);
                 return new PublicKeyCredential(created.Id, created.Kid, created.Name, IsAttached: false);
             }
@@ -158,4 +162,7 @@ public sealed class RsaKeyPairGenerator : IKeyPairGenerator
     }
 
     public string ExportPublicKeyPem(string privateKeyPem) => RsaCredentialKeys.ExportPublicKeyPem(privateKeyPem);
+
+    public string CreateSelfSignedCertificatePem(string privateKeyPem, string subjectName, DateTimeOffset notBefore, DateTimeOffset notAfter) =>
+        RsaCredentialKeys.CreateSelfSignedCertificatePem(privateKeyPem, subjectName, notBefore, notAfter);
 }

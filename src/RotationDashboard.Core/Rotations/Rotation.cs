@@ -81,6 +81,9 @@ public sealed class Rotation
 
     public TimeSpan RetireGracePeriod { get; private set; }
 
+    /// <summary>Private Key JWT: each new key goes to Auth0 as a self-signed certificate that expires (see <see cref="RotationRules.CertificateValidity"/>).</summary>
+    public bool UseSelfSignedCertificate { get; private set; }
+
     public string? LeaseHolder { get; private set; }
 
     public DateTimeOffset? LeaseExpiresAt { get; private set; }
@@ -121,6 +124,7 @@ public sealed class Rotation
             RotateAtUtc = settings.RotateAtUtc,
             StagedLeadTime = settings.StagedLeadTime ?? RotationRules.DefaultStagedLeadTime,
             RetireGracePeriod = settings.RetireGracePeriod ?? RotationRules.DefaultRetireGracePeriod,
+            UseSelfSignedCertificate = settings.UseSelfSignedCertificate,
             IsLastRotationManual = true,
             CreatedAt = utcNow,
             UpdatedAt = utcNow,
@@ -151,6 +155,7 @@ public sealed class Rotation
         RotateAtUtc = merged.RotateAtUtc;
         StagedLeadTime = merged.StagedLeadTime!.Value;
         RetireGracePeriod = merged.RetireGracePeriod!.Value;
+        UseSelfSignedCertificate = merged.UseSelfSignedCertificate;
         RecalculateNextRotation(calculator, now);
         Touch(now);
     }
@@ -289,6 +294,7 @@ public sealed class Rotation
         RotateAtUtc = changes.RotateAtUtc ?? RotateAtUtc,
         StagedLeadTime = changes.StagedLeadTime ?? StagedLeadTime,
         RetireGracePeriod = changes.RetireGracePeriod ?? RetireGracePeriod,
+        UseSelfSignedCertificate = changes.UseSelfSignedCertificate ?? UseSelfSignedCertificate,
     };
 
     private static string? NormalizeDescription(string? description) =>

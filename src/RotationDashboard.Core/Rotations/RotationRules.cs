@@ -46,6 +46,11 @@ public static class RotationRules
         ValidateRotateAt(settings.RotateAtUtc, errors);
         ValidateParameters(settings.Parameters, errors);
         ValidateTimings(settings.StagedLeadTime, settings.RetireGracePeriod, errors);
+        if (settings.UseSelfSignedCertificate && settings.Type != RotationType.Auth0PrivateKeyJwt)
+        {
+            errors.Add("useSelfSignedCertificate", "Only Private Key JWT rotations register their key as a certificate; leave it off.");
+        }
+
         return errors;
     }
 
@@ -146,6 +151,16 @@ public static class RotationRules
         {
             errors.Add("secretsMapping", DuplicateMappingMessage(keys));
         }
+    }
+
+    /// <summary>
+    /// How long a key's self-signed certificate is valid: two rotation intervals plus the grace period (at least 30
+    /// days), so one missed rotation does not lock consumers out, yet a rotation that stopped does not leave a key valid forever.
+    /// </summary>
+    public static TimeSpan CertificateValidity(int rotationIntervalDays, TimeSpan retireGracePeriod)
+    {
+        var validity = TimeSpan.FromDays(2 * Math.Max(1, rotationIntervalDays)) + retireGracePeriod;
+        return validity < TimeSpan.FromDays(30) ? TimeSpan.FromDays(30) : validity;
     }
 
     public static void ValidateTimings(TimeSpan? stagedLeadTime, TimeSpan? retireGracePeriod, ValidationErrors errors)

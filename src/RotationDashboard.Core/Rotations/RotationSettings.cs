@@ -36,6 +36,9 @@ public sealed record RotationSettings
 
     /// <summary>Private Key JWT strategy: how long the old key stays valid after promotion.</summary>
     public TimeSpan? RetireGracePeriod { get; init; }
+
+    /// <summary>Private Key JWT strategy: register each new key in Auth0 as a self-signed X.509 certificate (which expires).</summary>
+    public bool UseSelfSignedCertificate { get; init; }
 }
 
 /// <summary>A partial update (<c>PATCH</c>): null leaves a field unchanged; an empty description clears it.</summary>
@@ -60,4 +63,6 @@ public sealed record RotationChanges
     public TimeSpan? StagedLeadTime { get; init; }
 
     public TimeSpan? RetireGracePeriod { get; init; }
+
+    public bool? UseSelfSignedCertificate { get; init; }
 }

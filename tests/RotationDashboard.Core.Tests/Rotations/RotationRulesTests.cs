@@ -25,6 +25,18 @@ public class RotationRulesTests
     public void Seed_sample_and_private_key_jwt_defaults_are_valid(RotationType type) =>
         Assert.True(RotationRules.Validate(ValidSettings(type)).IsEmpty);
 
+    [Fact]
+    public void Only_private_key_jwt_rotations_may_register_a_certificate_valid_two_intervals_plus_grace()
+    {
+        var onSecret = RotationRules.Validate(ValidSettings() with { UseSelfSignedCertificate = true });
+        var onKey = RotationRules.Validate(ValidSettings(RotationType.Auth0PrivateKeyJwt) with { UseSelfSignedCertificate = true });
+
+        Assert.Contains("Only Private Key JWT rotations", onSecret["useSelfSignedCertificate"][0]);
+        Assert.True(onKey.IsEmpty);
+        Assert.Equal(TimeSpan.FromDays(60) + TimeSpan.FromHours(1), RotationRules.CertificateValidity(30, TimeSpan.FromHours(1)));
+        Assert.Equal(TimeSpan.FromDays(30), RotationRules.CertificateValidity(1, TimeSpan.Zero)); // never shorter than 30 days
+    }
+
     [Theory]
     [InlineData("", "Name field must be at least 1 lowercase character")]
     [InlineData("My-Rotation", "Name field can only contain lowercase letters, numbers, and hyphens")]

@@ -41,7 +41,8 @@ public sealed class ClientLibraryEndToEndTests(ApiAppFactory app)
     public async Task Across_private_key_jwt_rotations_triggered_through_the_api_a_consumer_never_fails_a_token_request()
     {
         var rotation = await CreateRotationAsync("e2e-private-key-jwt", "auth0-private-key-jwt", SandboxSeed.LedgerSyncClientId, "/e2e-pkjwt",
-            """{"clientId": "LEDGER_CLIENT_ID", "privateKey": "LEDGER_PRIVATE_KEY", "keyId": "LEDGER_KEY_ID"}""", """ "retireGracePeriodSeconds": 1, """);
+            """{"clientId": "LEDGER_CLIENT_ID", "privateKey": "LEDGER_PRIVATE_KEY", "keyId": "LEDGER_KEY_ID"}""",
+            """ "retireGracePeriodSeconds": 1, "useSelfSignedCertificate": true, """); // keys go to Auth0 as certificates
         await using var consumer = await ConsumerLoop.StartAsync(app, "/e2e-pkjwt", DashboardSecretKeys.PrivateKey("LEDGER_PRIVATE_KEY", "LEDGER_KEY_ID", "LEDGER_CLIENT_ID"));
         await consumer.WarmUpAsync();
         var keysBefore = app.Sandbox.GetCredentials(SandboxSeed.LedgerSyncClientId).Where(c => c.IsAttached).Select(c => c.Id).ToList();
@@ -104,6 +105,7 @@ public sealed class ClientLibraryEndToEndTests(ApiAppFactory app)
         Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
         var rotation = body.GetProperty("secretRotation");
         Assert.True(rotation.GetProperty("rotationStatus").GetString() == "success", rotation.ToString());
+        Assert.Equal(extra.Contains("useSelfSignedCertificate", StringComparison.Ordinal), rotation.GetProperty("useSelfSignedCertificate").GetBoolean());
         return rotation.GetProperty("id").GetString()!;
     }
 

@@ -175,6 +175,26 @@ public class StrategyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Private_key_jwt_can_register_each_key_as_a_self_signed_certificate_auth0_lets_expire()
+    {
+        await using var data = await EngineTestData.CreateAsync();
+        await using var host = await EngineTestHost.StartAsync(data);
+        var request = await host.RequestAsync("ledger-cert", SandboxSeed.LedgerSyncClientId, RotationStrategy.PrivateKeyJwt) with { UseSelfSignedCertificate = true };
+
+        var created = await host.CreateAsync(request);
+        var rotated = await host.Rotations.RotateNowAsync(created.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+
+        Assert.True(created.UseSelfSignedCertificate);
+        Assert.Equal(RunStatus.Succeeded, rotated.Value.Run.Status);
+        var kid = (await host.ConsumerCredentialsAsync(rotated.Value.Rotation))!.Current.KeyId;
+        var key = Assert.Single(host.Sandbox.GetCredentials(SandboxSeed.LedgerSyncClientId), c => c.Kid == kid);
+        var validity = RotationRules.CertificateValidity(created.RotationInterval, created.RetireGracePeriod);
+        Assert.InRange(key.ExpiresAt!.Value - DateTimeOffset.UtcNow, validity - TimeSpan.FromMinutes(2), validity); // parsed from the certificate
+        Assert.Contains("as a self-signed certificate valid for", rotated.Value.Run.Steps.Single(s => s.Name == RunStepName.Apply).Message);
+        await host.AssertConsumerAuthenticatesAsync(rotated.Value.Rotation);
+    }
+
+    [Fact]
     public async Task Private_key_jwt_switches_a_client_secret_application_only_when_asked()
     {
         await using var data = await EngineTestData.CreateAsync();

@@ -319,6 +319,8 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         await Assertions.Expect(page.Step(2).GetByTestId("field-error")).ToContainTextAsync("cannot be negative");
         await page.FillNumberAsync("wizard-grace-period", "1");
         await page.PickAsync("wizard-grace-period-unit", "Seconds");
+        await page.GetByTestId("wizard-certificate").ClickAsync(); // each key goes to Auth0 as a self-signed certificate
+        await ScreenshotAsync(page, "wizard-3-private-key-jwt-certificate");
         await page.NextAsync(3);
 
         // 4. An application on a client secret needs consent to switch; pick the one that already uses keys.
@@ -346,12 +348,15 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         await page.GetByTestId("wizard-name").FillAsync("invoices-signer-key");
         await page.NextAsync(6);
         await Assertions.Expect(page.GetByTestId("review-map-keyId")).ToHaveTextAsync("AUTH0_KEY_ID");
+        await Assertions.Expect(page.GetByTestId("review-key-format")).ToHaveTextAsync("Self-signed certificate, valid 180 days"); // two 90-day intervals plus the 1 s grace period
         await page.GetByTestId("wizard-submit").ClickAsync();
         await Assertions.Expect(page.GetByTestId("wizard-result")).ToHaveAttributeAsync("data-outcome", "succeeded", new() { Timeout = 20_000 });
         await ScreenshotAsync(page, "wizard-8-created-private-key-jwt");
 
         // Both keys are attached during the overlap, then the old one goes; CURRENT reveals a PEM key and its key id.
         await page.GetByTestId("wizard-open-rotation").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("detail-key-format")).ToContainTextAsync("Self-signed certificate");
+        Assert.NotNull(Assert.Single(_app.Sandbox.GetCredentials(signer.ClientId), c => c.Name.StartsWith("rotation-dashboard:", StringComparison.Ordinal)).ExpiresAt);
         await page.GetByTestId("reveal-credentials").ClickAsync();
         await Assertions.Expect(page.GetByTestId("credential-key-Current")).ToContainTextAsync("-----BEGIN");
         var deadline = DateTime.UtcNow.AddSeconds(15);

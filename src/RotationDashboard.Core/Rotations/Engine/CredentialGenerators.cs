@@ -35,4 +35,7 @@ public interface IKeyPairGenerator
 
     /// <summary>The SPKI public key PEM of a private key PEM (for a resumed Apply, which only has the private key).</summary>
     string ExportPublicKeyPem(string privateKeyPem);
+
+    /// <summary>A self-signed X.509 certificate (PEM) for the key, valid from <paramref name="notBefore"/> to <paramref name="notAfter"/>.</summary>
+    string CreateSelfSignedCertificatePem(string privateKeyPem, string subjectName, DateTimeOffset notBefore, DateTimeOffset notAfter);
 }

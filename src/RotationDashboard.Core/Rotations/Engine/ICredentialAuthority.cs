@@ -74,8 +74,11 @@ public enum ApplicationAuthMethod
 /// <summary>A public-key credential stored on an application.</summary>
 public sealed record PublicKeyCredential(string Id, string? KeyId, string? Name, bool IsAttached);
 
-/// <summary>The public half of a generated key, to register with the provider.</summary>
-public sealed record NewPublicKeyCredential(string PublicKeyPem, string KeyId, string Name);
+/// <summary>
+/// The public half of a generated key, to register with the provider: an SPKI public key PEM, or a certificate PEM
+/// (<paramref name="IsCertificate"/>), whose expiry the provider then enforces.
+/// </summary>
+public sealed record NewPublicKeyCredential(string PublicKeyPem, string KeyId, string Name, bool IsCertificate = false);
 
 /// <summary>An application's authentication setup, as the provider reports it.</summary>
 public sealed record ApplicationCredentials(

@@ -400,9 +400,7 @@ public sealed partial class RotationRunner(
             }
 
             var credential = existing ?? await AuthorityCallAsync(
-                (a, token) => a.AddPublicKeyCredentialAsync(clientId,
-                    new NewPublicKeyCredential(owner._keyPairs.ExportPublicKeyPem(pending.PrivateKeyPem!), pending.KeyId!, $"{prefix} {Now:yyyy-MM-dd HH:mm:ss}"),
-                    token),
+                (a, token) => a.AddPublicKeyCredentialAsync(clientId, NewCredential(pending, $"{prefix} {Now:yyyy-MM-dd HH:mm:ss}"), token),
                 ct);
             _pending = pending with { CredentialId = credential.Id };
             run.StorePendingCredential(_pending, owner._protector);
@@ -426,7 +424,24 @@ public sealed partial class RotationRunner(
             await AuthorityCallAsync((a, token) => Done(a.AttachPublicKeyCredentialsAsync(clientId, attached, token)), ct);
             var removed = leftovers.Count > 0 ? $" Deleted {leftovers.Count} detached leftover credential(s) of earlier runs." : "";
             var beside = keep.Count > 0 ? $" beside {string.Join(", ", keep)}" : " (the application now uses Private Key JWT)";
-            return new StepOutcome($"Added credential {credential.Id} (key id {pending.KeyId}) and attached it{beside}.{removed}");
+            var kind = _rotation.UseSelfSignedCertificate && existing is null
+                ? $" as a self-signed certificate valid for {RotationRules.CertificateValidity(_rotation.RotationInterval, _rotation.RetireGracePeriod).TotalDays:0} days"
+                : "";
+            return new StepOutcome($"Added credential {credential.Id} (key id {pending.KeyId}){kind} and attached it{beside}.{removed}");
+        }
+
+        private NewPublicKeyCredential NewCredential(GeneratedCredential pending, string name)
+        {
+            if (!_rotation.UseSelfSignedCertificate)
+            {
+                return new NewPublicKeyCredential(owner._keyPairs.ExportPublicKeyPem(pending.PrivateKeyPem!), pending.KeyId!, name);
+            }
+
+            // Valid from a little before now (clock skew) for as long as the rotation's schedule needs it.
+            var notBefore = Now - TimeSpan.FromMinutes(5);
+            var notAfter = Now + RotationRules.CertificateValidity(_rotation.RotationInterval, _rotation.RetireGracePeriod);
+            var certificate = owner._keyPairs.CreateSelfSignedCertificatePem(pending.PrivateKeyPem!, $"CN={_rotation.Name}, O=Rotation Dashboard", notBefore, notAfter);
+            return new NewPublicKeyCredential(certificate, pending.KeyId!, name, IsCertificate: true);
         }
 
         private async Task<StepOutcome> VerifyAsync(CancellationToken ct)

@@ -60,6 +60,10 @@ public sealed class CreateSecretRotationRequest
     [Description("Private Key JWT: seconds the previous key stays valid after the switch (default 3600, at most 30 days).")]
     public int? RetireGracePeriodSeconds { get; init; }
 
+    [Description("Private Key JWT: register each new key in Auth0 as a self-signed X.509 certificate, which Auth0 stops accepting " +
+                 "when it expires (two rotation intervals plus the grace period, at least 30 days). Default false.")]
+    public bool? UseSelfSignedCertificate { get; init; }
+
     [Description("Private Key JWT on an application that uses a client secret today: switch it (its secret stops working).")]
     public bool? SwitchToPrivateKeyJwt { get; init; }
 }
@@ -107,6 +111,8 @@ public sealed class UpdateSecretRotationRequest
     public int? StagedLeadTimeSeconds { get; init; }
 
     public int? RetireGracePeriodSeconds { get; init; }
+
+    public bool? UseSelfSignedCertificate { get; init; }
 
     [Description("Cannot change; accepted only with the current value.")]
     public Guid? ConnectionId { get; init; }
@@ -202,6 +208,8 @@ public sealed record SecretRotationDto(
     int StagedLeadTimeSeconds,
     [property: Description("Ours (Private Key JWT): seconds the previous key stays valid after the switch.")]
     int RetireGracePeriodSeconds,
+    [property: Description("Ours (Private Key JWT): each key is registered in Auth0 as a self-signed certificate that expires.")]
+    bool UseSelfSignedCertificate,
     [property: Description("Ours: a run holds the rotation now.")]
     bool IsRotating,
     RotationRunDto? ActiveRun)
@@ -235,6 +243,7 @@ public sealed record SecretRotationDto(
         view.IsLastRotationManual,
         (int)view.StagedLeadTime.TotalSeconds,
         (int)view.RetireGracePeriod.TotalSeconds,
+        view.UseSelfSignedCertificate,
         view.IsRotating,
         view.ActiveRun is null ? null : RotationRunDto.From(view.ActiveRun));
 }

@@ -350,6 +350,7 @@ public static class SecretRotationEndpoints
                 : null,
             StagedLeadTime = Seconds(input.StagedLeadTimeSeconds),
             RetireGracePeriod = Seconds(input.RetireGracePeriodSeconds),
+            UseSelfSignedCertificate = input.UseSelfSignedCertificate ?? false,
             SwitchToPrivateKeyJwt = input.SwitchToPrivateKeyJwt ?? false,
         };
         var result = await rotations.CreateAsync(request, DashboardUser.FromPrincipal(context.User), cancellationToken);
@@ -413,6 +414,7 @@ public static class SecretRotationEndpoints
             Strategy = strategy,
             StagedLeadTime = Seconds(input.StagedLeadTimeSeconds),
             RetireGracePeriod = Seconds(input.RetireGracePeriodSeconds),
+            UseSelfSignedCertificate = input.UseSelfSignedCertificate,
         };
         var result = await rotations.UpdateAsync(rotationId, request, DashboardUser.FromPrincipal(context.User), cancellationToken: cancellationToken);
         return result.Succeeded

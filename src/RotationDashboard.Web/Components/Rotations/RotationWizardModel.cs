@@ -51,6 +51,7 @@ public sealed class RotationWizardModel
         Strategy = existing.Strategy;
         (LeadTimeAmount, LeadTimeUnit) = Split(existing.StagedLeadTime);
         (GracePeriodAmount, GracePeriodUnit) = Split(existing.RetireGracePeriod);
+        UseSelfSignedCertificate = existing.UseSelfSignedCertificate;
         ClientId = existing.Parameters.ClientId;
         ProjectId = existing.ProjectId;
         EnvironmentSlug = existing.Environment.Slug;
@@ -91,6 +92,9 @@ public sealed class RotationWizardModel
     public double? GracePeriodAmount { get; set; } = 1;
 
     public DurationUnit GracePeriodUnit { get; set; } = DurationUnit.Hours;
+
+    /// <summary>Private Key JWT: register each key in Auth0 as a self-signed certificate (which expires).</summary>
+    public bool UseSelfSignedCertificate { get; set; }
 
     // 4. Application
     public string? ClientId { get; set; }
@@ -261,7 +265,7 @@ public sealed class RotationWizardModel
         "connectionId" => ConnectionStep,
         "rotationInterval" => IntervalStep,
         _ when field.StartsWith("rotateAtUtc", StringComparison.Ordinal) => ScheduleStep,
-        "strategy" or "type" or "isAutoRotationEnabled" or "stagedLeadTime" or "retireGracePeriod" => ScheduleStep,
+        "strategy" or "type" or "isAutoRotationEnabled" or "stagedLeadTime" or "retireGracePeriod" or "useSelfSignedCertificate" => ScheduleStep,
         _ when field.StartsWith("parameters", StringComparison.Ordinal) => ApplicationStep,
         "switchToPrivateKeyJwt" => ApplicationStep,
         _ when field.StartsWith("secretsMapping", StringComparison.Ordinal) => MappingStep,
@@ -289,6 +293,7 @@ public sealed class RotationWizardModel
         SecretsMapping = Mapping,
         StagedLeadTime = Strategy == RotationStrategy.Staged ? StagedLeadTime : null,
         RetireGracePeriod = Strategy == RotationStrategy.PrivateKeyJwt ? RetireGracePeriod : null,
+        UseSelfSignedCertificate = Strategy == RotationStrategy.PrivateKeyJwt && UseSelfSignedCertificate,
         SwitchToPrivateKeyJwt = Strategy == RotationStrategy.PrivateKeyJwt && SwitchToPrivateKeyJwt,
     };
 
@@ -313,6 +318,9 @@ public sealed class RotationWizardModel
             Strategy = Strategy != existing.Strategy ? Strategy : null,
             StagedLeadTime = Strategy == RotationStrategy.Staged && leadTime != existing.StagedLeadTime ? leadTime : null,
             RetireGracePeriod = Strategy == RotationStrategy.PrivateKeyJwt && grace != existing.RetireGracePeriod ? grace : null,
+            UseSelfSignedCertificate = Strategy == RotationStrategy.PrivateKeyJwt && UseSelfSignedCertificate != existing.UseSelfSignedCertificate
+                ? UseSelfSignedCertificate
+                : null,
         };
     }
 

@@ -19,6 +19,8 @@ internal sealed class RotationConfiguration : IEntityTypeConfiguration<Rotation>
         builder.Property(r => r.RowVersion).IsConcurrencyToken();
         builder.Ignore(r => r.InactiveIndex);
         builder.Ignore(r => r.ScheduleState);
+        // Added by 0003 to existing rows, hence the column default.
+        builder.Property(r => r.UseSelfSignedCertificate).HasDefaultValue(false);
 
         builder.ComplexProperty(r => r.Parameters, parameters =>
         {

@@ -42,6 +42,9 @@ public sealed record CreateRotationRequest
     /// <summary>Private Key JWT: how long the previous key stays valid after promotion (default 1 hour).</summary>
     public TimeSpan? RetireGracePeriod { get; init; }
 
+    /// <summary>Private Key JWT: register each key in Auth0 as a self-signed certificate (Auth0 enforces its expiry).</summary>
+    public bool UseSelfSignedCertificate { get; init; }
+
     /// <summary>
     /// Private Key JWT on an application that authenticates with a client secret today: switching breaks every
     /// consumer that uses the secret, so it happens only when this is set.
@@ -72,6 +75,8 @@ public sealed record UpdateRotationRequest
     public TimeSpan? StagedLeadTime { get; init; }
 
     public TimeSpan? RetireGracePeriod { get; init; }
+
+    public bool? UseSelfSignedCertificate { get; init; }
 }
 
 public sealed record RotationConnectionRef(string App, string Name, Guid Id);
@@ -113,6 +118,7 @@ public sealed record RotationView(
     bool IsLastRotationManual,
     TimeSpan StagedLeadTime,
     TimeSpan RetireGracePeriod,
+    bool UseSelfSignedCertificate,
     long RowVersion,
     bool IsRotating,
     RunView? ActiveRun);

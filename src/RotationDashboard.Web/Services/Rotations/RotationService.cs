@@ -96,6 +96,7 @@ public sealed partial class RotationService(
             RotateAtUtc = request.RotateAtUtc ?? RotateAtUtc.Midnight,
             StagedLeadTime = request.StagedLeadTime,
             RetireGracePeriod = request.RetireGracePeriod,
+            UseSelfSignedCertificate = request.UseSelfSignedCertificate,
         };
         if (errors.IsEmpty || !errors.ContainsKey("type"))
         {
@@ -201,6 +202,7 @@ public sealed partial class RotationService(
             RotateAtUtc = request.RotateAtUtc,
             StagedLeadTime = request.StagedLeadTime,
             RetireGracePeriod = request.RetireGracePeriod,
+            UseSelfSignedCertificate = request.UseSelfSignedCertificate,
         };
         var errors = rotation.ValidateChanges(changes);
         var newName = request.Name?.Trim();
@@ -727,7 +729,7 @@ public sealed partial class RotationService(
                 new RotationEnvironmentRef(row.EnvironmentSlug, row.EnvironmentName, r.EnvironmentId),
                 r.ProjectId,
                 new RotationFolderRef(r.FolderId, row.FolderPath),
-                r.RotateAtUtc, ReadMessage(r), r.IsLastRotationManual, r.StagedLeadTime, r.RetireGracePeriod, r.RowVersion,
+                r.RotateAtUtc, ReadMessage(r), r.IsLastRotationManual, r.StagedLeadTime, r.RetireGracePeriod, r.UseSelfSignedCertificate, r.RowVersion,
                 r.IsLeased(now),
                 runs.TryGetValue(r.Id, out var run) ? ToRunView(run, r) : null);
         }).ToList();
@@ -1044,6 +1046,7 @@ public sealed partial class RotationService(
         ["rotateAtUtc"] = rotation.RotateAtUtc,
         ["stagedLeadTime"] = rotation.StagedLeadTime,
         ["retireGracePeriod"] = rotation.RetireGracePeriod,
+        ["useSelfSignedCertificate"] = rotation.UseSelfSignedCertificate,
     };
 
     private static bool IsUniqueViolation(DbUpdateException exception) =>

@@ -231,6 +231,15 @@ internal sealed class TestKeyPairs : IKeyPairGenerator
         return rsa.ExportSubjectPublicKeyInfoPem();
     }
 
+    public string CreateSelfSignedCertificatePem(string privateKeyPem, string subjectName, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        using var rsa = RSA.Create();
+        rsa.ImportFromPem(privateKeyPem);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(subjectName, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(notBefore, notAfter);
+        return certificate.ExportCertificatePem();
+    }
+
     public static string KeyIdOf(string privateKeyPem)
     {
         using var rsa = RSA.Create();
