@@ -84,6 +84,9 @@ public sealed class Rotation
     /// <summary>Private Key JWT: each new key goes to Auth0 as a self-signed certificate that expires (see <see cref="RotationRules.CertificateValidity"/>).</summary>
     public bool UseSelfSignedCertificate { get; private set; }
 
+    /// <summary>The application's name in Auth0 as last seen (at create, on a client id change, at every Apply); display only.</summary>
+    public string? ApplicationName { get; private set; }
+
     public string? LeaseHolder { get; private set; }
 
     public DateTimeOffset? LeaseExpiresAt { get; private set; }
@@ -158,6 +161,16 @@ public sealed class Rotation
         UseSelfSignedCertificate = merged.UseSelfSignedCertificate;
         RecalculateNextRotation(calculator, now);
         Touch(now);
+    }
+
+    /// <summary>Remembers the application's name as Auth0 reported it (null keeps the last one known).</summary>
+    public void RecordApplicationName(string? name)
+    {
+        if (!string.IsNullOrWhiteSpace(name))
+        {
+            var trimmed = name.Trim();
+            ApplicationName = trimmed.Length > RotationRules.MaxApplicationNameLength ? trimmed[..RotationRules.MaxApplicationNameLength] : trimmed;
+        }
     }
 
     /// <summary>Turning auto-rotation off clears <see cref="NextRotationAt"/> (nothing stays queued).</summary>

@@ -20,6 +20,7 @@ public static class RotationRules
     public static readonly TimeSpan DefaultStagedLeadTime = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan MaxStagedLeadTime = TimeSpan.FromDays(7);
     public static readonly TimeSpan DefaultRetireGracePeriod = TimeSpan.FromHours(1);
+    public const int MaxApplicationNameLength = 256;
     public static readonly TimeSpan MaxRetireGracePeriod = TimeSpan.FromDays(30);
 
     public static ValidationErrors Validate(RotationSettings settings)

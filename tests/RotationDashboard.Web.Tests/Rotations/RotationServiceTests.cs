@@ -49,6 +49,19 @@ public class RotationServiceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_application_name_from_auth0_is_kept_shown_and_searchable()
+    {
+        await using var data = await EngineTestData.CreateAsync();
+        await using var host = await EngineTestHost.StartAsync(data);
+        var rotation = await host.CreateAsync(await host.RequestAsync("named", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase));
+
+        var page = await host.Rotations.QueryAsync(new RotationDashboardQuery { Search = "payments api" });
+
+        Assert.Equal("Payments API worker", rotation.ApplicationName);
+        Assert.Equal([("named", "Payments API worker")], page.Items.Select(i => (i.Name, i.ApplicationName)));
+    }
+
+    [Fact]
     public async Task Credential_slots_without_values_are_listed_without_an_audited_reveal()
     {
         await using var data = await EngineTestData.CreateAsync();

@@ -52,6 +52,7 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
         await Assertions.Expect(page.GetByTestId("summary-failing-count")).ToHaveTextAsync(summary.Failing.ToString());
         await Assertions.Expect(Row(page, "billing-service").GetByTestId("rotation-status")).ToHaveAttributeAsync("data-status", "scheduled");
         await Assertions.Expect(Row(page, "reporting-job").GetByTestId("rotation-status")).ToHaveAttributeAsync("data-status", "due-soon");
+        await Assertions.Expect(Row(page, "reporting-job").GetByTestId("rotation-app-name")).ToHaveTextAsync("Reporting job");
         // Due at the next 03:00 UTC three days on: 3 or 4 days away, depending on the time of day the test runs.
         await Assertions.Expect(Row(page, "reporting-job").GetByTestId("rotation-status")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("Rotates in [34] days"));
         await Assertions.Expect(Row(page, "customer-portal").GetByTestId("rotation-status")).ToContainTextAsync("Auto-rotation disabled");

@@ -207,5 +207,5 @@ public sealed class RotationWizardModelTests
         new SecretsMapping("ORDERS_CLIENT_ID", ClientSecret: "ORDERS_CLIENT_SECRET"), true, 0, Guid.NewGuid(), Guid.NewGuid(), Winter, Winter, 30,
         RotationSlugs.Success, Winter, Winter, null, Winter.AddDays(30), new RotationConnectionRef("auth0", "tenant", Guid.NewGuid()),
         new RotationEnvironmentRef("dev", "Development", Guid.NewGuid()), Guid.NewGuid(), new RotationFolderRef(Guid.NewGuid(), "/"), new RotateAtUtc(3, 0),
-        null, false, TimeSpan.FromMinutes(5), TimeSpan.FromHours(1), false, 7, false, null);
+        null, false, TimeSpan.FromMinutes(5), TimeSpan.FromHours(1), false, "Orders worker", 7, false, null);
 }

@@ -348,7 +348,7 @@ public sealed partial class RotationRunner(
             }
 
             await AuthorityCallAsync((a, token) => Done(a.SetClientSecretAsync(clientId, Pending.ClientSecret!, token)), ct);
-            return new StepOutcome("Set the new client secret in Auth0.");
+            return new StepOutcome("Set the new client secret in Auth0.", rotation => rotation.RecordApplicationName(application.Name));
         }
 
         private async Task<StepOutcome> ApplyKeyAsync(CancellationToken ct)
@@ -427,7 +427,8 @@ public sealed partial class RotationRunner(
             var kind = _rotation.UseSelfSignedCertificate && existing is null
                 ? $" as a self-signed certificate valid for {RotationRules.CertificateValidity(_rotation.RotationInterval, _rotation.RetireGracePeriod).TotalDays:0} days"
                 : "";
-            return new StepOutcome($"Added credential {credential.Id} (key id {pending.KeyId}){kind} and attached it{beside}.{removed}");
+            return new StepOutcome($"Added credential {credential.Id} (key id {pending.KeyId}){kind} and attached it{beside}.{removed}",
+                rotation => rotation.RecordApplicationName(application.Name));
         }
 
         private NewPublicKeyCredential NewCredential(GeneratedCredential pending, string name)

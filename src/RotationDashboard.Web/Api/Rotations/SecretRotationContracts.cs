@@ -210,6 +210,8 @@ public sealed record SecretRotationDto(
     int RetireGracePeriodSeconds,
     [property: Description("Ours (Private Key JWT): each key is registered in Auth0 as a self-signed certificate that expires.")]
     bool UseSelfSignedCertificate,
+    [property: Description("Ours: the application's name in Auth0 as last seen (at create, on a client id change, at every run); null when unknown.")]
+    string? ApplicationName,
     [property: Description("Ours: a run holds the rotation now.")]
     bool IsRotating,
     RotationRunDto? ActiveRun)
@@ -244,6 +246,7 @@ public sealed record SecretRotationDto(
         (int)view.StagedLeadTime.TotalSeconds,
         (int)view.RetireGracePeriod.TotalSeconds,
         view.UseSelfSignedCertificate,
+        view.ApplicationName,
         view.IsRotating,
         view.ActiveRun is null ? null : RotationRunDto.From(view.ActiveRun));
 }

@@ -21,6 +21,7 @@ internal sealed class RotationConfiguration : IEntityTypeConfiguration<Rotation>
         builder.Ignore(r => r.ScheduleState);
         // Added by 0003 to existing rows, hence the column default.
         builder.Property(r => r.UseSelfSignedCertificate).HasDefaultValue(false);
+        builder.Property(r => r.ApplicationName).HasMaxLength(RotationRules.MaxApplicationNameLength);
 
         builder.ComplexProperty(r => r.Parameters, parameters =>
         {

@@ -119,6 +119,7 @@ public sealed record RotationView(
     TimeSpan StagedLeadTime,
     TimeSpan RetireGracePeriod,
     bool UseSelfSignedCertificate,
+    string? ApplicationName,
     long RowVersion,
     bool IsRotating,
     RunView? ActiveRun);
@@ -185,7 +186,7 @@ public sealed record RotationDashboardQuery
 
     public Guid? EnvironmentId { get; init; }
 
-    /// <summary>Case-insensitive "contains" on name, description, application client id and connection name.</summary>
+    /// <summary>Case-insensitive "contains" on name, description, application client id or name, and connection name.</summary>
     public string? Search { get; init; }
 
     public RotationListFilter Filter { get; init; }
@@ -219,6 +220,7 @@ public sealed record RotationListItem(
     Guid FolderId,
     string SecretPath,
     string ClientId,
+    string? ApplicationName,
     SecretsMapping SecretsMapping,
     string? RotationStatus,
     bool IsAutoRotationEnabled,

@@ -123,7 +123,8 @@ public sealed partial class RotationService(
 
         // Only reads from here on: Auth0 is changed by the first run, after the rotation exists.
         var strategy = settings.Strategy ?? RotationSlugs.DefaultStrategyFor(type);
-        errors.Merge(await CheckApplicationAsync(connection!, type, settings.Parameters.ClientId.Trim(), request.SwitchToPrivateKeyJwt, cancellationToken));
+        var application = await CheckApplicationAsync(connection!, type, settings.Parameters.ClientId.Trim(), request.SwitchToPrivateKeyJwt, cancellationToken);
+        errors.Merge(application.Errors);
         if (errors.HasErrors)
         {
             return OperationResult<RotationView>.Invalid(errors);
@@ -131,6 +132,7 @@ public sealed partial class RotationService(
 
         var now = timeProvider.GetUtcNow();
         var rotation = Rotation.Create(settings, now);
+        rotation.RecordApplicationName(application.Name);
         db.Rotations.Add(rotation);
         db.AuditEvents.Add(AuditEvent.Record(now, user.Actor, AuditActions.RotationCreate, AuditTarget.Rotation(rotation.Id, rotation.Name), AuditOutcome.Success,
             $"{type.ToSlug()} ({StrategyPlan.Label(strategy)}) of application {rotation.Parameters.ClientId} through connection {connection!.Name}, " +
@@ -227,19 +229,24 @@ public sealed partial class RotationService(
             return OperationResult<RotationView>.Conflict("A rotation run is in progress; change the application, mapping or strategy when it has finished.");
         }
 
+        string? newApplicationName = null;
         if (clientChanged)
         {
             var connection = await db.Connections.AsNoTracking().SingleAsync(c => c.Id == rotation.ConnectionId, cancellationToken);
-            errors.Merge(await CheckApplicationAsync(connection, rotation.Type, newClientId!, switchToPrivateKeyJwt: false, cancellationToken));
+            var application = await CheckApplicationAsync(connection, rotation.Type, newClientId!, switchToPrivateKeyJwt: false, cancellationToken);
+            errors.Merge(application.Errors);
             if (errors.HasErrors)
             {
                 return OperationResult<RotationView>.Invalid(errors);
             }
+
+            newApplicationName = application.Name;
         }
 
         var before = Describe(rotation);
         var now = timeProvider.GetUtcNow();
         rotation.Update(changes, calculator, now);
+        rotation.RecordApplicationName(newApplicationName);
         if (renamedKeys.Count > 0)
         {
             var oldKeys = renamedKeys.Select(r => r.OldKey).ToList();
@@ -493,6 +500,7 @@ public sealed partial class RotationService(
                 EF.Functions.Like(r.Rotation.Name, pattern, "\\")
                 || EF.Functions.Like(r.Rotation.Description!, pattern, "\\")
                 || EF.Functions.Like(r.Rotation.Parameters.ClientId, pattern, "\\")
+                || EF.Functions.Like(r.Rotation.ApplicationName!, pattern, "\\")
                 || EF.Functions.Like(r.ConnectionName, pattern, "\\"));
         }
 
@@ -529,6 +537,7 @@ public sealed partial class RotationService(
             row.Rotation.FolderId,
             row.FolderPath,
             row.Rotation.Parameters.ClientId,
+            row.Rotation.ApplicationName,
             row.Rotation.SecretsMapping,
             row.Rotation.RotationStatus?.ToSlug(),
             row.Rotation.IsAutoRotationEnabled,
@@ -729,7 +738,7 @@ public sealed partial class RotationService(
                 new RotationEnvironmentRef(row.EnvironmentSlug, row.EnvironmentName, r.EnvironmentId),
                 r.ProjectId,
                 new RotationFolderRef(r.FolderId, row.FolderPath),
-                r.RotateAtUtc, ReadMessage(r), r.IsLastRotationManual, r.StagedLeadTime, r.RetireGracePeriod, r.UseSelfSignedCertificate, r.RowVersion,
+                r.RotateAtUtc, ReadMessage(r), r.IsLastRotationManual, r.StagedLeadTime, r.RetireGracePeriod, r.UseSelfSignedCertificate, r.ApplicationName, r.RowVersion,
                 r.IsLeased(now),
                 runs.TryGetValue(r.Id, out var run) ? ToRunView(run, r) : null);
         }).ToList();
@@ -883,7 +892,7 @@ public sealed partial class RotationService(
     }
 
     /// <summary>Read-only checks in Auth0: the connection works and has the scopes, the application exists and fits the type.</summary>
-    private async Task<ValidationErrors> CheckApplicationAsync(
+    private async Task<(ValidationErrors Errors, string? Name)> CheckApplicationAsync(
         Connection connection,
         RotationType type,
         string clientId,
@@ -891,16 +900,17 @@ public sealed partial class RotationService(
         CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
+        string? name = null;
         if (string.Equals(clientId, connection.ClientId, StringComparison.Ordinal))
         {
             errors.Add("parameters.clientId", "This is the connection's own application; rotating its credential would lock the connection out.");
-            return errors;
+            return (errors, name);
         }
 
         if (string.Equals(clientId, signIn.Value.SignInClientId, StringComparison.Ordinal))
         {
             errors.Add("parameters.clientId", "This is the dashboard's own sign-in application; rotating its credential would lock everyone out of the dashboard.");
-            return errors;
+            return (errors, name);
         }
 
         IAuth0ManagementClient management;
@@ -911,7 +921,7 @@ public sealed partial class RotationService(
         catch (Exception exception) when (exception is SecretDecryptionException or FormatException or InvalidOperationException)
         {
             errors.Add("connectionId", $"The connection cannot be used: {SecretScrubber.Patterns.Scrub(exception.Message)}");
-            return errors;
+            return (errors, name);
         }
 
         try
@@ -921,10 +931,11 @@ public sealed partial class RotationService(
             if (missing.Count > 0)
             {
                 errors.Add("connectionId", $"The connection's application lacks the Management API scope(s) this rotation needs: {string.Join(", ", missing)}.");
-                return errors;
+                return (errors, name);
             }
 
             var client = await management.GetClientAsync(clientId, ClientFields, cancellationToken);
+            name = client.Name;
             var isPublic = client.TokenEndpointAuthMethod == Auth0TokenEndpointAuthMethods.None && !client.UsesPrivateKeyJwt;
             if (isPublic || client.AppType is "native" or "spa")
             {
@@ -956,7 +967,7 @@ public sealed partial class RotationService(
             errors.Add("connectionId", $"Auth0 could not be asked through this connection: {SecretScrubber.Patterns.Scrub(exception.Message)}");
         }
 
-        return errors;
+        return (errors, name);
     }
 
     private async Task<string> RevokeAsync(RotationDashboardDbContext db, Rotation rotation, CancellationToken cancellationToken)
