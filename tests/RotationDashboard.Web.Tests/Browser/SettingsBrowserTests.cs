@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using RotationDashboard.Web.Tests.Infrastructure;
+using RotationDashboard.Web.Tests.RotationsUi;
 
 namespace RotationDashboard.Web.Tests.Browser;
 
@@ -25,6 +26,10 @@ public sealed class SettingsBrowserTests : IClassFixture<DashboardAppFactory>
         await Assertions.Expect(page.GetByTestId("field-error-name")).ToBeVisibleAsync();
 
         await page.GetByTestId("token-name").FillAsync("payments-service");
+        await page.PickAsync("token-expiry", "never");
+        await Assertions.Expect(page.GetByTestId("token-never-warning")).ToContainTextAsync("stays valid until someone revokes it");
+        await page.PickAsync("token-expiry", "in 90 days");
+        await Assertions.Expect(page.GetByTestId("token-never-warning")).ToHaveCountAsync(0);
         await page.GetByTestId("token-save").ClickAsync();
         var value = (await page.GetByTestId("issued-token").InnerTextAsync()).Trim();
         Assert.StartsWith("rdt_", value);
