@@ -163,6 +163,7 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         await Assertions.Expect(page.Locator("[data-testid=credential-slot][data-stage=Current] [data-testid=credential-masked]")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-testid=credential-slot][data-stage=Previous] [data-testid=credential-validity]"))
             .ToContainTextAsync("No longer valid");
+        await Assertions.Expect(page.Locator("[data-testid=credential-slot][data-stage=Previous] [data-testid=credential-retired]")).ToContainTextAsync("retired 20");
         await ScreenshotAsync(page, "detail-after-rotate-now");
 
         // Reveal: CURRENT is the secret Auth0 has; PREVIOUS is labelled dead (Auth0 keeps one secret).

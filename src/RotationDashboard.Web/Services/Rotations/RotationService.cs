@@ -669,8 +669,8 @@ public sealed partial class RotationService(
             {
                 (true, _, _) => "Valid: mapped to the secrets and in use in Auth0.",
                 (false, true, _) => "Still valid in Auth0 until the grace period ends and it is retired.",
-                (false, false, true) => $"No longer valid: Auth0 keeps one client secret per application, so this one stopped working when it was replaced ({slot.RetiredAt:u}).",
-                _ => $"No longer valid: retired in Auth0 at {slot.RetiredAt:u}.",
+                (false, false, true) => "No longer valid: Auth0 keeps one client secret per application, so this one stopped working when it was replaced.",
+                _ => "No longer valid: retired in Auth0.",
             };
             return ToSlot(index, current ? CredentialStage.Current : CredentialStage.Previous, slot, current || slot.IsValid, validity);
         }).ToList();
