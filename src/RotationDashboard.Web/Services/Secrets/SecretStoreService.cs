@@ -408,21 +408,17 @@ public sealed partial class SecretStoreService(
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rotation);
-        var wanted = keys.Select(k => k.Trim()).Distinct(StringComparer.Ordinal).ToList();
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var secrets = await SecretsForWrite(db, s => s.FolderId == folderId && wanted.Contains(s.Key))
-            .ToListAsync(cancellationToken);
-
+        var (wanted, secrets) = await RotationSecretsForWriteAsync(db, folderId, keys, cancellationToken);
         var missing = wanted.Except(secrets.Select(s => s.Key), StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
             return OperationResult.NotFound($"These secrets do not exist in the folder: {string.Join(", ", missing)}");
         }
 
-        var notOwned = secrets.Where(s => s.OwnerRotationId != rotation.Id).Select(s => s.Key).ToList();
-        if (notOwned.Count > 0)
+        if (NotManagedBy(rotation, secrets) is { } notOwned)
         {
-            return OperationResult.Conflict($"These secrets are not managed by rotation \"{rotation.Name}\": {string.Join(", ", notOwned)}");
+            return notOwned;
         }
 
         var withoutNext = secrets.Where(s => s.NextVersion is null).Select(s => s.Key).ToList();
@@ -451,15 +447,11 @@ public sealed partial class SecretStoreService(
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rotation);
-        var wanted = keys.Select(k => k.Trim()).Distinct(StringComparer.Ordinal).ToList();
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var secrets = await SecretsForWrite(db, s => s.FolderId == folderId && wanted.Contains(s.Key))
-            .ToListAsync(cancellationToken);
-
-        var notOwned = secrets.Where(s => s.OwnerRotationId != rotation.Id).Select(s => s.Key).ToList();
-        if (notOwned.Count > 0)
+        var (_, secrets) = await RotationSecretsForWriteAsync(db, folderId, keys, cancellationToken);
+        if (NotManagedBy(rotation, secrets) is { } notOwned)
         {
-            return OperationResult.Conflict($"These secrets are not managed by rotation \"{rotation.Name}\": {string.Join(", ", notOwned)}");
+            return notOwned;
         }
 
         var now = timeProvider.GetUtcNow();
@@ -552,6 +544,24 @@ public sealed partial class SecretStoreService(
     }
 
     // ---- Helpers ---------------------------------------------------------------------------------------
+
+    /// <summary>The folder's secrets named in <paramref name="keys"/> (trimmed, distinct), tracked for writing.</summary>
+    private static async Task<(List<string> Wanted, List<Secret> Secrets)> RotationSecretsForWriteAsync(
+        RotationDashboardDbContext db, Guid folderId, IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        var wanted = keys.Select(k => k.Trim()).Distinct(StringComparer.Ordinal).ToList();
+        var secrets = await SecretsForWrite(db, s => s.FolderId == folderId && wanted.Contains(s.Key)).ToListAsync(cancellationToken);
+        return (wanted, secrets);
+    }
+
+    /// <summary>A Conflict naming the secrets another rotation (or nobody) manages; null when all are the rotation's.</summary>
+    private static OperationResult? NotManagedBy(RotationIdentity rotation, IEnumerable<Secret> secrets)
+    {
+        var notOwned = secrets.Where(s => s.OwnerRotationId != rotation.Id).Select(s => s.Key).ToList();
+        return notOwned.Count > 0
+            ? OperationResult.Conflict($"These secrets are not managed by rotation \"{rotation.Name}\": {string.Join(", ", notOwned)}")
+            : null;
+    }
 
     private async Task<OperationResult> WriteForRotationAsync(
         RotationIdentity rotation,
