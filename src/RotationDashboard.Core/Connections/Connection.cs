@@ -132,7 +132,8 @@ public sealed class Connection
 
     /// <summary>Changes the settings; a null <paramref name="newClientSecret"/> keeps the stored secret.</summary>
     /// <exception cref="DomainValidationException">A setting is invalid (nothing changes).</exception>
-    public void Update(ConnectionSettings settings, string? newClientSecret, ISecretProtector protector, DateTimeOffset now)
+    /// <returns>Whether the credentials or the tenant changed (the last validation was then cleared).</returns>
+    public bool Update(ConnectionSettings settings, string? newClientSecret, ISecretProtector protector, DateTimeOffset now)
     {
         Validate(settings, newClientSecret, requireClientSecret: false).ThrowIfAny();
         var before = (ClientId, Domain, Audience, IsSandbox);
@@ -151,6 +152,8 @@ public sealed class Connection
             LastValidationMessage = null;
             GrantedScopes = string.Empty;
         }
+
+        return credentialsChanged;
     }
 
     public string RevealClientSecret(ISecretProtector protector) =>

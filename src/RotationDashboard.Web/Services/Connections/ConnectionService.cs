@@ -155,8 +155,8 @@ public sealed partial class ConnectionService(
 
         var before = (connection.Name, connection.Domain, connection.ClientId, connection.Audience, connection.IsSandbox);
         var now = timeProvider.GetUtcNow();
-        connection.Update(settings, patch.ClientSecret, protector, now);
-        if (connection.LastValidatedAt is null && await TestBeforeSavingAsync(connection, cancellationToken) is { } refused)
+        var credentialsChanged = connection.Update(settings, patch.ClientSecret, protector, now);
+        if (credentialsChanged && await TestBeforeSavingAsync(connection, cancellationToken) is { } refused)
         {
             // New credentials or another tenant: saved only once Auth0 accepts them (the tracked changes are dropped).
             return OperationResult<ConnectionView>.Invalid(refused);
