@@ -28,6 +28,8 @@ public sealed class SettingsBrowserTests : IClassFixture<DashboardAppFactory>
         await page.GetByTestId("token-name").FillAsync("payments-service");
         await page.PickAsync("token-expiry", "never");
         await Assertions.Expect(page.GetByTestId("token-never-warning")).ToContainTextAsync("stays valid until someone revokes it");
+        await Assertions.Expect(page.GetByTestId("field-error-name")).ToHaveCountAsync(0); // cleared once a name was typed
+        await BrowserSession.ScreenshotAsync(page, "settings-token-never-warning");
         await page.PickAsync("token-expiry", "in 90 days");
         await Assertions.Expect(page.GetByTestId("token-never-warning")).ToHaveCountAsync(0);
         await page.GetByTestId("token-save").ClickAsync();
