@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.OpenApi.Models;
+using Microsoft.OpenApi;
 using RotationDashboard.Web.Security;
 
 namespace RotationDashboard.Web.Api;
@@ -41,6 +41,7 @@ public static class ApiDocumentation
                     Description = Description,
                 };
                 document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 document.Components.SecuritySchemes[BearerSchemeName] = new OpenApiSecurityScheme
                 {
                     Type = SecuritySchemeType.Http,
@@ -51,13 +52,13 @@ public static class ApiDocumentation
                 };
                 return Task.CompletedTask;
             });
-            // .NET 9 gives a nullable use of an object type its own copy of the schema ("RotationRunDto2"); object members
-            // that may be null say so in their description instead.
+            // A nullable use of an object type would otherwise get its own copy of the schema ("RotationRunDto2"); object
+            // members that may be null say so in their description instead.
             options.AddSchemaTransformer((schema, _, _) =>
             {
-                if (schema.Properties.Count > 0)
+                if (schema.Properties is { Count: > 0 } && schema.Type is { } type)
                 {
-                    schema.Nullable = false;
+                    schema.Type = type & ~JsonSchemaType.Null;
                 }
 
                 return Task.CompletedTask;
@@ -81,7 +82,7 @@ public static class ApiDocumentation
                 [
                     new OpenApiSecurityRequirement
                     {
-                        [new OpenApiSecurityScheme { Reference = new OpenApiReference { Type = ReferenceType.SecurityScheme, Id = BearerSchemeName } }] = [],
+                        [new OpenApiSecuritySchemeReference(BearerSchemeName, context.Document)] = [],
                     },
                 ];
                 if (permissions.Count > 0)
@@ -90,8 +91,9 @@ public static class ApiDocumentation
                     operation.Description = string.IsNullOrEmpty(operation.Description) ? needs : operation.Description + "\n\n" + needs;
                 }
 
-                operation.Responses.TryAdd("401", ProblemResponse("No API token or session, or the token is unknown, revoked or expired."));
-                operation.Responses.TryAdd("403", ProblemResponse("The token lacks the permission (or the location) this needs."));
+                operation.Responses ??= new OpenApiResponses();
+                operation.Responses.TryAdd("401", ProblemResponse(context.Document, "No API token or session, or the token is unknown, revoked or expired."));
+                operation.Responses.TryAdd("403", ProblemResponse(context.Document, "The token lacks the permission (or the location) this needs."));
                 return Task.CompletedTask;
             });
         });
@@ -104,14 +106,14 @@ public static class ApiDocumentation
         return endpoints;
     }
 
-    private static OpenApiResponse ProblemResponse(string description) => new()
+    private static OpenApiResponse ProblemResponse(OpenApiDocument? document, string description) => new()
     {
         Description = description,
         Content = new Dictionary<string, OpenApiMediaType>
         {
             ["application/problem+json"] = new()
             {
-                Schema = new OpenApiSchema { Reference = new OpenApiReference { Type = ReferenceType.Schema, Id = "ProblemDetails" } },
+                Schema = new OpenApiSchemaReference("ProblemDetails", document),
             },
         },
     };

@@ -25,8 +25,6 @@ public sealed partial class RotationScheduler(
     public const string RotationIdKey = "rotationId";
 
     private readonly SemaphoreSlim[] _locks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
-    private readonly SemaphoreSlim _jobsAdded = new(1, 1);
-    private volatile bool _jobsReady;
 
     public static TriggerKey RotateTriggerKey(Guid rotationId) => new($"rotate-{rotationId:N}", Group);
 
@@ -93,7 +91,7 @@ public sealed partial class RotationScheduler(
     public async Task<DateTimeOffset?> GetNextFireTimeAsync(Guid rotationId, CancellationToken cancellationToken = default)
     {
         var scheduler = await GetSchedulerAsync(cancellationToken);
-        return (await scheduler.GetTrigger(RotateTriggerKey(rotationId), cancellationToken))?.GetNextFireTimeUtc();
+        return (await scheduler.GetTrigger(RotateTriggerKey(rotationId), cancellationToken))?.NextFireTimeUtc;
     }
 
     /// <summary>
@@ -133,49 +131,18 @@ public sealed partial class RotationScheduler(
     private async Task ScheduleAsync(IScheduler scheduler, TriggerKey key, JobKey job, Guid rotationId, DateTimeOffset fireAt, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var trigger = TriggerBuilder.Create()
+        var trigger = TriggerBuilder.Create(timeProvider)
             .WithIdentity(key)
             .ForJob(job)
             .UsingJobData(RotationIdKey, rotationId.ToString())
             .StartAt(fireAt > now ? fireAt : now)
-            .WithSimpleSchedule(schedule => schedule.WithMisfireHandlingInstructionFireNow())
+            .WithSimpleSchedule(schedule => schedule.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
             .Build();
-        if (await scheduler.CheckExists(key, cancellationToken))
-        {
-            await scheduler.RescheduleJob(key, trigger, cancellationToken);
-        }
-        else
-        {
-            await scheduler.ScheduleJob(trigger, cancellationToken);
-        }
+        await scheduler.ScheduleJob(trigger, ScheduleJobOptions.Replacing, cancellationToken);
     }
 
-    private async Task<IScheduler> GetSchedulerAsync(CancellationToken cancellationToken)
-    {
-        var scheduler = await schedulerFactory.GetScheduler(cancellationToken);
-        if (_jobsReady)
-        {
-            return scheduler;
-        }
-
-        await _jobsAdded.WaitAsync(cancellationToken);
-        try
-        {
-            if (!_jobsReady)
-            {
-                // Two durable jobs; each trigger carries the rotation id.
-                await scheduler.AddJob(JobBuilder.Create<RotateRotationJob>().WithIdentity(RotateJobKey).StoreDurably().Build(), replace: true, cancellationToken);
-                await scheduler.AddJob(JobBuilder.Create<ResumeRotationRunJob>().WithIdentity(ResumeJobKey).StoreDurably().Build(), replace: true, cancellationToken);
-                _jobsReady = true;
-            }
-        }
-        finally
-        {
-            _jobsAdded.Release();
-        }
-
-        return scheduler;
-    }
+    private ValueTask<IScheduler> GetSchedulerAsync(CancellationToken cancellationToken) =>
+        schedulerFactory.GetScheduler(cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Rotation {RotationId} scheduled at {FireAt:o}")]
     private static partial void LogScheduled(ILogger logger, Guid rotationId, DateTimeOffset fireAt);
@@ -193,16 +160,16 @@ public sealed partial class RotationScheduler(
 /// <summary>A rotation's trigger fired: start a scheduled run if it is due (the engine checks, under the lease).</summary>
 public sealed partial class RotateRotationJob(RotationEngine engine, RotationScheduler scheduler, TimeProvider timeProvider, ILogger<RotateRotationJob> logger) : IJob
 {
-    public async Task Execute(IJobExecutionContext context)
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         var rotationId = Guid.Parse(context.MergedJobDataMap.GetString(RotationScheduler.RotationIdKey)!);
         var now = timeProvider.GetUtcNow();
         var lag = now - (context.ScheduledFireTimeUtc ?? now);
-        var start = await engine.StartAsync(rotationId, RunTrigger.Schedule, Actor.Scheduler, cancellationToken: context.CancellationToken);
+        var start = await engine.StartAsync(rotationId, RunTrigger.Schedule, Actor.Scheduler, cancellationToken: cancellationToken);
         LogFired(logger, rotationId, start.Status, lag.TotalMilliseconds);
         if (start.Status == RunStartStatus.NotDue)
         {
-            await scheduler.RescheduleAsync(rotationId, context.CancellationToken);
+            await scheduler.RescheduleAsync(rotationId, cancellationToken);
         }
     }
 
@@ -213,9 +180,9 @@ public sealed partial class RotateRotationJob(RotationEngine engine, RotationSch
 /// <summary>A run's follow-up fired: continue it (after a crash, or when its grace period is over).</summary>
 public sealed class ResumeRotationRunJob(RotationEngine engine) : IJob
 {
-    public async Task Execute(IJobExecutionContext context)
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         var rotationId = Guid.Parse(context.MergedJobDataMap.GetString(RotationScheduler.RotationIdKey)!);
-        await engine.ResumeAsync(rotationId, context.CancellationToken);
+        await engine.ResumeAsync(rotationId, cancellationToken);
     }
 }

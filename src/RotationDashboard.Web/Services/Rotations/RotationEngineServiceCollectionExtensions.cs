@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Quartz;
 using RotationDashboard.Auth0.Rotation;
 using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Core.Scheduling;
@@ -39,7 +40,24 @@ public static class RotationEngineServiceCollectionExtensions
         services.TryAddSingleton<RotationEngine>();
         services.TryAddSingleton<RotationService>();
 
-        services.AddQuartzScheduler();
+        services.AddQuartz(quartz =>
+        {
+            // In memory: the database is the source of truth and the triggers are rebuilt from it at start. The name
+            // is unique because several hosts (tests, benchmarks) can share one process.
+            quartz.ConfigureScheduler(scheduler =>
+            {
+                scheduler.InstanceName = "RotationDashboard-" + Guid.NewGuid().ToString("N")[..8];
+                // Runs are resumable: at shutdown they stop at their next step boundary and resume on the next start.
+                scheduler.ShutdownJobInterruption = ShutdownJobInterruption.WhenNotWaitingForJobs;
+            });
+            quartz.UseDefaultThreadPool(8);
+            quartz.UseInMemoryStore(store => store.MisfireThreshold = TimeSpan.FromMinutes(1));
+            // Two durable jobs; each trigger carries the rotation id. Quartz builds each firing's job in its own DI scope.
+            quartz.AddJob<RotateRotationJob>(job => job.WithIdentity(RotationScheduler.RotateJobKey).StoreDurably());
+            quartz.AddJob<ResumeRotationRunJob>(job => job.WithIdentity(RotationScheduler.ResumeJobKey).StoreDurably());
+        });
+        // Registered before the engine's hosted service, so the scheduler starts before it and stops after it.
+        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = false);
         services.AddHostedService<RotationEngineHostedService>();
         return services;
     }
