@@ -19,7 +19,7 @@ internal sealed class Auth0ClientRuntime
         TimeProvider = timeProvider;
         Logger = loggerFactory.CreateLogger("RotationDashboard.Auth0");
         Limiters = new TenantLimiterRegistry(Options, timeProvider);
-        Executor = new Auth0HttpExecutor(httpClientFactory, Options, timeProvider, Logger);
+        Executor = new Auth0HttpExecutor(httpClientFactory, timeProvider);
         Tokens = new ManagementTokenCache(Executor, Limiters, Options, timeProvider, Logger);
     }
 

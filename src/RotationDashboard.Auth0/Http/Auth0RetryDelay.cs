@@ -25,14 +25,13 @@ internal static class Auth0RetryDelay
     }
 
     /// <summary>How long the whole tenant should hold back after this response, if at all.</summary>
-    public static TimeSpan TenantPause(Auth0HttpResponse response, DateTimeOffset now, TimeSpan maxDelay)
+    public static TimeSpan TenantPause(System.Net.HttpStatusCode status, Auth0RateLimit? rateLimit, DateTimeOffset now, TimeSpan maxDelay)
     {
-        var rateLimit = response.RateLimit;
         if (rateLimit is null)
             return TimeSpan.Zero;
 
         var untilReset = rateLimit.Reset is { } reset && reset > now ? reset - now : TimeSpan.Zero;
-        if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
+        if (status == System.Net.HttpStatusCode.TooManyRequests)
             return Cap(rateLimit.RetryAfter ?? untilReset, maxDelay);
 
         return rateLimit.Remaining is <= 0 ? Cap(untilReset, maxDelay) : TimeSpan.Zero;

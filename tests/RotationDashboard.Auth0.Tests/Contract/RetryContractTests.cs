@@ -104,6 +104,52 @@ public sealed class RetryContractTests(UnlimitedSandboxFixture sandbox) : IClass
     }
 
     [Fact]
+    public async Task A_hung_Management_API_times_out_each_attempt_spends_the_retry_budget_and_ends_in_a_clear_exception()
+    {
+        Tenant.SetFaults(new SandboxFaults { TimeoutRate = 1, TimeoutDelay = TimeSpan.FromSeconds(30), Targets = SandboxFaultTargets.Management });
+        var attemptTimeout = TimeSpan.FromMilliseconds(300);
+        await using var client = sandbox.CreateClient(o =>
+        {
+            o.MaxRetryAttempts = 2;
+            o.RequestTimeout = attemptTimeout;
+        });
+        var management = client.Dashboard();
+
+        var failure = await Assert.ThrowsAsync<Auth0ApiException>(() => management.GetClientAsync(SandboxSeed.BillingServiceClientId));
+
+        Assert.True(failure.IsTransient);
+        Assert.Null(failure.StatusCode);
+        Assert.Equal(3, failure.Attempts);
+        Assert.StartsWith("Auth0 unreachable: gave up after 3 attempts", failure.Message);
+        Assert.Contains("timed out", failure.Message);
+        Assert.True(failure.Elapsed >= attemptTimeout * 3, $"Each attempt waits its own timeout; took {failure.Elapsed}.");
+        Assert.Equal(3, client.Exchanges.Management.Count);
+        Assert.All(client.Exchanges.Management, e => Assert.Null(e.Status));
+    }
+
+    [Fact]
+    public async Task Waiting_for_the_tenant_limiter_does_not_count_against_an_attempt_timeout()
+    {
+        // One request a second and a 400 ms attempt timeout: the third of three requests queues ~2 s for its turn.
+        await using var client = sandbox.CreateClient(o =>
+        {
+            o.ManagementRequestsPerSecondPerTenant = 1;
+            o.ManagementBurstPerTenant = 1;
+            o.MaxRetryAttempts = 0;
+            o.RequestTimeout = TimeSpan.FromMilliseconds(400);
+        });
+        var management = client.Dashboard();
+        await management.GetClientAsync(SandboxSeed.BillingServiceClientId); // token fetched, bucket drained
+
+        var started = Stopwatch.GetTimestamp();
+        var clients = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => management.GetClientAsync(SandboxSeed.BillingServiceClientId)));
+
+        Assert.All(clients, c => Assert.Equal(SandboxSeed.BillingServiceClientId, c.ClientId));
+        Assert.True(Stopwatch.GetElapsedTime(started) >= TimeSpan.FromSeconds(1.5), "The limiter should have queued the requests.");
+        Assert.All(client.Exchanges.Management, e => Assert.Equal(HttpStatusCode.OK, e.Status));
+    }
+
+    [Fact]
     public async Task A_rate_limited_verification_is_reported_as_transient_after_one_attempt()
     {
         Tenant.AddFailure(new SandboxFailureRule("POST", "/oauth/token", 429));

@@ -78,7 +78,8 @@ public sealed class ContractClient : IAsyncDisposable
             options.MaxConcurrentRequestsPerTenant = 16;
             configure?.Invoke(options);
         });
-        services.ConfigureHttpClientDefaults(http => http.AddHttpMessageHandler(() => new RecordingHandler(Exchanges)));
+        // Innermost, after the retry and limiter handlers: every attempt is recorded as it goes over the wire.
+        services.AddHttpClient(Auth0ServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => new RecordingHandler(Exchanges));
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 

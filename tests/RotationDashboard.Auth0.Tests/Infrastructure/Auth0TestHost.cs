@@ -11,7 +11,8 @@ public sealed class Auth0TestHost : IAsyncDisposable
     public Auth0TestHost(Action<Auth0ClientOptions>? configure = null, TimeProvider? timeProvider = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+        // Only the Auth0 client's own events: the resilience library's telemetry (category "Polly") reuses event ids.
+        services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace).AddFilter("Polly", LogLevel.None));
         if (timeProvider is not null)
             services.AddSingleton(timeProvider);
         services.AddAuth0Client(options =>

@@ -51,7 +51,8 @@ public sealed class SandboxBench : IAsyncDisposable
             var requests = new HttpRequestCounter();
             var services = new ServiceCollection();
             services.AddAuth0Client(options => configureClient?.Invoke(options));
-            services.ConfigureHttpClientDefaults(http => http.AddHttpMessageHandler(() => new CountingHandler(requests)));
+            // Innermost: every attempt that goes over the wire is counted, retries included.
+            services.AddHttpClient(Auth0ServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => new CountingHandler(requests));
             return new SandboxBench(host, services.BuildServiceProvider(), requests);
         }
         catch
