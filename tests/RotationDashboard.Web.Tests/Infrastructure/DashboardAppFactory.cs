@@ -10,18 +10,16 @@ using Microsoft.Extensions.Hosting;
 namespace RotationDashboard.Web.Tests.Infrastructure;
 
 /// <summary>
-/// Runs the real dashboard (Program.cs) on a private data directory, both in memory (<c>CreateClient</c>) and on a
-/// real loopback port (<see cref="StartKestrel"/>) so a browser can reach it: WebApplicationFactory on .NET 9 only
-/// offers the in-memory TestServer, and the built-in sandbox tenant is called over the app's own address.
+/// Runs the real dashboard (Program.cs) on a private data directory and a real loopback port, so the HTTP tests, the
+/// browser and the built-in sandbox tenant (called over the app's own address) all reach one host.
 /// </summary>
 public class DashboardAppFactory : WebApplicationFactory<Program>
 {
-    private IHost? _kestrelHost;
-
     public DashboardAppFactory()
     {
         DataDirectory = Path.Combine(Path.GetTempPath(), "rd-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
+        UseKestrel(port: 0);
     }
 
     public string DataDirectory { get; }
@@ -38,16 +36,13 @@ public class DashboardAppFactory : WebApplicationFactory<Program>
 
     public Uri? ServerAddress { get; private set; }
 
-    /// <summary>
-    /// Services of the Kestrel host: the app behind <see cref="ServerAddress"/>, whose sandbox tenant, notifier and
-    /// caches the browser and HTTP tests actually exercise (not the in-memory host's copies).
-    /// </summary>
-    public IServiceProvider AppServices => _kestrelHost?.Services ?? throw new InvalidOperationException("The Kestrel host did not start.");
+    /// <summary>The services of the running app (the one host behind <see cref="ServerAddress"/>).</summary>
+    public IServiceProvider AppServices => Services;
 
     /// <summary>Starts the app on a loopback port and returns its base address.</summary>
     public Uri StartKestrel()
     {
-        _ = Services; // forces the hosts to start
+        StartServer();
         return ServerAddress ?? throw new InvalidOperationException("Kestrel did not report an address.");
     }
 
@@ -62,31 +57,37 @@ public class DashboardAppFactory : WebApplicationFactory<Program>
         };
         foreach (var (key, value) in Settings) settings[key] = value;
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+        builder.UseUrls("http://127.0.0.1:0");
         if (ConfigureTestServices is { } configure) builder.ConfigureServices(configure);
     }
 
     protected override IHost CreateHost(IHostBuilder builder)
     {
-        // Build the in-memory host WebApplicationFactory expects, then a second, real Kestrel host from the same builder.
-        var testHost = builder.Build();
-        builder.ConfigureWebHost(web => web.UseKestrel().UseUrls("http://127.0.0.1:0"));
-        _kestrelHost = builder.Build();
-        _kestrelHost.Start();
-        var addresses = _kestrelHost.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+        var host = base.CreateHost(builder);
+        var addresses = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         WaitUntil(() => addresses.Addresses.Count > 0, "Kestrel to listen");
         ServerAddress = new Uri(addresses.Addresses.First().TrimEnd('/') + "/");
-        testHost.Start();
-
-        // The minimal-hosting host reports "started" when Program calls RunAsync, a moment before the in-memory
-        // server can take requests; wait for it so the first CreateClient never races it.
-        var testServer = (Microsoft.AspNetCore.TestHost.TestServer)testHost.Services.GetRequiredService<IServer>();
-        WaitUntil(() =>
-        {
-            try { using var _ = testServer.CreateHandler(); return true; }
-            catch (InvalidOperationException) { return false; }
-        }, "the in-memory server to start");
-        return testHost;
+        return host;
     }
+
+    /// <summary>A client of the app's real port with the given redirect and cookie handling.</summary>
+    public new HttpClient CreateClient(WebApplicationFactoryClientOptions options)
+    {
+        // A plain HTTP client of the real port: the factory's own clients follow redirects over Kestrel whatever they are told.
+        var address = StartKestrel();
+        return new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = options.AllowAutoRedirect,
+            MaxAutomaticRedirections = options.MaxAutomaticRedirections,
+            UseCookies = options.HandleCookies,
+        })
+        {
+            BaseAddress = address,
+        };
+    }
+
+    /// <summary>A client of the app's real port that follows redirects and keeps cookies.</summary>
+    public new HttpClient CreateClient() => CreateClient(new WebApplicationFactoryClientOptions());
 
     private static void WaitUntil(Func<bool> condition, string what)
     {
@@ -100,11 +101,6 @@ public class DashboardAppFactory : WebApplicationFactory<Program>
 
     public override async ValueTask DisposeAsync()
     {
-        if (_kestrelHost is not null)
-        {
-            await _kestrelHost.StopAsync();
-            _kestrelHost.Dispose();
-        }
         await base.DisposeAsync();
         TryDeleteDataDirectory();
         GC.SuppressFinalize(this);

@@ -65,6 +65,36 @@ public class SchedulingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_future_trigger_survives_a_restart_and_fires_at_its_time_on_the_new_host()
+    {
+        await using var data = await EngineTestData.CreateAsync();
+        Guid rotationId;
+        DateTimeOffset due;
+        await using (var host = await EngineTestHost.StartAsync(data))
+        {
+            rotationId = (await host.CreateAsync(await host.RequestAsync("restarted", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase, autoRotation: true))).Id;
+            due = await SetNextRotationAsync(host, rotationId, DateTimeOffset.UtcNow.AddSeconds(6));
+            await host.Scheduler.RescheduleAsync(rotationId, CancellationToken.None);
+            Assert.Equal(due, await host.Scheduler.GetNextFireTimeAsync(rotationId));
+        }
+
+        // Quartz keeps its triggers in memory: the new host rebuilds this one from the database at start.
+        await using var restarted = await EngineTestHost.StartAsync(data);
+        using var started = restarted.WaitFor<RunStartedEvent>(e => e.RotationId == rotationId && e.Trigger == RunTrigger.Schedule);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(5);
+        while (await restarted.Scheduler.GetNextFireTimeAsync(rotationId) is null && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.Equal(due, await restarted.Scheduler.GetNextFireTimeAsync(rotationId));
+        var start = await started.WaitAsync(TimeSpan.FromSeconds(15));
+        output.WriteLine($"scheduled start lag after a restart: {(start.OccurredAt - due).TotalMilliseconds:0} ms");
+        Assert.True(start.OccurredAt >= due.AddMilliseconds(-50), $"The run started at {start.OccurredAt:o}, before its time {due:o}.");
+        await WaitForRunAsync(restarted, rotationId, RunTrigger.Schedule);
+    }
+
+    [Fact]
     public async Task Disabling_auto_rotation_clears_the_next_time_and_removes_the_trigger_at_once()
     {
         await using var data = await EngineTestData.CreateAsync();
