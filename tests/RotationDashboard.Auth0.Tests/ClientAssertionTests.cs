@@ -2,7 +2,7 @@ using RotationDashboard.Auth0.Tests.Infrastructure;
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using RotationDashboard.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace RotationDashboard.Auth0.Tests;
 
@@ -25,7 +25,7 @@ public class ClientAssertionTests
     {
         var keys = TestKeys.First;
         var tenant = Auth0TenantAddress.Parse("my-tenant.eu.auth0.com");
-        var factory = new ClientAssertionFactory(new ManualTimeProvider(Now));
+        var factory = new ClientAssertionFactory(new FakeTimeProvider(Now));
         using var key = ClientAssertionKey.FromPem(keys.PrivateKeyPem, algorithm, keys.KeyId);
 
         var assertion = factory.CreateAssertion(tenant, "client-abc", key);
@@ -71,7 +71,7 @@ public class ClientAssertionTests
     {
         var keys = TestKeys.First;
         using var key = ClientAssertionKey.FromPem(keys.PrivateKeyPem);
-        var factory = new ClientAssertionFactory(new ManualTimeProvider(Now));
+        var factory = new ClientAssertionFactory(new FakeTimeProvider(Now));
         var tenant = Auth0TenantAddress.Parse("http://127.0.0.1:5000/sandbox-tenant");
 
         var first = new JsonWebToken(factory.CreateAssertion(tenant, "c", key));

@@ -1,6 +1,6 @@
 using System.Net;
 using RotationDashboard.Auth0.Tests.Infrastructure;
-using RotationDashboard.Testing;
+using Microsoft.Extensions.Time.Testing;
 using static RotationDashboard.Auth0.Tests.Infrastructure.FakeAuth0Server;
 
 namespace RotationDashboard.Auth0.Tests;
@@ -35,7 +35,7 @@ public class ManagementTokenTests
         await using var server = await StartAsync();
         server.On("GET", "api/v2/clients", Json(200, ClientsJson));
         server.TokenExpiresInSeconds = 3600;
-        var clock = new ManualTimeProvider(DateTimeOffset.Parse("2026-11-21T10:00:00Z"));
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-21T10:00:00Z"));
         await using var host = new Auth0TestHost(o => o.TokenRefreshMargin = TimeSpan.FromMinutes(1), clock);
         var client = host.ClientFor(server);
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using RotationDashboard.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace RotationDashboard.Auth0.Tests;
 
@@ -54,7 +54,7 @@ public class OptionsAndRegistrationTests
     [Fact]
     public void A_registered_TimeProvider_is_kept()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         using var services = new ServiceCollection().AddSingleton<TimeProvider>(clock).AddAuth0Client().BuildServiceProvider();
 
         Assert.Same(clock, services.GetRequiredService<TimeProvider>());

@@ -1,5 +1,5 @@
 using RotationDashboard.Sandbox;
-using RotationDashboard.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace RotationDashboard.Client.Tests;
 
@@ -33,7 +33,7 @@ public sealed class ClientSecretTests(SharedSandbox sandbox) : IClassFixture<Sha
     [Fact]
     public async Task Cached_token_is_replaced_shortly_before_it_expires()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var app = Host.CreateSecretApp();
         var recorder = new RecordingHandler();
         var client = new Auth0TokenClient(recorder.CreateClient(), new StaticCredentialSource(TestSandbox.Secret(app.ClientId, app.ClientSecret!)),
@@ -55,7 +55,7 @@ public sealed class ClientSecretTests(SharedSandbox sandbox) : IClassFixture<Sha
     [Fact]
     public async Task A_short_lived_token_is_refreshed_at_half_its_lifetime_at_the_latest()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var host = await TestSandbox.StartAsync(o => o.AccessTokenLifetime = TimeSpan.FromSeconds(60));
         var app = host.CreateSecretApp();
         var recorder = new RecordingHandler();

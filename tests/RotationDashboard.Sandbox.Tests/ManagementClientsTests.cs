@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using RotationDashboard.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace RotationDashboard.Sandbox.Tests;
 
@@ -210,7 +210,7 @@ public sealed class SecretPropagationTests
     [Fact]
     public async Task After_a_PATCH_the_old_secret_works_during_the_window_and_fails_after_it()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var host = await TestSandbox.StartAsync(o => o.PropagationWindow = TimeSpan.FromSeconds(30), clock);
         using var http = host.CreateHttpClient();
         var token = await http.ManagementTokenAsync(host);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using RotationDashboard.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace RotationDashboard.Sandbox.Tests;
 
@@ -10,7 +10,7 @@ public sealed class RateLimitTests
     [Fact]
     public async Task An_empty_bucket_answers_429_with_rate_limit_headers_and_refills_with_time()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var host = await TestSandbox.StartAsync(o =>
         {
             o.ManagementRequestsPerSecond = 1;
@@ -43,7 +43,7 @@ public sealed class RateLimitTests
     [Fact]
     public async Task The_free_plan_preset_is_2_per_second_and_can_be_set_at_run_time()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var host = await TestSandbox.StartAsync(timeProvider: clock);
         using var http = host.CreateHttpClient();
         using var api = host.CreateHttpClient().WithBearer(await http.ManagementTokenAsync(host));

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using RotationDashboard.Sandbox;
-using RotationDashboard.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace RotationDashboard.Auth0.Tests.Contract;
 
@@ -44,11 +44,11 @@ public sealed class ManualClockSandboxFixture : SandboxFixture
 {
     public static readonly TimeSpan PropagationWindow = TimeSpan.FromSeconds(5);
 
-    private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
     public override TimeProvider Clock => _clock;
 
-    public ManualTimeProvider ManualClock => _clock;
+    public FakeTimeProvider ManualClock => _clock;
 
     protected override SandboxTenantOptions Options =>
         new SandboxTenantOptions { PropagationWindow = PropagationWindow }.UsePlan(SandboxPlan.Unlimited);

@@ -5,7 +5,7 @@ using RotationDashboard.Core.Connections;
 using RotationDashboard.Core.Encryption;
 using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
-using RotationDashboard.Testing;
+using Microsoft.Extensions.Time.Testing;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Services.Audit;
 using RotationDashboard.Web.Services.Secrets;
@@ -21,7 +21,7 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         Directory = directory;
         Location = DatabaseLocation.Resolve(directory, new StorageOptions { DataDirectory = "data" }, null);
-        Clock = new ManualTimeProvider(new DateTimeOffset(2025, 1, 10, 14, 0, 0, TimeSpan.Zero));
+        Clock = new FakeTimeProvider(new DateTimeOffset(2025, 1, 10, 14, 0, 0, TimeSpan.Zero));
         Protector = new AesGcmSecretProtector(new RootKeyRing(RootKey.Generate()));
         Cache = new SecretValueCache(Clock);
         ContextFactory = new Factory(this);
@@ -33,7 +33,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public string DatabaseFile => Location.DatabaseFile!;
 
-    public ManualTimeProvider Clock { get; }
+    public FakeTimeProvider Clock { get; }
 
     public ISecretProtector Protector { get; }
 

@@ -4,7 +4,7 @@ using System.Security.Claims;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using RotationDashboard.Core.Security;
-using RotationDashboard.Testing;
+using Microsoft.Extensions.Time.Testing;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.ApiTokens;
 using RotationDashboard.Web.Tests.Infrastructure;
@@ -23,7 +23,7 @@ public sealed class ApiTokenTests : IClassFixture<ApiTokenTests.Factory>
             ConfigureTestServices = services => services.AddSingleton<TimeProvider>(Clock);
         }
 
-        public ManualTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+        public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
     }
 
     private readonly Factory _app;
