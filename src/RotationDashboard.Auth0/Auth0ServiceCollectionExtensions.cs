@@ -66,6 +66,9 @@ public static class Auth0ServiceCollectionExtensions
 
                 return handler;
             })
+            // HttpClient's own trace logs carry the raw request headers (a Management API bearer token) in their
+            // structured state; Auth0Log records method, path, status and timing instead.
+            .RemoveAllLoggers()
             .AddAuth0Pipeline();
 
         services.TryAddSingleton<Auth0ClientRuntime>();

@@ -22,8 +22,8 @@ public class RetryAndRateLimitTests
         }, clock);
 
     private static List<TimeSpan> RetryDelays(Auth0TestHost host) =>
-        host.Logs.Entries.Where(e => e.EventId == 2)
-            .Select(e => TimeSpan.FromMilliseconds(Convert.ToDouble(e.State["DelayMs"], CultureInfo.InvariantCulture)))
+        host.Logs.GetSnapshot().Where(e => e.Id.Id == 2)
+            .Select(e => TimeSpan.FromMilliseconds(Convert.ToDouble(e.GetStructuredStateValue("DelayMs"), CultureInfo.InvariantCulture)))
             .ToList();
 
     [Fact]
@@ -42,7 +42,7 @@ public class RetryAndRateLimitTests
         Assert.Equal("app1", client.ClientId);
         Assert.Equal(2, server.Count("GET", "api/v2/clients/app1"));
         Assert.Equal([TimeSpan.FromSeconds(2)], RetryDelays(host));
-        Assert.Contains(host.Logs.Entries, e => e.EventId == 3); // the tenant was held back too
+        Assert.Contains(host.Logs.GetSnapshot(), e => e.Id.Id == 3); // the tenant was held back too
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public class RetryAndRateLimitTests
 
         Assert.Equal("app1", client.ClientId);
         Assert.Equal(2, server.Count("GET", "api/v2/clients/app1"));
-        Assert.Contains(host.Logs.Entries, e => e.EventId == 2 && e.Message.Contains("TimeoutException"));
+        Assert.Contains(host.Logs.GetSnapshot(), e => e.Id.Id == 2 && e.Message.Contains("TimeoutException"));
     }
 
     [Fact]
@@ -257,7 +257,7 @@ public class RetryAndRateLimitTests
         var a = first.GetClientAsync("a");
         var at429 = await sent429.Task;
         // Start b only once the client has seen the 429 and paused the tenant.
-        for (var waited = 0; !host.Logs.Entries.Any(e => e.EventId == 3) && waited < 5000; waited += 5)
+        for (var waited = 0; !host.Logs.GetSnapshot().Any(e => e.Id.Id == 3) && waited < 5000; waited += 5)
             await Task.Delay(5);
         await second.GetClientAsync("b");
         await a;

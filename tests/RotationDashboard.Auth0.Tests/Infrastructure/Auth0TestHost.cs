@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace RotationDashboard.Auth0.Tests.Infrastructure;
 
@@ -12,7 +13,7 @@ public sealed class Auth0TestHost : IAsyncDisposable
     {
         var services = new ServiceCollection();
         // Only the Auth0 client's own events: the resilience library's telemetry (category "Polly") reuses event ids.
-        services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace).AddFilter("Polly", LogLevel.None));
+        services.AddLogging(logging => logging.AddProvider(new FakeLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Trace).AddFilter("Polly", LogLevel.None));
         if (timeProvider is not null)
             services.AddSingleton(timeProvider);
         services.AddAuth0Client(options =>
@@ -28,7 +29,7 @@ public sealed class Auth0TestHost : IAsyncDisposable
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
-    public CapturingLoggerProvider Logs { get; } = new();
+    public FakeLogCollector Logs { get; } = new();
 
     public IServiceProvider Services => _services;
 
