@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using RotationDashboard.Auth0.Tests.Infrastructure;
 using static RotationDashboard.Auth0.Tests.Infrastructure.FakeAuth0Server;

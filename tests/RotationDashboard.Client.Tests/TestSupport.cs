@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging.Testing;
+using RotationDashboard.Testing;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
@@ -180,26 +182,35 @@ internal sealed class RecordingHandler() : DelegatingHandler(new SocketsHttpHand
     }
 }
 
-/// <summary>Keeps every log line (message, structured values, exception) so tests can check nothing secret was written.</summary>
+/// <summary>
+/// Every log record through FakeLogger (all categories, from Trace), with checks that nothing secret was written.
+/// </summary>
 internal sealed class CapturingLoggerProvider : ILoggerProvider
 {
-    public ConcurrentQueue<string> Lines { get; } = new();
+    private readonly FakeLoggerProvider _fakeLoggers;
+
+    public CapturingLoggerProvider() => _fakeLoggers = new FakeLoggerProvider(Records);
+
+    public FakeLogCollector Records { get; } = new();
+
+    public IReadOnlyList<string> Lines => Records.Lines();
 
     public ILoggerFactory CreateFactory() => LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(this));
 
     public ILogger<T> CreateLogger<T>() => CreateFactory().CreateLogger<T>();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+    public ILogger CreateLogger(string categoryName) => _fakeLoggers.CreateLogger(categoryName);
 
     public bool Contains(string text) => Lines.Any(line => line.Contains(text, StringComparison.Ordinal));
 
     /// <summary>Fails when any line holds one of <paramref name="secrets"/> (or a recognisable piece of a PEM key).</summary>
     public void AssertNoneContain(params string?[] secrets)
     {
+        var lines = Lines;
         foreach (var secret in secrets.Where(s => !string.IsNullOrEmpty(s)))
         {
             var needle = secret!.Contains("PRIVATE KEY", StringComparison.Ordinal) ? PemBodySample(secret) : secret;
-            var leak = Lines.FirstOrDefault(line => line.Contains(needle, StringComparison.Ordinal));
+            var leak = lines.FirstOrDefault(line => line.Contains(needle, StringComparison.Ordinal));
             Assert.True(leak is null, $"A log line contains a secret: {leak?[..Math.Min(leak.Length, 120)]}");
         }
     }
@@ -207,21 +218,9 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
     public static string PemBodySample(string pem) =>
         pem.Split('\n').First(line => line.Length > 40 && !line.StartsWith("-----", StringComparison.Ordinal)).Trim();
 
+    // The fake loggers hold no resources; the collector outlives any one logger factory a test builds.
     public void Dispose()
     {
-    }
-
-    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(";", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
-            owner.Lines.Enqueue($"{category} {logLevel} {formatter(state, exception)} {values} {exception}");
-        }
     }
 }
 

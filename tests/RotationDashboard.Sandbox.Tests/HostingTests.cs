@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging.Testing;
+using RotationDashboard.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -129,8 +131,8 @@ public sealed class HostingTests
     [Fact]
     public async Task Logs_are_structured_and_never_contain_secrets_tokens_or_keys()
     {
-        var logs = new CapturingLoggerProvider();
-        await using var host = await TestSandbox.StartAsync(o => o.PropagationWindow = TimeSpan.FromSeconds(5), loggerProvider: logs);
+        var logs = new FakeLogCollector();
+        await using var host = await TestSandbox.StartAsync(o => o.PropagationWindow = TimeSpan.FromSeconds(5), loggerProvider: new FakeLoggerProvider(logs));
         using var http = host.CreateHttpClient();
         var token = await http.ManagementTokenAsync(host);
         using var api = host.CreateHttpClient().WithBearer(token);
@@ -144,7 +146,7 @@ public sealed class HostingTests
         using var assertionToken = await http.RequestTokenAsync(("grant_type", "client_credentials"), ("client_assertion", assertion),
             ("client_assertion_type", SandboxClientAssertion.AssertionType), ("audience", host.ManagementApiUrl.AbsoluteUri));
 
-        var all = string.Join("\n", logs.Lines);
+        var all = logs.AllText();
         Assert.Contains("wrong client secret", all);
         Assert.Contains(SandboxSeed.PaymentsWorkerClientId, all);
         foreach (var secret in new[]

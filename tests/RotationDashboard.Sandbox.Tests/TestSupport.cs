@@ -85,31 +85,6 @@ internal static class TestSandbox
     }
 }
 
-/// <summary>Keeps every log line (message and structured values) so tests can check nothing secret was written.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    public ConcurrentQueue<string> Lines { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(";", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
-            owner.Lines.Enqueue($"{category} {logLevel} {formatter(state, exception)} {values} {exception}");
-        }
-    }
-}
-
 /// <summary>One host for a whole test class whose tests do not disturb each other.</summary>
 public sealed class SharedSandbox : IAsyncLifetime
 {

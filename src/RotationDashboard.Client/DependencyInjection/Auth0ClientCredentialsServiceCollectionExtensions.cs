@@ -53,8 +53,9 @@ public static class Auth0ClientCredentialsServiceCollectionExtensions
 
         services.AddOptions<Auth0ClientCredentialsOptions>(name).ValidateOnStart();
         services.AddSingleton<IValidateOptions<Auth0ClientCredentialsOptions>>(new Auth0ClientCredentialsOptionsValidator(name));
-        services.AddHttpClient(TokenHttpClientName(name));
-        services.AddHttpClient(DashboardHttpClientName(name));
+        // HttpClient's built-in loggers keep raw request headers (the dashboard API token) in their structured state.
+        services.AddHttpClient(TokenHttpClientName(name)).RemoveAllLoggers();
+        services.AddHttpClient(DashboardHttpClientName(name)).RemoveAllLoggers();
 
         services.AddKeyedSingleton<ICredentialSource>(name, (provider, _) => CreateConfiguredSource(provider, name));
         services.AddKeyedSingleton<IAuth0TokenProvider>(name, (provider, _) =>
