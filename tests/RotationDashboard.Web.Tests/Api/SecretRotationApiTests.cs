@@ -147,6 +147,51 @@ public sealed class SecretRotationApiTests(ApiAppFactory app)
         Assert.Equal(secretBefore, app.Sandbox.GetClientSecret(SandboxSeed.BillingServiceClientId));
     }
 
+    [Theory]
+    [InlineData("a b")]
+    [InlineData("a\u0001b")]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("a/b")]
+    [InlineData("a?b#c")]
+    public async Task An_application_id_that_cannot_be_an_Auth0_client_id_is_a_400_on_create_and_patch_of_both_types_and_changes_nothing(string clientId)
+    {
+        await app.EnsureFolderAsync("staging", "/validation");
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var secretRotation = await CreateAsync("app-id-secret-" + suffix, app.NewApplication("App id " + suffix), "/", mapping:
+            $$"""{"clientId": "APPID_{{suffix}}_ID", "clientSecret": "APPID_{{suffix}}_SECRET"}""");
+        var keyRotation = await CreateAsync("app-id-key-" + suffix, app.NewApplication("App id key " + suffix, SandboxAuthMethod.PrivateKeyJwt), "/",
+            type: "auth0-private-key-jwt", mapping: $$"""{"clientId": "APPID_{{suffix}}_KID_CLIENT", "privateKey": "APPID_{{suffix}}_KEY", "keyId": "APPID_{{suffix}}_KID"}""",
+            extra: """ "retireGracePeriodSeconds": 0, """);
+        using var client = app.Client();
+        var rotations = await app.RotationCountAsync();
+        var encoded = JsonSerializer.Serialize(clientId);
+
+        foreach (var (type, existing) in new[] { ("auth0-client-secret", secretRotation), ("auth0-private-key-jwt", keyRotation) })
+        {
+            var body = JsonNode.Parse(await ValidRequestAsync("app-id-new-" + suffix))!.AsObject();
+            body["parameters"] = JsonNode.Parse($$"""{"clientId": {{encoded}}}""");
+            if (type == "auth0-private-key-jwt")
+            {
+                body["secretsMapping"] = JsonNode.Parse("""{"clientId": "APPID_NEW_ID", "privateKey": "APPID_NEW_KEY", "keyId": "APPID_NEW_KID"}""");
+            }
+
+            app.SandboxRequests.Clear();
+            var created = await (await client.PostJsonTextAsync($"api/v2/secret-rotations/{type}", body.ToJsonString())).AssertProblemAsync(400);
+            Assert.True(created.GetProperty("errors").TryGetProperty("parameters.clientId", out _), created.ToString());
+
+            var id = existing.GetProperty("id").GetString();
+            var patched = await (await client.PatchJsonTextAsync($"api/v2/secret-rotations/{type}/{id}", $$$"""{"parameters": {"clientId": {{{encoded}}}}}""")).AssertProblemAsync(400);
+            Assert.True(patched.GetProperty("errors").TryGetProperty("parameters.clientId", out _), patched.ToString());
+            Assert.Empty(app.SandboxRequests.Mutations);
+            var after = await (await client.GetAsync($"api/v2/secret-rotations/{type}/{id}")).JsonAsync();
+            Assert.Equal(existing.GetProperty("parameters").GetProperty("clientId").GetString(),
+                after.GetProperty("secretRotation").GetProperty("parameters").GetProperty("clientId").GetString());
+        }
+
+        Assert.Equal(rotations, await app.RotationCountAsync());
+    }
+
     [Fact]
     public async Task Malformed_bodies_and_bodies_that_are_not_json_are_refused_without_change()
     {
