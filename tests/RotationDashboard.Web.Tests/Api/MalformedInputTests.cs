@@ -70,6 +70,8 @@ public sealed class MalformedInputTests(ApiAppFactory app)
                 else if (endpoint.Pattern.StartsWith("/api/", StringComparison.Ordinal))
                 {
                     Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                    var body = await response.Content.ReadAsStringAsync();
+                    Assert.True(body.Length < 16 * 1024, $"{description}: the answer echoes the input ({body.Length} characters)");
                 }
 
                 request.Dispose();
@@ -184,6 +186,12 @@ public sealed class MalformedInputTests(ApiAppFactory app)
         yield return Json("{\"rotationInterval\": 1e400, \"stagedLeadTimeSeconds\": 99999999999999999999}");
         yield return Json(new string('[', 1000) + new string(']', 1000));
         yield return Json("{\"name\": \"\u0000\u0001\", \"description\": \"" + new string('d', 1_100_000) + "\"}");
+        var huge = JsonSerializer.Serialize(new string('h', 50_000));
+        yield return Json($$$"""
+            {"name": {{{huge}}}, "description": {{{huge}}}, "environment": {{{huge}}}, "secretPath": {{{huge}}}, "type": {{{huge}}}, "strategy": {{{huge}}},
+             "method": {{{huge}}}, "parameters": {"clientId": {{{huge}}}}, "secretsMapping": {"clientId": {{{huge}}}, "clientSecret": {{{huge}}}},
+             "credentials": {"domain": {{{huge}}}, "clientId": {{{huge}}}, "clientSecret": {{{huge}}}, "audience": {{{huge}}}}}
+            """);
         yield return Form("grant_type=%00&client_id=%00%FF&client_secret=%");
         yield return Form(new string('k', 5000) + "=v");
         yield return Form(string.Join("&", Enumerable.Range(0, 1100).Select(i => $"k{i}=v")));

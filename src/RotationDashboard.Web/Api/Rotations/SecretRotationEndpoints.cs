@@ -316,7 +316,7 @@ public static class SecretRotationEndpoints
         var errors = new ValidationErrors();
         if (input.Type is { } requestedType && !string.Equals(requestedType.Trim(), type.ToSlug(), StringComparison.Ordinal))
         {
-            errors.Add("type", $"This address creates \"{type.ToSlug()}\" rotations; use {PathFor(RotationSlugs.TryParseType(requestedType.Trim(), out var other) ? other : type)} for \"{requestedType}\".");
+            errors.Add("type", $"This address creates \"{type.ToSlug()}\" rotations; use {PathFor(RotationSlugs.TryParseType(requestedType.Trim(), out var other) ? other : type)} for \"{(requestedType.Length <= 64 ? requestedType : requestedType[..64] + "…")}\".");
         }
 
         var strategy = ParseStrategy(input.Strategy, type, errors);

@@ -809,7 +809,12 @@ public sealed partial class RotationService(
             : await db.Environments.AsNoTracking().SingleOrDefaultAsync(e => e.ProjectId == request.ProjectId && e.Slug == slug, cancellationToken);
         if (environment is null)
         {
-            errors.Add("environment", slug.Length == 0 ? "Environment is required." : $"Environment \"{slug}\" does not exist in the project.");
+            errors.Add("environment", slug.Length switch
+            {
+                0 => "Environment is required.",
+                > 64 => "Environment must be an environment slug of at most 64 characters (e.g. dev).",
+                _ => $"Environment \"{slug}\" does not exist in the project.",
+            });
             return (null, null);
         }
 
