@@ -192,6 +192,43 @@ public sealed class SecretRotationApiTests(ApiAppFactory app)
         Assert.Equal(rotations, await app.RotationCountAsync());
     }
 
+    [Theory]
+    [InlineData(503)]
+    [InlineData(429)]
+    public async Task Creating_while_Auth0_is_unavailable_is_a_503_with_retry_after_not_pinned_to_a_field_and_creates_nothing(int auth0Status)
+    {
+        await app.EnsureFolderAsync("staging", "/validation");
+        var body = await ValidRequestAsync("auth0-down-" + auth0Status);
+        using var client = app.Client();
+        var rotations = await app.RotationCountAsync();
+        app.SandboxRequests.Clear();
+        app.Sandbox.AddFailure(new SandboxFailureRule("GET", "/api/v2/clients/*", auth0Status, Times: 100));
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.PostJsonTextAsync(Api, body);
+        }
+        finally
+        {
+            app.Sandbox.SetFaults(SandboxFaults.None);
+        }
+
+        var problem = await response.AssertProblemAsync(503);
+        Assert.False(problem.TryGetProperty("errors", out _), problem.ToString());
+        Assert.Contains("Auth0", problem.GetProperty("detail").GetString());
+        Assert.DoesNotContain("could not be asked through this connection", problem.GetProperty("detail").GetString());
+        Assert.NotNull(response.Headers.RetryAfter?.Delta);
+        Assert.InRange(response.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
+        Assert.Equal(rotations, await app.RotationCountAsync());
+        Assert.Empty(app.SandboxRequests.Mutations);
+
+        // Once Auth0 answers again the same request creates the rotation.
+        var retried = await client.PostJsonTextAsync(Api, body);
+        Assert.True(retried.IsSuccessStatusCode, await retried.Content.ReadAsStringAsync());
+        var id = (await retried.JsonAsync()).GetProperty("secretRotation").GetProperty("id").GetString();
+        await client.DeleteAsync($"{Api}/{id}?deleteSecrets=true");
+    }
+
     [Fact]
     public async Task Malformed_bodies_and_bodies_that_are_not_json_are_refused_without_change()
     {
