@@ -41,6 +41,18 @@ public static class SandboxTenantExtensions
         group.AllowAnonymous();
         group.ExcludeFromDescription();
         group.DisableAntiforgery();
+        group.AddEndpointFilter(async (invocation, next) =>
+        {
+            try
+            {
+                return await next(invocation);
+            }
+            catch (BadHttpRequestException exception)
+            {
+                // A body over the size limit or cut short is the caller's error (413, 400), as Auth0 answers it.
+                return SandboxHttp.ManagementError(exception.StatusCode, exception.Message, null);
+            }
+        });
 
         AuthenticationEndpoints.Map(group, mount);
         ManagementEndpoints.Map(group, mount);

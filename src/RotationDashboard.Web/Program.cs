@@ -28,6 +28,7 @@ builder.Services.AddDashboardDataProtection();
 builder.AddDashboardSignIn();
 builder.Services.AddSingleton<ConsumerReadAudit>();
 builder.Services.AddApiDocumentation();
+builder.Services.AddApiInputProblems();
 
 builder.Services.AddAntiforgery(options => options.HeaderName = ApiAntiforgeryMiddleware.HeaderName);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();

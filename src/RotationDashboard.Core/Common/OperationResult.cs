@@ -19,13 +19,21 @@ public enum OperationFailureKind
     /// and it says what to do.
     /// </summary>
     Upstream,
+
+    /// <summary>
+    /// An external system (Auth0) is temporarily unavailable: down, overloaded or rate limiting (HTTP 503 with
+    /// <see cref="OperationFailure.RetryAfter"/>). Nothing changed; the same request can be sent again later.
+    /// </summary>
+    Unavailable,
 }
 
 /// <summary>Why an operation failed; <see cref="Errors"/> is field → messages (empty unless validation).</summary>
+/// <param name="RetryAfter">For <see cref="OperationFailureKind.Unavailable"/>: when trying again makes sense.</param>
 public sealed record OperationFailure(
     OperationFailureKind Kind,
     string Message,
-    IReadOnlyDictionary<string, string[]> Errors)
+    IReadOnlyDictionary<string, string[]> Errors,
+    TimeSpan? RetryAfter = null)
 {
     public static OperationFailure FromValidation(ValidationErrors errors) =>
         new(OperationFailureKind.Validation, "One or more validation errors occurred.", errors.ToDictionary().AsReadOnly());
@@ -57,6 +65,9 @@ public class OperationResult
 
     public static OperationResult Upstream(string message) =>
         new(new OperationFailure(OperationFailureKind.Upstream, message, NoErrors));
+
+    public static OperationResult Unavailable(string message, TimeSpan retryAfter) =>
+        new(new OperationFailure(OperationFailureKind.Unavailable, message, NoErrors, retryAfter));
 
     public static OperationResult Fail(OperationFailure failure) => new(failure);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Encryption;
 
@@ -24,6 +25,7 @@ public sealed class Connection
     public const int MaxClientIdLength = 128;
     public const int MaxClientSecretLength = 512;
     public const int MaxDomainLength = 253;
+    public const int MaxAudienceLength = 300;
     public const int MaxValidationMessageLength = 1024;
 
     private Connection()
@@ -81,7 +83,8 @@ public sealed class Connection
         var errors = new ValidationErrors();
         Slug.Validate(settings.Name, "name", "Name", errors);
 
-        if (!TryNormalizeDomain(settings.Domain, settings.IsSandbox, out _, out var domainError))
+        var domainValid = TryNormalizeDomain(settings.Domain, settings.IsSandbox, out var domain, out var domainError);
+        if (!domainValid)
         {
             errors.Add("domain", domainError!);
         }
@@ -108,9 +111,10 @@ public sealed class Connection
             }
         }
 
-        if (!string.IsNullOrWhiteSpace(settings.Audience) && !TryNormalizeAudience(settings.Audience, settings.IsSandbox, out _))
+        if (!string.IsNullOrWhiteSpace(settings.Audience)
+            && !TryNormalizeAudience(settings.Audience, domainValid ? domain : null, settings.IsSandbox, out _, out var audienceError))
         {
-            errors.Add("audience", "Audience must be an absolute https URL, e.g. https://your-tenant.us.auth0.com/api/v2/.");
+            errors.Add("audience", audienceError);
         }
 
         return errors;
@@ -230,19 +234,54 @@ public sealed class Connection
     /// <summary>The Management API audience for a domain: <c>https://{domain}/api/v2/</c>.</summary>
     public static string DefaultAudience(string normalizedDomain) => TenantUrl.ManagementApiAudience(ToBaseUri(normalizedDomain));
 
-    // The Management API audience must be a URL (Infisical: "audience must be a URL"), https unless sandbox.
-    private static bool TryNormalizeAudience(string audience, bool allowHttp, out string normalized)
+    /// <summary>
+    /// The Management API audience: the tenant's Management API identifier, <c>https://{domain}/api/v2/</c> (normalised
+    /// with its trailing slash), or, for a tenant behind a custom domain, its canonical <c>https://{tenant}.auth0.com/api/v2/</c>.
+    /// Any other URL (another scheme, another host, a path with dot segments, a query) would send the connection's token
+    /// request, or its Management API calls, somewhere else. <paramref name="normalizedDomain"/> is null when the domain is invalid.
+    /// </summary>
+    private static bool TryNormalizeAudience(
+        string audience,
+        string? normalizedDomain,
+        bool isSandbox,
+        out string normalized,
+        [NotNullWhen(false)] out string? error)
     {
         normalized = string.Empty;
-        if (!audience.Contains("://", StringComparison.Ordinal)
-            || !TenantUrl.TryNormalizeAudience(audience, out var value, out _)
-            || !(value.StartsWith("https://", StringComparison.Ordinal) || (allowHttp && value.StartsWith("http://", StringComparison.Ordinal))))
+        var trimmed = audience.Trim();
+        var expected = normalizedDomain is null ? "https://your-tenant.us.auth0.com/api/v2/" : DefaultAudience(normalizedDomain);
+        error = $"Audience must be the tenant's Management API identifier, {expected}.";
+        if (trimmed.Length > MaxAudienceLength)
+        {
+            error = $"Audience must be at most {MaxAudienceLength} characters ({expected}).";
+            return false;
+        }
+
+        if (!trimmed.StartsWith("https://", StringComparison.OrdinalIgnoreCase) && !(isSandbox && trimmed.StartsWith("http://", StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
+        var path = trimmed[(trimmed.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        if (path.Split('/').Any(segment => segment is "." or ".." || segment.Contains("%2e", StringComparison.OrdinalIgnoreCase))
+            || path.Any(c => c is '\\' or '?' or '#' or '@' || char.IsWhiteSpace(c) || char.IsControl(c))
+            || !TenantUrl.TryNormalizeAudience(trimmed, out var value, out _)
+            || !Uri.TryCreate(value, UriKind.Absolute, out var uri))
+        {
+            return false;
+        }
+
+        var matchesTenant = normalizedDomain is null || string.Equals(uri.AbsoluteUri, expected, StringComparison.OrdinalIgnoreCase);
+        var canonicalTenant = !isSandbox && uri.Scheme == Uri.UriSchemeHttps && uri.IsDefaultPort
+                              && uri.Host.EndsWith(".auth0.com", StringComparison.OrdinalIgnoreCase) && uri.AbsolutePath == "/api/v2/";
+        if (!matchesTenant && !canonicalTenant)
         {
             return false;
         }
 
         // Auth0 URLs are built as audience + "clients": the trailing slash is required (Infisical pitfall 7).
-        normalized = value;
+        normalized = uri.AbsoluteUri;
+        error = null;
         return true;
     }
 
@@ -253,7 +292,7 @@ public sealed class Connection
         Domain = domain;
         ClientId = settings.ClientId.Trim();
         IsSandbox = settings.IsSandbox;
-        Audience = !string.IsNullOrWhiteSpace(settings.Audience) && TryNormalizeAudience(settings.Audience, settings.IsSandbox, out var audience)
+        Audience = !string.IsNullOrWhiteSpace(settings.Audience) && TryNormalizeAudience(settings.Audience, domain, settings.IsSandbox, out var audience, out _)
             ? audience
             : DefaultAudience(domain);
         Method = ClientCredentialsMethod;

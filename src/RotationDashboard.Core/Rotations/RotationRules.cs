@@ -117,7 +117,20 @@ public static class RotationRules
         {
             errors.Add("parameters.clientId", $"Client ID must be at most {MaxClientIdLength} characters.");
         }
+        else if (!IsAuth0ClientId(clientId))
+        {
+            errors.Add("parameters.clientId", "Client ID must be an Auth0 application's client id: letters, digits, '-', '_' and '.' only.");
+        }
     }
+
+    /// <summary>
+    /// Auth0 client ids are letters and digits (ours in the sandbox also use '-', '_', '.'). Anything else (spaces,
+    /// control characters, '/', '?', a bare "." or "..") cannot name an application and would corrupt the Management API path.
+    /// </summary>
+    public static bool IsAuth0ClientId(string clientId) =>
+        clientId.Length > 0
+        && clientId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+        && clientId.Trim('.').Length > 0;
 
     public static void ValidateSecretsMapping(RotationType type, SecretsMapping? mapping, ValidationErrors errors)
     {

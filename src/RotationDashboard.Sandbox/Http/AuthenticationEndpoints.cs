@@ -84,8 +84,7 @@ internal static class AuthenticationEndpoints
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(cancellationToken);
-            foreach (var (name, value) in form)
+            foreach (var (name, value) in await ReadFormAsync(request, cancellationToken))
                 parameters[name] = value.ToString();
             return parameters;
         }
@@ -159,7 +158,16 @@ internal static class AuthenticationEndpoints
     {
         if (!context.Request.HasFormContentType)
             return Html(SignInPage.RenderError("Bad request", "Expected a form post."), 400);
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        IFormCollection form;
+        try
+        {
+            form = await ReadFormAsync(context.Request, context.RequestAborted);
+        }
+        catch (OAuthException exception)
+        {
+            return Html(SignInPage.RenderError("Bad request", exception.Message), 400);
+        }
+
         var transaction = form["transaction"].ToString();
         var sub = form.ContainsKey("cancel") ? null : form["sub"].ToString();
         var location = Tenant(context).CompleteAuthorization(transaction, sub);
@@ -218,8 +226,24 @@ internal static class AuthenticationEndpoints
         });
     }
 
+    /// <summary>A form body that cannot be read (invalid characters, too many or too long fields) is the caller's error.</summary>
+    private static async Task<IFormCollection> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await request.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException exception)
+        {
+            throw OAuthException.InvalidRequest("The form body cannot be read: " + exception.Message);
+        }
+    }
+
     private static IResult Avatar(string nickname)
     {
+        if (!IsNickname(nickname))
+            return Results.NotFound();
+
         var initial = HtmlEncoder.Default.Encode(nickname.Length > 0 ? char.ToUpperInvariant(nickname[0]).ToString() : "?");
         var hue = Math.Abs(nickname.Aggregate(17, (hash, c) => unchecked((hash * 31) + c))) % 360;
         var svg = $"""
@@ -230,6 +254,9 @@ internal static class AuthenticationEndpoints
             """;
         return Results.Text(svg, "image/svg+xml", Encoding.UTF8);
     }
+
+    private static bool IsNickname(string nickname) =>
+        nickname.Length is > 0 and <= 64 && nickname.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && nickname.Trim('.').Length > 0;
 
     private static IResult Html(string html, int statusCode = 200) =>
         Results.Text(html, "text/html; charset=utf-8", Encoding.UTF8, statusCode);

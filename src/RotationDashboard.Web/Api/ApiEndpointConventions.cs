@@ -19,6 +19,7 @@ public static class ApiEndpointConventions
         var group = endpoints.MapGroup(prefix);
         group.RequireAuthorization(DashboardPolicies.SignedIn);
         group.DisableAntiforgery();
+        group.WithApiRequestSizeLimit();
         group.AddEndpointFilter(async (context, next) =>
         {
             try
@@ -42,7 +43,8 @@ public static class ApiEndpointConventions
         builder.RequireAuthorization(ApiPolicies.For(permission));
 
     /// <summary>
-    /// For <c>/api</c> requests: no HTML status-code or error pages (an unhandled exception is a logged 500 problem), and a
+    /// For <c>/api</c> requests: no HTML status-code or error pages (input that cannot be read is a 4xx problem from
+    /// <see cref="ApiInputProblems"/>; any other unhandled exception is a logged 500 problem), and a
     /// problem-details body for error answers that have none (authentication, authorization and routing refusals).
     /// Register after <c>UseStatusCodePages…</c>.
     /// </summary>
@@ -63,6 +65,14 @@ public static class ApiEndpointConventions
             try
             {
                 await next(context);
+            }
+            catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested
+                                              && ApiInputProblems.For(exception) is { } problem)
+            {
+                // Input the API could not read (a value that does not bind, a body too large or malformed): the caller's error.
+                context.Response.Clear();
+                await problem.ExecuteAsync(context);
+                return;
             }
             catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
             {

@@ -4,7 +4,7 @@ namespace RotationDashboard.Web.Api;
 
 /// <summary>
 /// Maps application results to HTTP answers: success → 200 with the JSON body; failures → RFC 7807 problem details
-/// (400 with per-field <c>errors</c>, 404, 409, 502 for an Auth0 failure). Shared by every API endpoint.
+/// (400 with per-field <c>errors</c>, 404, 409, 502 for an Auth0 failure, 503 with <c>Retry-After</c> while Auth0 is unavailable). Shared by every API endpoint.
 /// </summary>
 public static class ApiResults
 {
@@ -20,6 +20,7 @@ public static class ApiResults
         OperationFailureKind.NotFound => Problem(StatusCodes.Status404NotFound, "Not found", failure.Message),
         OperationFailureKind.Conflict => Problem(StatusCodes.Status409Conflict, "Conflict", failure.Message),
         OperationFailureKind.Upstream => Problem(StatusCodes.Status502BadGateway, "Auth0 request failed", failure.Message),
+        OperationFailureKind.Unavailable => Unavailable(failure.Message, failure.RetryAfter ?? DefaultRetryAfter),
         _ => Problem(StatusCodes.Status500InternalServerError, "Unexpected failure", failure.Message),
     };
 
@@ -35,7 +36,25 @@ public static class ApiResults
     public static IResult Problem(int status, string title, string? detail) =>
         Results.Problem(detail: detail, statusCode: status, title: title);
 
+    /// <summary>How long to wait when Auth0 did not say.</summary>
+    public static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(30);
+
+    /// <summary>503 with <c>Retry-After</c> (whole seconds, 1 s to 5 min): Auth0 is unavailable, not the request wrong; nothing changed.</summary>
+    public static IResult Unavailable(string detail, TimeSpan retryAfter) =>
+        new WithRetryAfter(Problem(StatusCodes.Status503ServiceUnavailable, "Auth0 unavailable", detail),
+            (int)Math.Clamp(Math.Ceiling(retryAfter.TotalSeconds), 1, 300));
+
     public static IResult NotFound(string detail) => Problem(StatusCodes.Status404NotFound, "Not found", detail);
 
     public static IResult Forbidden(string detail) => Problem(StatusCodes.Status403Forbidden, "Forbidden", detail);
+}
+
+/// <summary>A result with a <c>Retry-After</c> header (seconds).</summary>
+internal sealed class WithRetryAfter(IResult inner, int seconds) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return inner.ExecuteAsync(httpContext);
+    }
 }

@@ -70,6 +70,13 @@ public sealed class ApiTokenAuthenticationHandler(
             detail: "The API token does not have the permission this request needs.").ExecuteAsync(Context);
     }
 
+    /// <summary>
+    /// A bearer token on an <c>/api</c> request. Other bearer tokens are not ours (the in-app sandbox tenant's Management
+    /// API gets its own tokens), so this scheme neither checks nor logs them.
+    /// </summary>
+    public static bool IsApiTokenRequest(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) && BearerValue(request) is not null;
+
     public static string? BearerValue(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();

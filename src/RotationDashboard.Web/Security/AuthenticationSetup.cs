@@ -47,9 +47,9 @@ public static class AuthenticationSetup
                 options.DefaultSignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
             })
             .AddPolicyScheme(ApiOrCookieScheme, "API token or cookie", options =>
-                options.ForwardDefaultSelector = context => ApiTokenAuthenticationHandler.BearerValue(context.Request) is null
-                    ? CookieAuthenticationDefaults.AuthenticationScheme
-                    : ApiTokenAuthenticationHandler.SchemeName)
+                options.ForwardDefaultSelector = context => ApiTokenAuthenticationHandler.IsApiTokenRequest(context.Request)
+                    ? ApiTokenAuthenticationHandler.SchemeName
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddScheme<ApiTokenAuthenticationOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName,
                 options => options.BootstrapToken = builder.Configuration["Security:BootstrapToken"])
             .AddCookie(options =>

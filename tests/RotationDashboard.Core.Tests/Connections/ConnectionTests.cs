@@ -38,6 +38,46 @@ public class ConnectionTests
         Assert.True(ex.Errors.ContainsKey("domain"));
     }
 
+    public static TheoryData<string, bool> AudiencesThatAreNotTheTenantsManagementApi() => new()
+    {
+        { "ldap://tenant.eu.auth0.com/api/v2/", false },
+        { "//tenant.eu.auth0.com/api/v2/", false },
+        { "http://localhost:1/", false },
+        { "http://localhost:1/", true },
+        { "https://tenant.eu.auth0.com/api/v2/../../", false },
+        { "https://tenant.eu.auth0.com/../../api/v2/", false },
+        { "https://tenant.eu.auth0.com/api/v2/%2e%2e/", false },
+        { "https://tenant.eu.auth0.com/api/v2/?next=https://evil.example", false },
+        { "https://user@tenant.eu.auth0.com/api/v2/", false },
+        { "https://evil.example.com/api/v2/", false },
+        { "https://tenant.eu.auth0.com/api/v1/", false },
+        { "https://tenant.eu.auth0.com:8443/api/v2/", false },
+        { "https://tenant.eu.auth0.com/api/v2/" + new string('a', 1_000_000), false },
+        { "urn:auth0:management", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(AudiencesThatAreNotTheTenantsManagementApi))]
+    public void An_audience_that_is_not_the_tenants_Management_API_is_refused_on_the_audience_field(string audience, bool sandbox)
+    {
+        var domain = sandbox ? "http://localhost:5080/sandbox" : "tenant.eu.auth0.com";
+        var errors = Connection.Validate(new ConnectionSettings("conn", domain, "c", audience, sandbox), "s", requireClientSecret: true);
+
+        Assert.Equal(["audience"], errors.Keys);
+        Assert.True(errors["audience"][0].Length < 300, "the message does not echo the value");
+    }
+
+    [Theory]
+    [InlineData("tenant.eu.auth0.com", "https://tenant.eu.auth0.com/api/v2", "https://tenant.eu.auth0.com/api/v2/")]
+    [InlineData("tenant.eu.auth0.com", " HTTPS://TENANT.eu.auth0.com/api/v2/ ", "https://tenant.eu.auth0.com/api/v2/")]
+    [InlineData("login.example.com", "https://example-prod.us.auth0.com/api/v2/", "https://example-prod.us.auth0.com/api/v2/")]
+    public void The_tenants_Management_API_audience_is_accepted_normalised(string domain, string audience, string stored)
+    {
+        var connection = Connection.Create(new ConnectionSettings("conn", domain, "c", audience), "s", _protector, Now);
+
+        Assert.Equal(stored, connection.Audience);
+    }
+
     [Fact]
     public void Invalid_settings_are_reported_per_field()
     {

@@ -47,6 +47,25 @@ public sealed class ApiAccessTests(ApiAppFactory app)
     }
 
     [Fact]
+    public async Task Sandbox_management_calls_with_their_own_bearer_tokens_are_not_logged_as_failed_api_token_sign_ins()
+    {
+        using var client = app.Client();
+        var connectionId = await app.SandboxConnectionIdAsync();
+        var marker = app.Logs.Entries.Count;
+
+        // Listing the tenant's applications makes the dashboard call the sandbox's Management API with a sandbox token.
+        var listed = await client.GetAsync($"api/v1/app-connections/auth0/{connectionId}/clients?refresh=true");
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.Contains(app.SandboxRequests.All, r => r.StartsWith("GET /api/v2/clients", StringComparison.Ordinal));
+        Assert.DoesNotContain(app.Logs.Entries.Skip(marker), e => e.Message.Contains("ApiToken was not authenticated", StringComparison.Ordinal));
+
+        // An unknown token on our API is still worth a log line.
+        var unknownToken = await app.Client(ApiToken.ValuePrefix + "unknown-token-value").GetAsync("api/v1/projects");
+        Assert.Equal(HttpStatusCode.Unauthorized, unknownToken.StatusCode);
+        Assert.Contains(app.Logs.Entries.Skip(marker), e => e.Message.Contains("ApiToken was not authenticated", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_token_without_the_permission_gets_403_and_reads_need_read_writes_and_reveals_need_write()
     {
         var projectId = await app.ProjectIdAsync();

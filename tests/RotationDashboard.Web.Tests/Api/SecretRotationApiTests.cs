@@ -147,6 +147,88 @@ public sealed class SecretRotationApiTests(ApiAppFactory app)
         Assert.Equal(secretBefore, app.Sandbox.GetClientSecret(SandboxSeed.BillingServiceClientId));
     }
 
+    [Theory]
+    [InlineData("a b")]
+    [InlineData("a\u0001b")]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("a/b")]
+    [InlineData("a?b#c")]
+    public async Task An_application_id_that_cannot_be_an_Auth0_client_id_is_a_400_on_create_and_patch_of_both_types_and_changes_nothing(string clientId)
+    {
+        await app.EnsureFolderAsync("staging", "/validation");
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var secretRotation = await CreateAsync("app-id-secret-" + suffix, app.NewApplication("App id " + suffix), "/", mapping:
+            $$"""{"clientId": "APPID_{{suffix}}_ID", "clientSecret": "APPID_{{suffix}}_SECRET"}""");
+        var keyRotation = await CreateAsync("app-id-key-" + suffix, app.NewApplication("App id key " + suffix, SandboxAuthMethod.PrivateKeyJwt), "/",
+            type: "auth0-private-key-jwt", mapping: $$"""{"clientId": "APPID_{{suffix}}_KID_CLIENT", "privateKey": "APPID_{{suffix}}_KEY", "keyId": "APPID_{{suffix}}_KID"}""",
+            extra: """ "retireGracePeriodSeconds": 0, """);
+        using var client = app.Client();
+        var rotations = await app.RotationCountAsync();
+        var encoded = JsonSerializer.Serialize(clientId);
+
+        foreach (var (type, existing) in new[] { ("auth0-client-secret", secretRotation), ("auth0-private-key-jwt", keyRotation) })
+        {
+            var body = JsonNode.Parse(await ValidRequestAsync("app-id-new-" + suffix))!.AsObject();
+            body["parameters"] = JsonNode.Parse($$"""{"clientId": {{encoded}}}""");
+            if (type == "auth0-private-key-jwt")
+            {
+                body["secretsMapping"] = JsonNode.Parse("""{"clientId": "APPID_NEW_ID", "privateKey": "APPID_NEW_KEY", "keyId": "APPID_NEW_KID"}""");
+            }
+
+            app.SandboxRequests.Clear();
+            var created = await (await client.PostJsonTextAsync($"api/v2/secret-rotations/{type}", body.ToJsonString())).AssertProblemAsync(400);
+            Assert.True(created.GetProperty("errors").TryGetProperty("parameters.clientId", out _), created.ToString());
+
+            var id = existing.GetProperty("id").GetString();
+            var patched = await (await client.PatchJsonTextAsync($"api/v2/secret-rotations/{type}/{id}", $$$"""{"parameters": {"clientId": {{{encoded}}}}}""")).AssertProblemAsync(400);
+            Assert.True(patched.GetProperty("errors").TryGetProperty("parameters.clientId", out _), patched.ToString());
+            Assert.Empty(app.SandboxRequests.Mutations);
+            var after = await (await client.GetAsync($"api/v2/secret-rotations/{type}/{id}")).JsonAsync();
+            Assert.Equal(existing.GetProperty("parameters").GetProperty("clientId").GetString(),
+                after.GetProperty("secretRotation").GetProperty("parameters").GetProperty("clientId").GetString());
+        }
+
+        Assert.Equal(rotations, await app.RotationCountAsync());
+    }
+
+    [Theory]
+    [InlineData(503)]
+    [InlineData(429)]
+    public async Task Creating_while_Auth0_is_unavailable_is_a_503_with_retry_after_not_pinned_to_a_field_and_creates_nothing(int auth0Status)
+    {
+        await app.EnsureFolderAsync("staging", "/validation");
+        var body = await ValidRequestAsync("auth0-down-" + auth0Status);
+        using var client = app.Client();
+        var rotations = await app.RotationCountAsync();
+        app.SandboxRequests.Clear();
+        app.Sandbox.AddFailure(new SandboxFailureRule("GET", "/api/v2/clients/*", auth0Status, Times: 100));
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.PostJsonTextAsync(Api, body);
+        }
+        finally
+        {
+            app.Sandbox.SetFaults(SandboxFaults.None);
+        }
+
+        var problem = await response.AssertProblemAsync(503);
+        Assert.False(problem.TryGetProperty("errors", out _), problem.ToString());
+        Assert.Contains("Auth0", problem.GetProperty("detail").GetString());
+        Assert.DoesNotContain("could not be asked through this connection", problem.GetProperty("detail").GetString());
+        Assert.NotNull(response.Headers.RetryAfter?.Delta);
+        Assert.InRange(response.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
+        Assert.Equal(rotations, await app.RotationCountAsync());
+        Assert.Empty(app.SandboxRequests.Mutations);
+
+        // Once Auth0 answers again the same request creates the rotation.
+        var retried = await client.PostJsonTextAsync(Api, body);
+        Assert.True(retried.IsSuccessStatusCode, await retried.Content.ReadAsStringAsync());
+        var id = (await retried.JsonAsync()).GetProperty("secretRotation").GetProperty("id").GetString();
+        await client.DeleteAsync($"{Api}/{id}?deleteSecrets=true");
+    }
+
     [Fact]
     public async Task Malformed_bodies_and_bodies_that_are_not_json_are_refused_without_change()
     {

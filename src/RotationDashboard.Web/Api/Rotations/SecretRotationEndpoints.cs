@@ -72,7 +72,8 @@ public static class SecretRotationEndpoints
             .Accepts<CreateSecretRotationRequest>("application/json")
             .Produces<SecretRotationResponse>()
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("", (string? projectId, RotationService rotations, SecretStoreService store, CancellationToken cancellationToken) =>
                 ListAsync(projectId, type, rotations, store, cancellationToken))
@@ -114,12 +115,14 @@ public static class SecretRotationEndpoints
             .WithName("Update" + suffix + "Rotation")
             .WithSummary($"Update an {label} rotation")
             .WithDescription("Members left out are kept. Turning auto-rotation off clears nextRotationAt and un-schedules the rotation at once. " +
-                             "A new secret name in secretsMapping renames the mapped secret. The application, mapping and strategy cannot change while a run is under way (409).")
+                             "A new secret name in secretsMapping renames the mapped secret. The application, mapping and strategy cannot change while a run is under way (409). " +
+                             Auth0UnavailableDescription)
             .Accepts<UpdateSecretRotationRequest>("application/json")
             .Produces<SecretRotationResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapDelete("/{rotationId:guid}", (
                     Guid rotationId,
@@ -220,10 +223,17 @@ public static class SecretRotationEndpoints
           "then issues the first credential synchronously and maps it to the secrets. strategy is ours: when it is left out the rotation is " +
           "single-phase, Hanzo KMS's behaviour (the old secret stops working at once); staged publishes the new secret as NEXT for " +
           "stagedLeadTimeSeconds before Auth0 switches, so consumers that fall back from CURRENT to NEXT never fail. " +
-          "A name already used in the folder is a 409. If the first issuance fails the rotation is still created, with rotationStatus failed and the reason."
+          "A name already used in the folder is a 409. If the first issuance fails the rotation is still created, with rotationStatus failed and the reason. " +
+          Auth0UnavailableDescription
         : "Ours: rotates Private Key JWT credentials with two keys valid in Auth0 during the overlap (strategy private-key-jwt, the only one). " +
           "secretsMapping has clientId, privateKey (PEM) and keyId. An application that uses a client secret today is switched only with " +
-          "switchToPrivateKeyJwt=true (its secret stops working for consumers). Otherwise like the auth0-client-secret create.";
+          "switchToPrivateKeyJwt=true (its secret stops working for consumers). Otherwise like the auth0-client-secret create. " +
+          Auth0UnavailableDescription;
+
+    private const string Auth0UnavailableDescription =
+        "While Auth0 cannot be asked (it answers 5xx or 429, or not at all) the answer is a 503 problem with Retry-After (seconds), " +
+        "not pinned to a field, and nothing is created or changed: send the same request again after that delay. (Hanzo KMS answers a 400 here; " +
+        "a 503 tells clients and their retry policies that the request itself was fine.)";
 
     private static SecretRotationOptionsResponse Options() => new(Types
         .Select(type => new SecretRotationOptionDto(
@@ -316,7 +326,7 @@ public static class SecretRotationEndpoints
         var errors = new ValidationErrors();
         if (input.Type is { } requestedType && !string.Equals(requestedType.Trim(), type.ToSlug(), StringComparison.Ordinal))
         {
-            errors.Add("type", $"This address creates \"{type.ToSlug()}\" rotations; use {PathFor(RotationSlugs.TryParseType(requestedType.Trim(), out var other) ? other : type)} for \"{requestedType}\".");
+            errors.Add("type", $"This address creates \"{type.ToSlug()}\" rotations; use {PathFor(RotationSlugs.TryParseType(requestedType.Trim(), out var other) ? other : type)} for \"{(requestedType.Length <= 64 ? requestedType : requestedType[..64] + "…")}\".");
         }
 
         var strategy = ParseStrategy(input.Strategy, type, errors);

@@ -124,6 +124,11 @@ public sealed partial class RotationService(
         // Only reads from here on: Auth0 is changed by the first run, after the rotation exists.
         var strategy = settings.Strategy ?? RotationSlugs.DefaultStrategyFor(type);
         var application = await CheckApplicationAsync(connection!, type, settings.Parameters.ClientId.Trim(), request.SwitchToPrivateKeyJwt, cancellationToken);
+        if (application.Unavailable is { } unavailable)
+        {
+            return OperationResult<RotationView>.Fail(unavailable);
+        }
+
         errors.Merge(application.Errors);
         if (errors.HasErrors)
         {
@@ -234,6 +239,11 @@ public sealed partial class RotationService(
         {
             var connection = await db.Connections.AsNoTracking().SingleAsync(c => c.Id == rotation.ConnectionId, cancellationToken);
             var application = await CheckApplicationAsync(connection, rotation.Type, newClientId!, switchToPrivateKeyJwt: false, cancellationToken);
+            if (application.Unavailable is { } unavailable)
+            {
+                return OperationResult<RotationView>.Fail(unavailable);
+            }
+
             errors.Merge(application.Errors);
             if (errors.HasErrors)
             {
@@ -809,7 +819,12 @@ public sealed partial class RotationService(
             : await db.Environments.AsNoTracking().SingleOrDefaultAsync(e => e.ProjectId == request.ProjectId && e.Slug == slug, cancellationToken);
         if (environment is null)
         {
-            errors.Add("environment", slug.Length == 0 ? "Environment is required." : $"Environment \"{slug}\" does not exist in the project.");
+            errors.Add("environment", slug.Length switch
+            {
+                0 => "Environment is required.",
+                > 64 => "Environment must be an environment slug of at most 64 characters (e.g. dev).",
+                _ => $"Environment \"{slug}\" does not exist in the project.",
+            });
             return (null, null);
         }
 
@@ -892,7 +907,11 @@ public sealed partial class RotationService(
     }
 
     /// <summary>Read-only checks in Auth0: the connection works and has the scopes, the application exists and fits the type.</summary>
-    private async Task<(ValidationErrors Errors, string? Name)> CheckApplicationAsync(
+    /// <returns>
+    /// <c>Unavailable</c> is set when Auth0 could not answer (down, overloaded, rate limiting): not the input's fault,
+    /// so it is not reported on a field.
+    /// </returns>
+    private async Task<(ValidationErrors Errors, string? Name, OperationFailure? Unavailable)> CheckApplicationAsync(
         Connection connection,
         RotationType type,
         string clientId,
@@ -904,13 +923,13 @@ public sealed partial class RotationService(
         if (string.Equals(clientId, connection.ClientId, StringComparison.Ordinal))
         {
             errors.Add("parameters.clientId", "This is the connection's own application; rotating its credential would lock the connection out.");
-            return (errors, name);
+            return (errors, name, null);
         }
 
         if (string.Equals(clientId, signIn.Value.SignInClientId, StringComparison.Ordinal))
         {
             errors.Add("parameters.clientId", "This is the dashboard's own sign-in application; rotating its credential would lock everyone out of the dashboard.");
-            return (errors, name);
+            return (errors, name, null);
         }
 
         IAuth0ManagementClient management;
@@ -921,7 +940,7 @@ public sealed partial class RotationService(
         catch (Exception exception) when (exception is SecretDecryptionException or FormatException or InvalidOperationException)
         {
             errors.Add("connectionId", $"The connection cannot be used: {SecretScrubber.Patterns.Scrub(exception.Message)}");
-            return (errors, name);
+            return (errors, name, null);
         }
 
         try
@@ -931,7 +950,7 @@ public sealed partial class RotationService(
             if (missing.Count > 0)
             {
                 errors.Add("connectionId", $"The connection's application lacks the Management API scope(s) this rotation needs: {string.Join(", ", missing)}.");
-                return (errors, name);
+                return (errors, name, null);
             }
 
             var client = await management.GetClientAsync(clientId, ClientFields, cancellationToken);
@@ -962,13 +981,28 @@ public sealed partial class RotationService(
         {
             errors.Add("parameters.clientId", $"Application \"{clientId}\" was not found in the tenant.");
         }
+        catch (Auth0ApiException exception) when (IsUnavailable(exception))
+        {
+            LogAuth0Unavailable(logger, clientId, (int?)exception.StatusCode);
+            var retryAfter = exception.RateLimit?.RetryAfter ?? ApiRetryAfterWhenUnknown;
+            return (errors, name, new OperationFailure(OperationFailureKind.Unavailable,
+                $"Auth0 is unavailable ({(exception.IsRateLimited ? "rate limited" : exception.StatusCode is { } status ? $"HTTP {(int)status}" : "no answer")}); " +
+                "nothing was created or changed. Send the same request again later.",
+                new Dictionary<string, string[]>(), retryAfter));
+        }
         catch (Auth0ApiException exception)
         {
             errors.Add("connectionId", $"Auth0 could not be asked through this connection: {SecretScrubber.Patterns.Scrub(exception.Message)}");
         }
 
-        return (errors, name);
+        return (errors, name, null);
     }
+
+    private static readonly TimeSpan ApiRetryAfterWhenUnknown = TimeSpan.FromSeconds(30);
+
+    /// <summary>Auth0 could not answer now (429, 5xx, timeouts), as opposed to refusing the request or the connection.</summary>
+    private static bool IsUnavailable(Auth0ApiException exception) =>
+        exception.IsRateLimited || exception.StatusCode is null || (int)exception.StatusCode >= 500 || (exception.IsTransient && exception.StatusCode is not System.Net.HttpStatusCode.Unauthorized and not System.Net.HttpStatusCode.Forbidden);
 
     private async Task<string> RevokeAsync(RotationDashboardDbContext db, Rotation rotation, CancellationToken cancellationToken)
     {
@@ -1065,4 +1099,7 @@ public sealed partial class RotationService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Generated credentials of rotation {RotationId} revoked: {What}")]
     private static partial void LogRevoked(ILogger logger, Guid rotationId, string what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Auth0 was unavailable checking application {ClientId} (HTTP {Status}); nothing was changed")]
+    private static partial void LogAuth0Unavailable(ILogger logger, string clientId, int? status);
 }
