@@ -39,9 +39,9 @@ public static partial class OpenIdConnectSignIn
         oidc.ResponseMode = OpenIdConnectResponseMode.Query;
         oidc.UsePkce = true;
         oidc.Scope.Clear();
-        oidc.Scope.Add(OpenIdConnectScope.OpenId);
-        oidc.Scope.Add(OpenIdConnectScope.OpenIdProfile);
-        oidc.Scope.Add(OpenIdConnectScope.Email);
+        oidc.Scope.Add("openid");
+        oidc.Scope.Add("profile");
+        oidc.Scope.Add("email");
 
         // The dashboard calls no API as the user: tokens would only make the session cookie larger.
         oidc.SaveTokens = false;
