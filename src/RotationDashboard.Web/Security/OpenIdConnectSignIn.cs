@@ -32,6 +32,9 @@ public static partial class OpenIdConnectSignIn
         oidc.ClientId = tenant.ClientId;
         oidc.ClientSecret = tenant.ClientSecret;
         oidc.CallbackPath = signIn.CallbackPath;
+        // Front-channel logout would let a plain link end a session (sign-out is a POST with antiforgery), and Auth0
+        // does not call it: the handler then answers no remote sign-out path.
+        oidc.RemoteSignOutPath = PathString.Empty;
 
         oidc.ResponseType = OpenIdConnectResponseType.Code;
         // The code comes back on a top-level GET, so the Lax correlation and nonce cookies are sent with it

@@ -137,6 +137,18 @@ public sealed class OpenIdConnectSignInTests : IClassFixture<DashboardAppFactory
         Assert.Equal(new Uri(_address, "account/signed-out").AbsoluteUri, query["returnTo"].ToString());
     }
 
+    [Fact]
+    public async Task A_link_to_the_handlers_front_channel_logout_does_not_end_the_session()
+    {
+        using var client = await SandboxSignIn.CreateSignedInClientAsync(_address, SandboxSignIn.Viewer);
+
+        using var link = await client.GetAsync("signout-oidc");
+
+        using var home = await client.GetAsync("");
+        Assert.Equal(_address.AbsoluteUri, home.RequestMessage!.RequestUri!.AbsoluteUri);
+        Assert.Contains(">Viewer<", await home.Content.ReadAsStringAsync());
+    }
+
     private async Task AssertNoSessionAsync(HttpClient browser)
     {
         // Without a session the dashboard's home page sends the browser to sign in.
