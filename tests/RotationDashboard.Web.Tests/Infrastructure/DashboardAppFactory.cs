@@ -71,7 +71,17 @@ public class DashboardAppFactory : WebApplicationFactory<Program>
         var testHost = builder.Build();
         builder.ConfigureWebHost(web => web.UseKestrel().UseUrls("http://127.0.0.1:0"));
         _kestrelHost = builder.Build();
-        _kestrelHost.Start();
+        try
+        {
+            _kestrelHost.Start();
+        }
+        catch
+        {
+            // A host that failed to start cannot be stopped: DisposeAsync would hide the start-up error the test expects.
+            _kestrelHost.Dispose();
+            _kestrelHost = null;
+            throw;
+        }
         var addresses = _kestrelHost.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         WaitUntil(() => addresses.Addresses.Count > 0, "Kestrel to listen");
         ServerAddress = new Uri(addresses.Addresses.First().TrimEnd('/') + "/");
