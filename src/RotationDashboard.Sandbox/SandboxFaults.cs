@@ -49,3 +49,23 @@ public sealed record SandboxFaults
 /// </param>
 /// <param name="Body">Response body; sent as JSON when it parses as JSON. Null: an Auth0-shaped error body.</param>
 public sealed record SandboxFailureRule(string Method, string PathPattern, int StatusCode, string? Body = null, int Times = 1);
+
+/// <summary>
+/// A defect the next ID token of the authorization-code flow carries, so a relying party's refusal of it can be tested.
+/// </summary>
+public enum SandboxIdTokenDefect
+{
+    None,
+
+    /// <summary>Signed with another key under the tenant key's kid, as a forger would.</summary>
+    WrongSignature,
+
+    /// <summary>Issued for another application's client_id.</summary>
+    WrongAudience,
+
+    /// <summary>Carries a nonce other than the one sent to /authorize (a replayed or injected token).</summary>
+    WrongNonce,
+
+    /// <summary>Expired an hour ago.</summary>
+    Expired,
+}

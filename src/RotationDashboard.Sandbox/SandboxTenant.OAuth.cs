@@ -23,6 +23,7 @@ public sealed partial class SandboxTenant
     private readonly Dictionary<string, AuthorizationCode> _authorizationCodes = new(StringComparer.Ordinal);
     private readonly Dictionary<(string ClientId, string Jti), DateTimeOffset> _usedAssertionIds = [];
     private readonly JsonWebTokenHandler _tokenHandler = new() { SetDefaultTimesOnTokenCreation = false, MapInboundClaims = false };
+    private SandboxIdTokenDefect _nextIdTokenDefect;
 
     private sealed record PendingAuthorization(
         string ClientId, string RedirectUri, IReadOnlyList<string> Scopes, string? State, string? CodeChallenge, string? Nonce, DateTimeOffset ExpiresAt);
@@ -210,16 +211,48 @@ public sealed partial class SandboxTenant
 
         string? idToken = null;
         if (issued.Scopes.Contains("openid"))
-        {
-            var claims = UserClaims(user, issued.Scopes, tenantBaseUrl);
-            claims["aud"] = client.ClientId;
-            if (issued.Nonce is not null)
-                claims["nonce"] = issued.Nonce;
-            idToken = IssueJwt(tenantBaseUrl, now, IdTokenLifetime, claims);
-        }
+            idToken = IssueIdToken(client.ClientId, issued, user, now, tenantBaseUrl);
 
         Log.TokenIssued(_logger, "authorization_code", client.ClientId, tenantBaseUrl + "userinfo");
         return new TokenResult(accessToken, (long)lifetime.TotalSeconds, scope, idToken);
+    }
+
+    /// <summary>The defect the next ID token will carry; back to <see cref="SandboxIdTokenDefect.None"/> once it is issued.</summary>
+    public SandboxIdTokenDefect NextIdTokenDefect
+    {
+        get { lock (_gate) return _nextIdTokenDefect; }
+    }
+
+    /// <summary>Makes the next ID token of the authorization-code flow defective (one-shot), to test relying parties.</summary>
+    public void SetNextIdTokenDefect(SandboxIdTokenDefect defect)
+    {
+        if (!Enum.IsDefined(defect))
+            throw new ArgumentOutOfRangeException(nameof(defect), "Unknown ID token defect.");
+        lock (_gate)
+            _nextIdTokenDefect = defect;
+        Log.IdTokenDefectArmed(_logger, defect.ToString());
+    }
+
+    private string IssueIdToken(string clientId, AuthorizationCode issued, SandboxUser user, DateTimeOffset now, string tenantBaseUrl)
+    {
+        SandboxIdTokenDefect defect;
+        lock (_gate)
+        {
+            defect = _nextIdTokenDefect;
+            _nextIdTokenDefect = SandboxIdTokenDefect.None;
+        }
+
+        var claims = UserClaims(user, issued.Scopes, tenantBaseUrl);
+        claims["aud"] = defect == SandboxIdTokenDefect.WrongAudience ? SandboxSeed.CustomerPortalClientId : clientId;
+        if (defect == SandboxIdTokenDefect.WrongNonce)
+            claims["nonce"] = Randomness.Token();
+        else if (issued.Nonce is not null)
+            claims["nonce"] = issued.Nonce;
+        var issuedAt = defect == SandboxIdTokenDefect.Expired ? now - IdTokenLifetime - TimeSpan.FromHours(1) : now;
+        var credentials = defect == SandboxIdTokenDefect.WrongSignature ? SigningKey.CreateImpostorCredentials() : SigningKey.Credentials;
+        if (defect != SandboxIdTokenDefect.None)
+            Log.DefectiveIdTokenIssued(_logger, defect.ToString(), clientId);
+        return IssueJwt(tenantBaseUrl, issuedAt, IdTokenLifetime, claims, credentials);
     }
 
     // ---- /authorize ----
@@ -471,7 +504,7 @@ public sealed partial class SandboxTenant
 
     // ---- helpers ----
 
-    private string IssueJwt(string issuer, DateTimeOffset now, TimeSpan lifetime, Dictionary<string, object> claims)
+    private string IssueJwt(string issuer, DateTimeOffset now, TimeSpan lifetime, Dictionary<string, object> claims, SigningCredentials? credentials = null)
     {
         claims["iss"] = issuer;
         claims["iat"] = now.ToUnixTimeSeconds();
@@ -479,7 +512,7 @@ public sealed partial class SandboxTenant
         return _tokenHandler.CreateToken(new SecurityTokenDescriptor
         {
             Claims = claims,
-            SigningCredentials = SigningKey.Credentials,
+            SigningCredentials = credentials ?? SigningKey.Credentials,
         });
     }
 

@@ -123,6 +123,7 @@ public sealed partial class SandboxTenant
             _authorizationCodes.Clear();
             _usedAssertionIds.Clear();
             _credentialKeys.Clear();
+            _nextIdTokenDefect = SandboxIdTokenDefect.None;
             Persist();
         }
 

@@ -171,4 +171,54 @@ public sealed partial class AuthorizationCodeTests(SharedSandbox sandbox) : ICla
         Assert.Equal("http://localhost:5123/", allowed.Headers.Location!.AbsoluteUri);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
     }
+
+    [Theory]
+    [InlineData("wrongSignature", typeof(SecurityTokenInvalidSignatureException))]
+    [InlineData("wrongAudience", typeof(SecurityTokenInvalidAudienceException))]
+    [InlineData("expired", typeof(SecurityTokenExpiredException))]
+    [InlineData("wrongNonce", null)]
+    public async Task The_next_id_token_carries_the_requested_defect_and_only_once(string defect, Type? refusal)
+    {
+        using var http = Host.CreateHttpClient(followRedirects: false);
+        using var arm = await http.PostAsync("__sandbox/id-token-defect",
+            new StringContent($$"""{"defect":"{{defect}}"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, arm.StatusCode);
+
+        var defective = await IssueIdTokenAsync(http);
+        var sound = await IssueIdTokenAsync(http);
+
+        using var jwks = await http.GetAsync(".well-known/jwks.json");
+        var keys = new JsonWebKeySet(await jwks.Content.ReadAsStringAsync()).GetSigningKeys();
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuer = Host.BaseUrl.AbsoluteUri,
+            ValidAudience = SandboxSeed.LoginClientId,
+            IssuerSigningKeys = keys,
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+        };
+        var handler = new JsonWebTokenHandler();
+        Assert.True((await handler.ValidateTokenAsync(sound, parameters)).IsValid);
+        var result = await handler.ValidateTokenAsync(defective, parameters);
+        if (refusal is null)
+        {
+            // No nonce was sent to /authorize, so any nonce in the token is a wrong one.
+            Assert.True(result.IsValid);
+            Assert.True(new JsonWebToken(defective).TryGetPayloadValue<string>("nonce", out var nonce) && nonce.Length > 0);
+            Assert.False(new JsonWebToken(sound).TryGetPayloadValue<string>("nonce", out _));
+        }
+        else
+        {
+            Assert.False(result.IsValid);
+            Assert.IsType(refusal, result.Exception);
+        }
+    }
+
+    private async Task<string> IssueIdTokenAsync(HttpClient http)
+    {
+        var (verifier, challenge) = NewPkce();
+        var code = await SignInAsync(http, challenge, SandboxSeed.AdaAdminSub);
+        using var response = await ExchangeAsync(http, code, verifier);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.ReadJsonAsync()).GetProperty("id_token").GetString()!;
+    }
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace RotationDashboard.Sandbox.Http;
 
 /// <summary>
-/// Run-time control of the sandbox under <c>/__sandbox/</c>: faults, settings, reset. Loopback callers only,
+/// Run-time control of the sandbox under <c>/__sandbox/</c>: faults, a defective next ID token, settings, reset. Loopback callers only,
 /// because anyone who can reach them can break or reset the tenant.
 /// </summary>
 internal static class AdminEndpoints
@@ -22,6 +22,8 @@ internal static class AdminEndpoints
         double? TimeoutMs,
         string[]? Targets,
         FailureRuleDto[]? Failures);
+
+    public sealed record IdTokenDefectDto(SandboxIdTokenDefect Defect);
 
     public sealed record SettingsDto(
         double? PropagationWindowSeconds,
@@ -50,6 +52,9 @@ internal static class AdminEndpoints
             return Results.NoContent();
         });
         admin.MapPost("/faults/failures", Task<IResult> (HttpContext context) => AddFailureAsync(context));
+
+        admin.MapGet("/id-token-defect", (HttpContext context) => Results.Json(new IdTokenDefectDto(Tenant(context).NextIdTokenDefect), Json));
+        admin.MapMethods("/id-token-defect", ["PUT", "POST"], Task<IResult> (HttpContext context) => SetIdTokenDefectAsync(context));
 
         admin.MapGet("/settings", (HttpContext context) => Results.Json(Settings(Tenant(context)), Json));
         admin.MapMethods("/settings", ["PUT", "POST", "PATCH"], Task<IResult> (HttpContext context) => SetSettingsAsync(context));
@@ -90,6 +95,22 @@ internal static class AdminEndpoints
             return Results.Json(ToDto(tenant.Faults), Json);
         }
         catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
+        {
+            return BadRequest(exception);
+        }
+    }
+
+    private static async Task<IResult> SetIdTokenDefectAsync(HttpContext context)
+    {
+        try
+        {
+            var dto = await context.Request.ReadFromJsonAsync<IdTokenDefectDto>(Json, context.RequestAborted)
+                      ?? throw new ArgumentException("A defect is required.");
+            var tenant = Tenant(context);
+            tenant.SetNextIdTokenDefect(dto.Defect);
+            return Results.Json(new IdTokenDefectDto(tenant.NextIdTokenDefect), Json);
+        }
+        catch (Exception exception) when (exception is JsonException or ArgumentException)
         {
             return BadRequest(exception);
         }

@@ -53,6 +53,12 @@ internal static partial class Log
     [LoggerMessage(40, LogLevel.Information, "Sandbox user {Sub} signed in to client {ClientId}")]
     public static partial void UserSignedIn(ILogger logger, string sub, string clientId);
 
+    [LoggerMessage(34, LogLevel.Information, "The next ID token will carry the defect {Defect}")]
+    public static partial void IdTokenDefectArmed(ILogger logger, string defect);
+
+    [LoggerMessage(35, LogLevel.Warning, "Issued a deliberately defective ID token ({Defect}) to client {ClientId}")]
+    public static partial void DefectiveIdTokenIssued(ILogger logger, string defect, string clientId);
+
     [LoggerMessage(41, LogLevel.Information, "Management API call refused with {StatusCode} {ErrorCode}: {Message}")]
     public static partial void ManagementRefused(ILogger logger, int statusCode, string? errorCode, string message);
 }

@@ -34,6 +34,13 @@ internal sealed class SigningKey
         return new SigningKey(rsa);
     }
 
+    /// <summary>Credentials of a fresh key that claims this key's kid: a forged signature the JWKS cannot verify.</summary>
+    public SigningCredentials CreateImpostorCredentials()
+    {
+        var impostor = new RsaSecurityKey(RSA.Create(2048)) { KeyId = Kid };
+        return new SigningCredentials(impostor, SecurityAlgorithms.RsaSha256);
+    }
+
     public JsonObject ToJwks() => new()
     {
         ["keys"] = new JsonArray(new JsonObject

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.Extensions.Options;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Web.Services.Audit;
 
@@ -17,7 +16,7 @@ public static class AccountEndpoints
             .AllowAnonymous();
 
         // POST with antiforgery: a link or image cannot sign a user out.
-        endpoints.MapPost(AuthenticationSetup.SignOutPath, async (HttpContext context, IOptions<SignInOptions> options, IAuditLog audit) =>
+        endpoints.MapPost(AuthenticationSetup.SignOutPath, async (HttpContext context, IAuditLog audit) =>
         {
             if (context.User.Identity?.IsAuthenticated == true)
             {
@@ -26,10 +25,9 @@ public static class AccountEndpoints
             }
 
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-            var tenant = AuthenticationSetup.ResolveTenant(options.Value);
-            var returnTo = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{SignedOutPath}";
-            var logout = $"{tenant.BrowserBase}v2/logout?client_id={Uri.EscapeDataString(tenant.ClientId)}&returnTo={Uri.EscapeDataString(returnTo)}";
-            return Results.Redirect(logout);
+            // The OpenID Connect handler sends the browser through Auth0's /v2/logout, which returns it to the signed-out page.
+            await context.SignOutAsync(AuthenticationSetup.Auth0Scheme, new AuthenticationProperties { RedirectUri = SignedOutPath });
+            return Results.Empty;
         }).AllowAnonymous();
 
         return endpoints;

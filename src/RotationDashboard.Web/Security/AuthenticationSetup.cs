@@ -1,19 +1,15 @@
-using System.Net.Http.Headers;
-using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authentication.OAuth;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Web.Hosting;
 using RotationDashboard.Web.Services.ApiTokens;
-using RotationDashboard.Web.Services.Audit;
 
 namespace RotationDashboard.Web.Security;
 
-/// <summary>Cookie sessions signed in through Auth0's authorization-code flow with PKCE (the generic OAuth handler).</summary>
+/// <summary>Cookie sessions signed in through Auth0 with OpenID Connect (authorization code with PKCE, validated ID token).</summary>
 public static class AuthenticationSetup
 {
     public const string Auth0Scheme = "Auth0";
@@ -42,7 +38,7 @@ public static class AuthenticationSetup
             {
                 options.DefaultScheme = ApiOrCookieScheme;
                 // Without a bearer token the cookie scheme challenges: pages go to the sign-in endpoint (which starts
-                // the Auth0 flow), APIs get 401.
+                // the OpenID Connect flow), APIs get 401.
                 options.DefaultChallengeScheme = ApiOrCookieScheme;
                 options.DefaultSignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
             })
@@ -56,7 +52,7 @@ public static class AuthenticationSetup
             {
                 options.Cookie.Name = "rd.session";
                 options.Cookie.HttpOnly = true;
-                options.Cookie.SameSite = SameSiteMode.Lax; // the OAuth callback is a top-level cross-site redirect
+                options.Cookie.SameSite = SameSiteMode.Lax; // the OIDC callback is a top-level cross-site redirect
                 options.Cookie.SecurePolicy = builder.Environment.IsDevelopment()
                     ? CookieSecurePolicy.SameAsRequest
                     : CookieSecurePolicy.Always;
@@ -66,13 +62,13 @@ public static class AuthenticationSetup
                 options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
             })
-            .AddOAuth(Auth0Scheme, _ => { });
+            .AddOpenIdConnect(Auth0Scheme, _ => { });
 
         services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
             .Configure<IOptions<SignInOptions>>((cookie, signIn) =>
                 cookie.ExpireTimeSpan = TimeSpan.FromMinutes(signIn.Value.SessionMinutes));
-        services.AddOptions<OAuthOptions>(Auth0Scheme)
-            .Configure<IOptions<SignInOptions>, IHttpClientFactory, IHostEnvironment>(ConfigureAuth0);
+        services.AddOptions<OpenIdConnectOptions>(Auth0Scheme)
+            .Configure<IOptions<SignInOptions>, IHttpClientFactory, IHostEnvironment>(OpenIdConnectSignIn.Configure);
 
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
@@ -83,91 +79,24 @@ public static class AuthenticationSetup
         return builder;
     }
 
-    /// <summary>The tenant the browser signs in at: the real Auth0 domain, or the built-in sandbox.</summary>
+    /// <summary>The tenant admins sign in at: the real Auth0 domain, or the built-in sandbox.</summary>
     public static SignInTenant ResolveTenant(SignInOptions options) => options.UseSandbox
         ? new SignInTenant(
-            BrowserBase: SandboxIntegration.MountPath + "/",
-            BackchannelBase: $"http://{LocalServerRedirectHandler.PlaceholderHost}{SandboxIntegration.MountPath}/",
+            Authority: $"http://{LocalServerRedirectHandler.PlaceholderHost}{SandboxIntegration.MountPath}/",
             ClientId: options.SignInClientId!,
-            ClientSecret: options.ClientSecret ?? SandboxIntegration.LoginClientSecret)
+            ClientSecret: options.ClientSecret ?? SandboxIntegration.LoginClientSecret,
+            IsSandbox: true)
         : new SignInTenant(
-            BrowserBase: NormalizeDomain(options.Domain!),
-            BackchannelBase: NormalizeDomain(options.Domain!),
+            Authority: Auth0Authority(options.Domain!),
             ClientId: options.ClientId!,
-            ClientSecret: options.ClientSecret!);
+            ClientSecret: options.ClientSecret!,
+            IsSandbox: false);
 
-    private static string NormalizeDomain(string domain)
+    /// <summary><c>https://{domain}/</c>: Auth0's issuer and the base of its discovery document.</summary>
+    public static string Auth0Authority(string domain)
     {
-        var withScheme = domain.Contains("://", StringComparison.Ordinal) ? domain : "https://" + domain;
+        var withScheme = domain.Contains("://", StringComparison.Ordinal) ? domain : "https://" + domain.Trim();
         return withScheme.TrimEnd('/') + "/";
-    }
-
-    private static void ConfigureAuth0(OAuthOptions oauth, IOptions<SignInOptions> signInOptions, IHttpClientFactory httpClients, IHostEnvironment environment)
-    {
-        var signIn = signInOptions.Value;
-        var tenant = ResolveTenant(signIn);
-
-        oauth.ClientId = tenant.ClientId;
-        oauth.ClientSecret = tenant.ClientSecret;
-        oauth.CallbackPath = signIn.CallbackPath;
-        oauth.AuthorizationEndpoint = tenant.BrowserBase + "authorize";
-        oauth.TokenEndpoint = tenant.BackchannelBase + "oauth/token";
-        oauth.UserInformationEndpoint = tenant.BackchannelBase + "userinfo";
-        oauth.UsePkce = true;
-        oauth.SaveTokens = false;
-        oauth.Scope.Clear();
-        oauth.Scope.Add("openid");
-        oauth.Scope.Add("profile");
-        oauth.Scope.Add("email");
-        oauth.Backchannel = httpClients.CreateClient(Auth0Scheme);
-        // Development runs on plain http: a Secure correlation cookie would never come back from the callback.
-        oauth.CorrelationCookie.SameSite = SameSiteMode.Lax;
-        oauth.CorrelationCookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
-
-        oauth.ClaimActions.MapJsonKey(ClaimTypes.NameIdentifier, "sub");
-        oauth.ClaimActions.MapJsonKey(ClaimTypes.Name, "name");
-        oauth.ClaimActions.MapJsonKey(ClaimTypes.Email, "email");
-        oauth.ClaimActions.MapJsonKey(RoleAssignment.EmailVerifiedClaim, "email_verified");
-        oauth.ClaimActions.MapJsonKey("picture", "picture");
-        if (!string.IsNullOrEmpty(signIn.AdminRoleClaim))
-        {
-            oauth.ClaimActions.MapJsonKey(signIn.AdminRoleClaim, signIn.AdminRoleClaim);
-        }
-
-        oauth.Events.OnCreatingTicket = async context =>
-        {
-            // /userinfo is limited to 5 calls a minute per user, so it is called once, here, at sign-in.
-            using var request = new HttpRequestMessage(HttpMethod.Get, context.Options.UserInformationEndpoint);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", context.AccessToken);
-            using var response = await context.Backchannel.SendAsync(request, context.HttpContext.RequestAborted);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new SignInRefusedException($"The identity provider's user information endpoint answered {(int)response.StatusCode}.");
-            }
-            using var user = JsonDocument.Parse(await response.Content.ReadAsStringAsync(context.HttpContext.RequestAborted));
-            context.RunClaimActions(user.RootElement);
-
-            var decision = RoleAssignment.Decide(signIn, context.Principal!);
-            var audit = context.HttpContext.RequestServices.GetRequiredService<IAuditLog>();
-            var who = DashboardUser.FromPrincipal(context.Principal!).Actor;
-            if (!decision.Allowed)
-            {
-                await audit.WriteAsync(who, AuditActions.SignIn, SessionTarget, AuditOutcome.Denied, decision.Reason, context.HttpContext.RequestAborted);
-                // Throwing ends the remote sign-in as a failure (no session), which OnRemoteFailure turns into the access-denied page.
-                throw new SignInRefusedException(decision.Reason!);
-            }
-            context.Identity!.AddClaim(new Claim(DashboardRoles.ClaimType, decision.Role!));
-            context.Identity.AddClaim(new Claim(ClaimTypes.Role, decision.Role!));
-            await audit.WriteAsync(who, AuditActions.SignIn, SessionTarget, AuditOutcome.Success, $"Signed in as {decision.Role}.", context.HttpContext.RequestAborted);
-        };
-        oauth.Events.OnRemoteFailure = context =>
-        {
-            // Only our own refusal texts are shown; other failures (correlation, provider errors) get a generic message.
-            var reason = context.Failure is SignInRefusedException refused ? refused.Message : "Sign-in failed. Please try again.";
-            context.Response.Redirect($"{AccessDeniedPath}?reason={Uri.EscapeDataString(reason)}");
-            context.HandleResponse();
-            return Task.CompletedTask;
-        };
     }
 
     /// <summary>What sign-in and sign-out audit entries are about: the dashboard session.</summary>
@@ -189,7 +118,20 @@ public static class AuthenticationSetup
 /// <summary>A sign-in the dashboard refuses (e.g. e-mail domain not allowed); its message is shown to the user.</summary>
 public sealed class SignInRefusedException(string message) : Exception(message);
 
-public sealed record SignInTenant(string BrowserBase, string BackchannelBase, string ClientId, string ClientSecret);
+/// <param name="Authority">
+/// Issuer and discovery base the server talks to. For the sandbox it is the app's own placeholder address, which
+/// the backchannel sends to the loopback address the app listens on.
+/// </param>
+public sealed record SignInTenant(string Authority, string ClientId, string ClientSecret, bool IsSandbox)
+{
+    /// <summary>
+    /// Where the browser goes (/authorize, /v2/logout). The sandbox lives inside this app, so the browser reaches it
+    /// at the address it reached the app by, never at the loopback address of the backchannel.
+    /// </summary>
+    public string BrowserBase(HttpRequest request) => IsSandbox
+        ? $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{SandboxIntegration.MountPath}/"
+        : Authority;
+}
 
 internal sealed class SignInOptionsValidator(IHostEnvironment environment, IOptions<SandboxIntegrationOptions> sandbox)
     : IValidateOptions<SignInOptions>
@@ -214,6 +156,12 @@ internal sealed class SignInOptionsValidator(IHostEnvironment environment, IOpti
             Require(options.Domain, "Domain");
             Require(options.ClientId, "ClientId");
             Require(options.ClientSecret, "ClientSecret");
+            if (options.Domain is { } domain && domain.Contains("://", StringComparison.Ordinal) &&
+                !domain.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add("Authentication:Domain must be a host name such as my-tenant.eu.auth0.com (or an https:// address): the " +
+                             "OpenID Connect discovery document and signing keys are fetched over HTTPS only; plain HTTP is for the built-in sandbox.");
+            }
         }
         if (!options.CallbackPath.StartsWith('/'))
         {
