@@ -75,7 +75,7 @@ public class Auth0CredentialAuthorityTests
             }
         }
 
-        var refused = await Assert.ThrowsAsync<CredentialAuthorityException>(() => authority.SetClientSecretAsync(app, "short", CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<CredentialAuthorityException>(() => authority.SetClientSecretAsync(app, "x1y2z", CancellationToken.None));
         Assert.Equal(400, refused.StatusCode);
         Assert.False(refused.IsTransient);
         var answer = Assert.IsType<Auth0ApiException>(refused.InnerException);
