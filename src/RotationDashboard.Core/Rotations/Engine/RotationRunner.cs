@@ -344,9 +344,10 @@ public sealed partial class RotationRunner(
 
             if (_checkpoint.AuthMethodBeforeApply is null)
             {
-                SetCheckpoint(_checkpoint with { AuthMethodBeforeApply = application.AuthMethod });
+                SetCheckpoint(_checkpoint with { AuthMethodBeforeApply = application.AuthMethod, AuthorityChanged = false });
             }
 
+            await RecordAuthorityChangeAsync();
             await AuthorityCallAsync((a, token) => Done(a.SetClientSecretAsync(clientId, Pending.ClientSecret!, token)), ct);
             return new StepOutcome("Set the new client secret in Auth0.", rotation => rotation.RecordApplicationName(application.Name));
         }
@@ -376,9 +377,11 @@ public sealed partial class RotationRunner(
                 {
                     AuthMethodBeforeApply = application.AuthMethod,
                     AttachedBeforeApply = application.AttachedCredentialIds,
+                    AuthorityChanged = false,
                 });
-                await SaveAsync();
             }
+
+            await RecordAuthorityChangeAsync();
 
             var activeId = ActiveSlot()?.CredentialId;
             var prefix = CredentialNamePrefix(_rotation.Id);
@@ -517,6 +520,13 @@ public sealed partial class RotationRunner(
 
         private void RecordPromotion(Rotation rotation, GeneratedCredential pending, DateTimeOffset now)
         {
+            StorePromotedCredential(rotation, pending, now);
+            rotation.RecordSuccess(run.Id, run.IsManual, owner._calculator, now);
+        }
+
+        /// <summary>The new credential becomes the active slot; a replaced client secret is marked retired.</summary>
+        private void StorePromotedCredential(Rotation rotation, GeneratedCredential pending, DateTimeOffset now)
+        {
             var slots = rotation.ReadGeneratedCredentials(owner._protector).ToList();
             var fresh = pending with { RetiredAt = null };
             int active;
@@ -549,7 +559,6 @@ public sealed partial class RotationRunner(
             }
 
             rotation.StoreGeneratedCredentials(slots, active, owner._protector, now);
-            rotation.RecordSuccess(run.Id, run.IsManual, owner._calculator, now);
         }
 
         private async Task<StepOutcome> RetireAsync(CancellationToken ct)
@@ -666,11 +675,24 @@ public sealed partial class RotationRunner(
         private async Task<RunResult> RollBackAsync(RunStepName failedStep, string reason, CancellationToken ct)
         {
             var actions = new List<string>();
+            var changedAuthority = MayHaveChangedAuthority();
+            if (changedAuthority)
+            {
+                try
+                {
+                    await UndoAuthorityChangesAsync(actions, ct);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // Auth0 may hold the new credential, the old one, or both: find out before touching the store.
+                    return await ConvergeAsync(failedStep, reason, Describe(exception), ct);
+                }
+            }
+
             string? incomplete = null;
             try
             {
-                await UndoAuthorityChangesAsync(actions, ct);
-                if (StrategyPlan.Includes(run.Strategy, RunStepName.Publish) && run.Step(RunStepName.Publish).Status != RunStepStatus.Pending)
+                if (PublishedNext())
                 {
                     await StoreCallAsync(() => owner._secrets.DiscardNextAsync(Identity, _rotation.FolderId, MappedKeys(), Actor, ct));
                     actions.Add("withdrew the NEXT values");
@@ -681,34 +703,175 @@ public sealed partial class RotationRunner(
                 incomplete = Describe(exception);
             }
 
-            var summary = actions.Count > 0 ? $" Rolled back: {string.Join("; ", actions)}." : " Nothing had changed in Auth0.";
+            var summary = changedAuthority
+                ? actions.Count > 0 ? $" Rolled back: {string.Join("; ", actions)}." : ""
+                : " Nothing had changed in Auth0" + (actions.Count > 0 ? $"; {string.Join("; ", actions)}." : ".");
             var consumers = run.Trigger == RunTrigger.Create ? "" : " Consumers keep their CURRENT credential.";
-            var now = Now;
             string message;
             if (incomplete is null && !_keepPending)
             {
                 message = reason + summary + consumers;
-                run.RollBack(message, Scrubber, now);
+                run.RollBack(message, Scrubber, Now);
             }
             else if (incomplete is null)
             {
                 // Auth0 holds the new secret and there is nothing older to go back to: keep it (encrypted) in the run.
                 message = reason + summary + " The generated secret is kept, encrypted, with this run.";
-                run.Fail(message, Scrubber, now);
+                run.Fail(message, Scrubber, Now);
             }
             else
             {
-                message = $"{reason}{summary} Rollback incomplete: {incomplete}";
-                run.Fail(message, Scrubber, now);
+                message = $"{reason}{summary} Withdrawing NEXT failed: {incomplete}";
+                run.Fail(message, Scrubber, Now);
             }
 
+            return await RecordFailureAsync(failedStep, message, needsAttention: incomplete is not null);
+        }
+
+        /// <summary>
+        /// The rollback could not reach Auth0. Asks Auth0 which credential it accepts (a token request with CURRENT,
+        /// then with the new one) and maps that one as CURRENT, so a consumer that reads CURRENT alone keeps working.
+        /// The rotation is flagged for a person either way; the message says exactly what was found and done.
+        /// </summary>
+        private async Task<RunResult> ConvergeAsync(RunStepName failedStep, string reason, string rollbackFailure, CancellationToken ct)
+        {
+            var what = IsSecretStrategy ? "client secret" : "key";
+            var steps = new List<string>();
+            try
+            {
+                var current = await ReadCurrentCredentialAsync(ct);
+                var currentCheck = current is null ? null : await CheckCredentialAsync(current, ct);
+                var newCheck = currentCheck?.Outcome == CredentialCheckOutcome.Accepted ? null : await CheckCredentialAsync(Pending, ct);
+                var found = (currentCheck?.Outcome, newCheck?.Outcome) switch
+                {
+                    (CredentialCheckOutcome.Accepted, _) => $"Auth0 accepts CURRENT",
+                    (_, CredentialCheckOutcome.Accepted) => $"Auth0 {(current is null ? "has no CURRENT to check" : "rejects CURRENT")} and accepts the new {what}",
+                    _ => $"Auth0 accepts neither CURRENT ({currentCheck?.Detail ?? "none stored"}) nor the new {what} ({newCheck?.Detail})",
+                };
+                steps.Add($"checked with token requests: {found}");
+
+                if (currentCheck?.Outcome == CredentialCheckOutcome.Accepted)
+                {
+                    if (PublishedNext())
+                    {
+                        await StoreCallAsync(() => owner._secrets.DiscardNextAsync(Identity, _rotation.FolderId, MappedKeys(), Actor, ct));
+                        steps.Add("withdrew the NEXT values");
+                    }
+
+                    if (!IsSecretStrategy)
+                    {
+                        steps.Add("the new key may still be stored in Auth0; the next rotation removes it");
+                    }
+                }
+                else if (newCheck?.Outcome == CredentialCheckOutcome.Accepted)
+                {
+                    await MapPendingAsCurrentAsync(ct);
+                    steps.Add($"mapped the new {what} as CURRENT (rolled forward)");
+                    var now = Now;
+                    var pending = Pending;
+                    var message = $"{reason} Rollback incomplete: {rollbackFailure} Then {string.Join("; ", steps)}. Needs attention: the run did not finish as planned.";
+                    run.Fail(message, Scrubber, now);
+                    return await RecordFailureAsync(failedStep, message, needsAttention: true, rotation => StorePromotedCredential(rotation, pending, now));
+                }
+                else
+                {
+                    steps.Add("left CURRENT and NEXT as they are; the generated credential stays encrypted with this run");
+                }
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                steps.Add($"could not finish that: {Describe(exception)}");
+            }
+
+            var summary = $"{reason} Rollback incomplete: {rollbackFailure} Then {string.Join("; ", steps)}. Needs attention: the run did not finish as planned.";
+            run.Fail(summary, Scrubber, Now);
+            return await RecordFailureAsync(failedStep, summary, needsAttention: true);
+        }
+
+        private async Task<RunResult> RecordFailureAsync(RunStepName failedStep, string message, bool needsAttention, Action<Rotation>? alsoChange = null)
+        {
+            var now = Now;
             var scrubbed = Scrubber.ScrubAndTruncate(message, RotationRules.MaxMessageLength);
             await SaveAsync(
-                rotation => rotation.RecordFailure(run.Id, scrubbed, run.IsManual, owner._protector, owner._calculator, now),
+                rotation =>
+                {
+                    alsoChange?.Invoke(rotation);
+                    rotation.RecordFailure(run.Id, scrubbed, run.IsManual, owner._protector, owner._calculator, now, needsAttention);
+                },
                 AuditEvent.Record(now, Actor, AuditActions.RotationRotate, AuditTarget.Rotation(_rotation.Id, _rotation.Name), AuditOutcome.Failure,
                     Scrubber.ScrubAndTruncate($"Run {run.Id} ({run.Trigger}) failed at {failedStep}: {message}", 1900)));
             Log.RunRolledBack(owner._logger, run.Id, _rotation.Id, failedStep, run.Status);
             return new RunResult(run.Id, run.Status, run.Message);
+        }
+
+        /// <summary>Whether Apply may have changed the application in Auth0 (a rollback then has something to undo).</summary>
+        private bool MayHaveChangedAuthority() => run.Step(RunStepName.Apply).Status switch
+        {
+            RunStepStatus.Pending or RunStepStatus.Skipped => false,
+            RunStepStatus.Succeeded => true,
+            // A checkpoint without the flag cannot tell: assume Auth0 was changed once Apply had looked at it.
+            _ => _checkpoint.AuthorityChanged ?? _checkpoint.AuthMethodBeforeApply is not null,
+        };
+
+        private bool PublishedNext() =>
+            StrategyPlan.Includes(run.Strategy, RunStepName.Publish) && run.Step(RunStepName.Publish).Status != RunStepStatus.Pending;
+
+        /// <summary>Persisted before Apply's first change, so a rollback after a crash knows Auth0 may hold the new credential.</summary>
+        private async Task RecordAuthorityChangeAsync()
+        {
+            if (_checkpoint.AuthorityChanged != true)
+            {
+                SetCheckpoint(_checkpoint with { AuthorityChanged = true });
+                await SaveAsync();
+            }
+        }
+
+        /// <summary>The credential consumers read as CURRENT today (null on a first issuance).</summary>
+        private async Task<GeneratedCredential?> ReadCurrentCredentialAsync(CancellationToken ct)
+        {
+            var primary = await owner._secrets.ReadCurrentAsync(_rotation.FolderId, PrimaryKey(), ct);
+            if (primary is null)
+            {
+                return null;
+            }
+
+            _knownSecrets.Add(primary.Value);
+            var clientId = _rotation.Parameters.ClientId;
+            if (IsSecretStrategy)
+            {
+                return new GeneratedCredential(clientId, ClientSecret: primary.Value, CreatedAt: Now);
+            }
+
+            var keyId = _rotation.SecretsMapping.KeyId is { } keyIdName ? await owner._secrets.ReadCurrentAsync(_rotation.FolderId, keyIdName, ct) : null;
+            return new GeneratedCredential(clientId, PrivateKeyPem: primary.Value, KeyId: keyId?.Value, CreatedAt: Now);
+        }
+
+        /// <summary>One token request with the credential (no propagation retries: Auth0 changed nothing since Verify).</summary>
+        private async Task<CredentialCheck> CheckCredentialAsync(GeneratedCredential credential, CancellationToken ct)
+        {
+            var clientId = _rotation.Parameters.ClientId;
+            var method = _checkpoint.AuthMethodBeforeApply == ApplicationAuthMethod.ClientSecretBasic
+                ? ClientSecretMethod.ClientSecretBasic
+                : ClientSecretMethod.ClientSecretPost;
+            _authority ??= await owner._authorities.CreateAsync(_rotation.ConnectionId, ct);
+            return IsSecretStrategy
+                ? await _authority.VerifyClientSecretAsync(clientId, credential.ClientSecret!, method, ct)
+                : await _authority.VerifyPrivateKeyAsync(clientId, credential.PrivateKeyPem!, credential.KeyId, ct);
+        }
+
+        /// <summary>Rolls forward in the store: the new credential becomes CURRENT (promoted from NEXT when published there).</summary>
+        private async Task MapPendingAsCurrentAsync(CancellationToken ct)
+        {
+            var values = MappedValues(Pending);
+            var next = PublishedNext() ? await owner._secrets.ReadNextAsync(_rotation.FolderId, PrimaryKey(), ct) : null;
+            if (string.Equals(next?.Value, values[PrimaryKey()], StringComparison.Ordinal))
+            {
+                await StoreCallAsync(() => owner._secrets.PromoteNextAsync(Identity, _rotation.FolderId, values.Keys.ToList(), Actor, ct));
+            }
+            else
+            {
+                await StoreCallAsync(() => owner._secrets.SetCurrentAsync(Identity, _rotation.FolderId, values, Actor, ct));
+            }
         }
 
         private async Task UndoAuthorityChangesAsync(List<string> actions, CancellationToken ct)

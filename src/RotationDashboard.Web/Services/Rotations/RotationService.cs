@@ -740,7 +740,8 @@ public sealed partial class RotationService(
                 new RotationFolderRef(r.FolderId, row.FolderPath),
                 r.RotateAtUtc, ReadMessage(r), r.IsLastRotationManual, r.StagedLeadTime, r.RetireGracePeriod, r.UseSelfSignedCertificate, r.ApplicationName, r.RowVersion,
                 r.IsLeased(now),
-                runs.TryGetValue(r.Id, out var run) ? ToRunView(run, r) : null);
+                runs.TryGetValue(r.Id, out var run) ? ToRunView(run, r) : null,
+                r.NeedsAttention);
         }).ToList();
     }
 
