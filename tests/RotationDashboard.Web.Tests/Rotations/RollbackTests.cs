@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Sandbox;
@@ -6,7 +8,7 @@ using RotationDashboard.Web.Services.Rotations;
 namespace RotationDashboard.Web.Tests.Rotations;
 
 /// <summary>How a failed run leaves Auth0 and the store: consumers are never offered a credential that cannot work.</summary>
-public class RollbackTests
+public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Unauthorized = """{"error":"access_denied","error_description":"Unauthorized"}""";
 
@@ -91,5 +93,55 @@ public class RollbackTests
         var again = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         Assert.Equal(RunStatus.Succeeded, again.Value.Run.Status);
         Assert.False(again.Value.Rotation.NeedsAttention);
+    }
+
+    [Fact]
+    public async Task A_run_against_a_hung_management_api_ends_within_its_time_limit_as_failed_with_the_old_secret_intact()
+    {
+        await using var data = await EngineTestData.CreateAsync();
+        await using var host = await EngineTestHost.StartAsync(data, new Dictionary<string, string?>
+        {
+            ["RotationEngine:RunTimeout"] = "00:00:06",
+            ["RotationEngine:RollbackTimeout"] = "00:00:03",
+            ["RotationEngine:TransientRetryAttempts"] = "10",
+            ["RotationEngine:TransientRetryBaseDelay"] = "00:00:00.500",
+            ["RotationEngine:TransientRetryMaxDelay"] = "00:00:01",
+            ["Auth0Client:RequestTimeout"] = "00:00:01",
+            ["Auth0Client:MaxRetryAttempts"] = "0",
+        });
+        var rotation = await host.CreateAsync(await host.RequestAsync("hung", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.Staged, autoRotation: true));
+        var old = host.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId)!;
+        var notes = new ConcurrentQueue<string>();
+        using var listening = host.Notifier.Subscribe(e =>
+        {
+            if (e is RunStepChangedEvent { Status: RunStepStatus.Running, Message: { } message })
+            {
+                notes.Enqueue(message);
+            }
+        });
+
+        // Every Management API call hangs (far longer than the run may take).
+        host.Sandbox.SetFaults(new SandboxFaults { TimeoutRate = 1, TimeoutDelay = TimeSpan.FromMinutes(10), Targets = SandboxFaultTargets.Management });
+        var started = Stopwatch.GetTimestamp();
+        var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true)
+            .WaitAsync(TimeSpan.FromMinutes(1));
+        var took = Stopwatch.GetElapsedTime(started);
+        host.Sandbox.ClearFaults();
+        output.WriteLine($"The run ended after {took.TotalSeconds:0.0} s (limit 6 s, rollback limit 3 s).");
+
+        var run = rotated.Value.Run;
+        Assert.NotEqual(RunStatus.Running, run.Status);
+        Assert.Equal(RunStatus.RolledBack, run.Status);
+        Assert.Contains("did not answer within the run's time limit of 6 s", run.Message, StringComparison.Ordinal);
+        Assert.Contains("Nothing had changed in Auth0", run.Message, StringComparison.Ordinal);
+        Assert.Contains(notes, n => n.StartsWith("Waiting for Auth0 (attempt 2, next try at ", StringComparison.Ordinal) && n.Contains("gives up at", StringComparison.Ordinal));
+
+        var after = rotated.Value.Rotation;
+        Assert.Equal("failed", after.RotationStatus);
+        Assert.Equal(run.Message, after.LastRotationMessage);
+        Assert.True(after.NextRotationAt > DateTimeOffset.UtcNow);
+        Assert.Equal(old, host.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId));
+        Assert.Null(await host.Secrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
+        await host.AssertConsumerAuthenticatesAsync(after);
     }
 }

@@ -123,6 +123,10 @@ public sealed partial class RotationRunner(
         private GeneratedCredential? _pending;
         private RunCheckpoint _checkpoint = RunCheckpoint.Read(run);
         private bool _keepPending;
+        private CancellationToken _stopping;
+        private TimeLimit? _limit;
+        private RunStepName? _currentStep;
+        private string? _lastTransientError;
 
         private DateTimeOffset Now => owner._timeProvider.GetUtcNow();
 
@@ -136,8 +140,9 @@ public sealed partial class RotationRunner(
 
         private SecretScrubber Scrubber => new(_knownSecrets);
 
-        public async Task<RunResult> RunAsync(bool forceRetire, CancellationToken ct)
+        public async Task<RunResult> RunAsync(bool forceRetire, CancellationToken stopping)
         {
+            _stopping = stopping;
             _pending = run.ReadPendingCredential(owner._protector);
             RememberSecrets(_pending);
             if (run.Steps.FirstOrDefault(s => s.Status == RunStepStatus.Failed) is { } failed)
@@ -145,9 +150,11 @@ public sealed partial class RotationRunner(
                 // Interrupted while rolling back: finish the rollback.
                 return failed.Name == RunStepName.Retire
                     ? await FailRetireAsync(failed.Message ?? "The step failed.")
-                    : await RollBackAsync(failed.Name, failed.Message ?? $"{failed.Name} failed.", ct);
+                    : await RollBackAsync(failed.Name, failed.Message ?? $"{failed.Name} failed.");
             }
 
+            using var limit = StartTimeLimit(Options.RunTimeout, "the run's", $"{RotationEngineOptions.SectionName}:{nameof(RotationEngineOptions.RunTimeout)}");
+            var ct = limit.Token;
             try
             {
                 foreach (var name in StrategyPlan.StepsFor(run.Strategy))
@@ -171,11 +178,25 @@ public sealed partial class RotationRunner(
             }
             catch (RunAbortedException aborted)
             {
-                return await RollBackAsync(aborted.Step, aborted.Message, ct);
+                return await RollBackAsync(aborted.Step, aborted.Message);
             }
             catch (RunWithdrawnException withdrawn)
             {
-                return await WithdrawAsync(withdrawn.Message, ct);
+                return await WithdrawAsync(withdrawn.Message, stopping);
+            }
+            catch (OperationCanceledException exception) when (IsTimeLimitHit(exception) && run.NextStep is { } next)
+            {
+                // The limit passed between steps (waiting for a slot): the step that was due fails.
+                var reason = $"{next.Name} failed: {Explain(exception)}";
+                if (next.Status == RunStepStatus.Pending)
+                {
+                    run.StartStep(next.Name, Now);
+                }
+
+                run.FailStep(next.Name, reason, Scrubber, Now);
+                await SaveAsync();
+                Publish(next.Name);
+                return await RollBackAsync(next.Name, reason);
             }
 
             var message = IsSecretStrategy
@@ -191,7 +212,9 @@ public sealed partial class RotationRunner(
         {
             if (name == RunStepName.Apply && run.Strategy == RotationStrategy.Staged)
             {
-                await WaitForLeadTimeAsync(ct);
+                // The lead time is a planned wait, not Auth0 work: the run's time limit starts again after it.
+                await WaitForLeadTimeAsync(_stopping);
+                _limit?.Restart(Now);
             }
 
             await owner._slots.WaitAsync(ct);
@@ -208,6 +231,7 @@ public sealed partial class RotationRunner(
         private async Task ExecuteStepInSlotAsync(RunStepName name, CancellationToken ct)
         {
             run.StartStep(name, Now);
+            _currentStep = name;
             await SaveAsync();
             Publish(name);
             var started = Stopwatch.GetTimestamp();
@@ -226,9 +250,9 @@ public sealed partial class RotationRunner(
                     _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
                 };
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (exception is not OperationCanceledException || IsTimeLimitHit(exception))
             {
-                var reason = $"{name} failed: {Describe(exception)}";
+                var reason = $"{name} failed: {Explain(exception)}";
                 Log.StepFailed(owner._logger, run.Id, name, Scrubber.Scrub(reason));
                 run.FailStep(name, reason, Scrubber, Now);
                 await SaveAsync();
@@ -661,7 +685,7 @@ public sealed partial class RotationRunner(
             }
             catch (StepFailedException exception)
             {
-                return await RollBackAsync(RunStepName.Apply, $"{reason} Withdrawing NEXT failed: {exception.Message}", ct);
+                return await RollBackAsync(RunStepName.Apply, $"{reason} Withdrawing NEXT failed: {exception.Message}");
             }
 
             var message = $"{reason} The NEXT values were withdrawn before Auth0 was touched; consumers keep their CURRENT credential.";
@@ -672,20 +696,22 @@ public sealed partial class RotationRunner(
             return new RunResult(run.Id, run.Status, run.Message);
         }
 
-        private async Task<RunResult> RollBackAsync(RunStepName failedStep, string reason, CancellationToken ct)
+        private async Task<RunResult> RollBackAsync(RunStepName failedStep, string reason)
         {
             var actions = new List<string>();
             var changedAuthority = MayHaveChangedAuthority();
+            using var limit = StartRollbackTimeLimit();
+            var ct = limit.Token;
             if (changedAuthority)
             {
                 try
                 {
                     await UndoAuthorityChangesAsync(actions, ct);
                 }
-                catch (Exception exception) when (exception is not OperationCanceledException)
+                catch (Exception exception) when (exception is not OperationCanceledException || IsTimeLimitHit(exception))
                 {
                     // Auth0 may hold the new credential, the old one, or both: find out before touching the store.
-                    return await ConvergeAsync(failedStep, reason, Describe(exception), ct);
+                    return await ConvergeAsync(failedStep, reason, Explain(exception));
                 }
             }
 
@@ -698,9 +724,9 @@ public sealed partial class RotationRunner(
                     actions.Add("withdrew the NEXT values");
                 }
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (exception is not OperationCanceledException || IsTimeLimitHit(exception))
             {
-                incomplete = Describe(exception);
+                incomplete = Explain(exception);
             }
 
             var summary = changedAuthority
@@ -733,8 +759,10 @@ public sealed partial class RotationRunner(
         /// then with the new one) and maps that one as CURRENT, so a consumer that reads CURRENT alone keeps working.
         /// The rotation is flagged for a person either way; the message says exactly what was found and done.
         /// </summary>
-        private async Task<RunResult> ConvergeAsync(RunStepName failedStep, string reason, string rollbackFailure, CancellationToken ct)
+        private async Task<RunResult> ConvergeAsync(RunStepName failedStep, string reason, string rollbackFailure)
         {
+            using var limit = StartRollbackTimeLimit();
+            var ct = limit.Token;
             var what = IsSecretStrategy ? "client secret" : "key";
             var steps = new List<string>();
             try
@@ -778,9 +806,9 @@ public sealed partial class RotationRunner(
                     steps.Add("left CURRENT and NEXT as they are; the generated credential stays encrypted with this run");
                 }
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (exception is not OperationCanceledException || IsTimeLimitHit(exception))
             {
-                steps.Add($"could not finish that: {Describe(exception)}");
+                steps.Add($"could not finish that: {Explain(exception)}");
             }
 
             var summary = $"{reason} Rollback incomplete: {rollbackFailure} Then {string.Join("; ", steps)}. Needs attention: the run did not finish as planned.";
@@ -1013,7 +1041,9 @@ public sealed partial class RotationRunner(
                 catch (CredentialAuthorityException exception) when (exception.IsTransient && attempt < Options.TransientRetryAttempts)
                 {
                     var delay = Backoff.Delay(attempt, Options.TransientRetryBaseDelay, Options.TransientRetryMaxDelay);
-                    Log.RetryingTransient(owner._logger, run.Id, attempt + 1, delay.TotalMilliseconds, Scrubber.Scrub(exception.Message));
+                    _lastTransientError = Scrubber.Scrub(exception.Message);
+                    Log.RetryingTransient(owner._logger, run.Id, attempt + 1, delay.TotalMilliseconds, _lastTransientError);
+                    await NoteWaitingForAuth0Async(attempt + 2, Now + delay);
                     await Task.Delay(delay, owner._timeProvider, ct);
                 }
             }
@@ -1067,6 +1097,44 @@ public sealed partial class RotationRunner(
             }
         }
 
+        /// <summary>Tells readers of the running step why it waits and when the run gives up.</summary>
+        private async Task NoteWaitingForAuth0Async(int nextAttempt, DateTimeOffset nextTryAt)
+        {
+            if (_currentStep is not { } step || run.Step(step).Status != RunStepStatus.Running)
+            {
+                return;
+            }
+
+            var givesUp = _limit is { } limit ? $"; the run gives up at {limit.EndsAt:HH:mm:ss} UTC" : "";
+            run.NoteStep(step, $"Waiting for Auth0 (attempt {nextAttempt}, next try at {nextTryAt:HH:mm:ss} UTC{givesUp}). Last answer: {_lastTransientError}", Scrubber);
+            await SaveAsync();
+            Publish(step);
+        }
+
+        private TimeLimit StartTimeLimit(TimeSpan length, string limitOwner, string setting)
+        {
+            _limit = new TimeLimit(length, limitOwner, setting, _stopping, owner._timeProvider, Now);
+            return _limit;
+        }
+
+        private TimeLimit StartRollbackTimeLimit() =>
+            StartTimeLimit(Options.RollbackTimeout, "the rollback's", $"{RotationEngineOptions.SectionName}:{nameof(RotationEngineOptions.RollbackTimeout)}");
+
+        /// <summary>The run's own time limit cancelled the work (not a shutdown or a lost lease).</summary>
+        private bool IsTimeLimitHit(Exception exception) =>
+            exception is OperationCanceledException && _limit?.HasPassed == true && !_stopping.IsCancellationRequested;
+
+        private string Explain(Exception exception)
+        {
+            if (!IsTimeLimitHit(exception))
+            {
+                return Describe(exception);
+            }
+
+            var last = _lastTransientError is null ? "" : $" Last answer: {_lastTransientError}";
+            return $"Auth0 did not answer within {_limit!.Owner} time limit of {TimeLimit.Format(_limit.Length)} ({_limit.Setting}).{last}";
+        }
+
         private static async Task<bool> Done(Task task)
         {
             await task;
@@ -1081,6 +1149,56 @@ public sealed partial class RotationRunner(
     }
 
     private sealed record VerifyResult(CredentialCheck Check, int Attempts, TimeSpan Elapsed);
+
+    /// <summary>A budget for Auth0 work: its token is cancelled when the budget is spent or the run is stopped.</summary>
+    private sealed class TimeLimit : IDisposable
+    {
+        private readonly CancellationTokenSource _expiry;
+        private readonly CancellationTokenSource _linked;
+
+        public TimeLimit(TimeSpan length, string owner, string setting, CancellationToken stopping, TimeProvider timeProvider, DateTimeOffset now)
+        {
+            Length = length;
+            Owner = owner;
+            Setting = setting;
+            EndsAt = now + length;
+            _expiry = new CancellationTokenSource(length, timeProvider);
+            _linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, _expiry.Token);
+        }
+
+        public TimeSpan Length { get; }
+
+        /// <summary>Whose limit it is, for messages: "the run's", "the rollback's".</summary>
+        public string Owner { get; }
+
+        /// <summary>The setting that changes it.</summary>
+        public string Setting { get; }
+
+        public DateTimeOffset EndsAt { get; private set; }
+
+        public CancellationToken Token => _linked.Token;
+
+        public bool HasPassed => _expiry.IsCancellationRequested;
+
+        /// <summary>A full budget again from now (after a planned wait).</summary>
+        public void Restart(DateTimeOffset now)
+        {
+            if (!HasPassed)
+            {
+                _expiry.CancelAfter(Length);
+                EndsAt = now + Length;
+            }
+        }
+
+        public static string Format(TimeSpan length) =>
+            length.TotalMinutes >= 1 && length.Seconds == 0 ? $"{length.TotalMinutes:0} min" : $"{length.TotalSeconds:0.#} s";
+
+        public void Dispose()
+        {
+            _linked.Dispose();
+            _expiry.Dispose();
+        }
+    }
 
     private static partial class Log
     {
