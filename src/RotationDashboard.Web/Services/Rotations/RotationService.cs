@@ -32,6 +32,7 @@ public sealed partial class RotationService(
     RotationScheduler scheduler,
     IRotationRunNotifier notifier,
     IAuth0ConnectionResolver connections,
+    ApplicationOwnership ownership,
     IAuth0ManagementClientFactory managementClients,
     ICredentialAuthorityFactory authorities,
     ISecretProtector protector,
@@ -110,6 +111,10 @@ public sealed partial class RotationService(
         {
             errors.Add("connectionId", "Connection not found.");
         }
+        else if (connection is not null && !string.IsNullOrWhiteSpace(settings.Parameters.ClientId))
+        {
+            errors.Merge(await ownership.CheckAsync(connection.Id, settings.Parameters.ClientId, exceptRotationId: null, cancellationToken));
+        }
 
         if (folder is not null)
         {
@@ -139,7 +144,13 @@ public sealed partial class RotationService(
             $"in {environment!.Slug}:{folder!.Path}; secrets {string.Join(", ", rotation.SecretsMapping.SecretKeys)}."));
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            // Saved only while the application is still free (another create may have claimed it meanwhile).
+            var owned = await ownership.ClaimAsync(connection.Id, rotation.Parameters.ClientId, exceptRotationId: null,
+                () => db.SaveChangesAsync(cancellationToken), cancellationToken);
+            if (owned.HasErrors)
+            {
+                return OperationResult<RotationView>.Invalid(owned);
+            }
         }
         catch (DbUpdateException exception) when (IsUniqueViolation(exception))
         {
@@ -232,6 +243,12 @@ public sealed partial class RotationService(
         string? newApplicationName = null;
         if (clientChanged)
         {
+            errors.Merge(await ownership.CheckAsync(rotation.ConnectionId, newClientId!, rotation.Id, cancellationToken));
+            if (errors.HasErrors)
+            {
+                return OperationResult<RotationView>.Invalid(errors);
+            }
+
             var connection = await db.Connections.AsNoTracking().SingleAsync(c => c.Id == rotation.ConnectionId, cancellationToken);
             var application = await CheckApplicationAsync(connection, rotation.Type, newClientId!, switchToPrivateKeyJwt: false, cancellationToken);
             errors.Merge(application.Errors);
@@ -268,7 +285,18 @@ public sealed partial class RotationService(
             changed.Count == 0 ? "No change." : "Changed: " + string.Join(", ", changed) + "."));
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            if (clientChanged)
+            {
+                var owned = await ownership.ClaimAsync(rotation.ConnectionId, newClientId!, rotation.Id, () => db.SaveChangesAsync(cancellationToken), cancellationToken);
+                if (owned.HasErrors)
+                {
+                    return OperationResult<RotationView>.Invalid(owned);
+                }
+            }
+            else
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
         }
         catch (DbUpdateConcurrencyException)
         {
