@@ -111,16 +111,19 @@ public sealed partial class RotationService(
         {
             errors.Add("connectionId", "Connection not found.");
         }
-        else if (connection is not null && !string.IsNullOrWhiteSpace(settings.Parameters.ClientId))
-        {
-            errors.Merge(await ownership.CheckAsync(connection.Id, settings.Parameters.ClientId, exceptRotationId: null, cancellationToken));
-        }
 
         if (folder is not null)
         {
             await CheckFolderConflictsAsync(db, folder, settings.Name.Trim(), settings.SecretsMapping.SecretKeys, exceptRotationId: null, errors, cancellationToken);
         }
 
+        if (errors.HasErrors)
+        {
+            return OperationResult<RotationView>.Invalid(errors);
+        }
+
+        // A credential has one owner (checked after the name, whose conflict Hanzo KMS reports first).
+        errors.Merge(await ownership.CheckAsync(connection!.Id, settings.Parameters.ClientId, exceptRotationId: null, cancellationToken));
         if (errors.HasErrors)
         {
             return OperationResult<RotationView>.Invalid(errors);
