@@ -194,6 +194,39 @@ public sealed class ManagementClientsTests(SharedSandbox sandbox) : IClassFixtur
     }
 
     [Fact]
+    public async Task Custom_client_secrets_need_48_characters_from_letters_digits_and_underscore_dash_plus_equals_dot()
+    {
+        using var api = await ManagementClientAsync();
+        var path = $"clients/{SandboxSeed.CustomerPortalClientId}";
+        var before = Host.Tenant.GetClientSecret(SandboxSeed.CustomerPortalClientId);
+
+        using var tooShort = await api.PatchJsonAsync(path, new { client_secret = "abcde" });
+        using var oneShort = await api.PatchJsonAsync(path, new { client_secret = new string('a', 47) });
+        using var space = await api.PatchJsonAsync(path, new { client_secret = new string('a', 47) + " " });
+        using var bang = await api.PatchJsonAsync(path, new { client_secret = "!" + new string('a', 60) });
+        using var nonAscii = await api.PatchJsonAsync(path, new { client_secret = "é" + new string('a', 60) });
+
+        const string property = " on property client_secret (The secret used to sign tokens for the client).";
+        TestSandbox.AssertManagementError(await tooShort.ReadJsonAsync(), 400,
+            "Payload validation error: 'String is too short (5 chars), minimum 48'" + property, "invalid_body");
+        TestSandbox.AssertManagementError(await oneShort.ReadJsonAsync(), 400,
+            "Payload validation error: 'String is too short (47 chars), minimum 48'" + property, "invalid_body");
+        foreach (var refused in new[] { space, bang, nonAscii })
+        {
+            TestSandbox.AssertManagementError(await refused.ReadJsonAsync(), 400,
+                "Payload validation error: 'String does not match pattern ^[a-zA-Z0-9_+=.-]+$'" + property, "invalid_body");
+        }
+
+        Assert.Equal(before, Host.Tenant.GetClientSecret(SandboxSeed.CustomerPortalClientId));
+        var everyCharacter = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=.";
+        using var accepted = await api.PatchJsonAsync(path, new { client_secret = everyCharacter });
+        using var shortest = await api.PatchJsonAsync(path, new { client_secret = everyCharacter[..48] });
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, shortest.StatusCode);
+        Assert.Equal(everyCharacter[..48], Host.Tenant.GetClientSecret(SandboxSeed.CustomerPortalClientId));
+    }
+
+    [Fact]
     public async Task Unknown_management_paths_are_404()
     {
         using var api = await ManagementClientAsync();

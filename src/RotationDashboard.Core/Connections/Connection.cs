@@ -74,6 +74,14 @@ public sealed class Connection
     /// <summary>The URL requests go to: the domain with <c>https://</c> added when it has no scheme, ending with '/'.</summary>
     public Uri BaseUri => ToBaseUri(Domain);
 
+    /// <summary>
+    /// Which tenant this is, so two connections to one tenant count as one: the built-in sandbox (wherever the app
+    /// listens), or the tenant's host and path in lower case, whatever scheme or trailing slash was entered.
+    /// </summary>
+    public string TenantKey => IsSandbox
+        ? "sandbox"
+        : (BaseUri.Authority + BaseUri.AbsolutePath.TrimEnd('/')).ToLowerInvariant();
+
     public IReadOnlyList<string> GrantedScopeList =>
         GrantedScopes.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

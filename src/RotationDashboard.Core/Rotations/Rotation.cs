@@ -87,6 +87,12 @@ public sealed class Rotation
     /// <summary>The application's name in Auth0 as last seen (at create, on a client id change, at every Apply); display only.</summary>
     public string? ApplicationName { get; private set; }
 
+    /// <summary>
+    /// The last run failed and could not put Auth0 and the store back as they were (its message says what it did
+    /// instead): a person should look. Cleared by the next successful run.
+    /// </summary>
+    public bool NeedsAttention { get; private set; }
+
     public string? LeaseHolder { get; private set; }
 
     public DateTimeOffset? LeaseExpiresAt { get; private set; }
@@ -194,6 +200,7 @@ public sealed class Rotation
         LastRotationJobId = runId;
         IsLastRotationManual = isManual;
         EncryptedLastRotationMessage = null;
+        NeedsAttention = false;
         RecalculateNextRotation(calculator, utcNow);
         Touch(utcNow);
     }
@@ -201,6 +208,7 @@ public sealed class Rotation
     /// <summary>
     /// A run gave up. <paramref name="scrubbedMessage"/> (already free of secrets) is truncated to
     /// <see cref="RotationRules.MaxMessageLength"/> characters and encrypted; the slots are unchanged.
+    /// With <paramref name="needsAttention"/> the run could not clean up after itself and a person should look.
     /// </summary>
     public void RecordFailure(
         Guid runId,
@@ -208,10 +216,12 @@ public sealed class Rotation
         bool isManual,
         ISecretProtector protector,
         NextRotationCalculator calculator,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        bool needsAttention = false)
     {
         var utcNow = now.ToUniversalTime();
         RotationStatus = Rotations.RotationStatus.Failed;
+        NeedsAttention = needsAttention;
         LastRotationAttemptedAt = utcNow;
         LastRotationJobId = runId;
         IsLastRotationManual = isManual;

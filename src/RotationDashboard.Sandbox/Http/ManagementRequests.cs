@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using RotationDashboard.Sandbox.Internal;
 
@@ -13,6 +14,11 @@ internal static class ManagementRequests
         ["native", "spa", "regular_web", "non_interactive", "resource_server", "express_configuration", "rms", "box", "cloudbees",
          "concur", "dropbox", "mscrm", "echosign", "egnyte", "newrelic", "office365", "salesforce", "sentry", "sharepoint",
          "slack", "springcm", "sso_integration", "zendesk", "zoom"];
+
+    private const int MinClientSecretLength = 48;
+
+    // \z, not $: a trailing newline is a character Auth0 refuses too.
+    private static readonly Regex ClientSecretPattern = new(@"^[a-zA-Z0-9_+=.\-]+\z", RegexOptions.CultureInvariant);
 
     private static readonly HashSet<string> TokenEndpointAuthMethods = ["none", "client_secret_post", "client_secret_basic"];
 
@@ -101,7 +107,7 @@ internal static class ManagementRequests
                     required.Add(updateClients);
                     break;
                 case "client_secret":
-                    patch.ClientSecret = String(value, name, minLength: 1, maxLength: 4096);
+                    patch.ClientSecret = CustomClientSecret(value);
                     required.Add(["update:client_keys"]);
                     break;
                 case "token_endpoint_auth_method":
@@ -145,6 +151,19 @@ internal static class ManagementRequests
         }
 
         return (patch, required);
+    }
+
+    /// <summary>
+    /// A custom client secret as Auth0 takes it: at least 48 characters, only letters, digits and <c>_ - + = .</c>
+    /// (Auth0's zero-downtime rotation guide); anything else is a payload validation error.
+    /// </summary>
+    private static string CustomClientSecret(JsonNode? value)
+    {
+        const string property = "client_secret (The secret used to sign tokens for the client)";
+        var secret = String(value, property, minLength: MinClientSecretLength, maxLength: 4096);
+        if (!ClientSecretPattern.IsMatch(secret))
+            throw ManagementApiException.InvalidBodyOn("String does not match pattern ^[a-zA-Z0-9_+=.-]+$", property);
+        return secret;
     }
 
     public static CredentialCreateRequest ParseCredentialCreate(JsonObject body)

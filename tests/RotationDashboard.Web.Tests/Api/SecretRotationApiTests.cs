@@ -22,8 +22,9 @@ public sealed class SecretRotationApiTests(ApiAppFactory app)
     public async Task The_seed_sample_request_as_written_creates_a_rotation_with_every_field_of_the_seed_sample_response()
     {
         using var client = app.Client();
-        var request = await SeedRequestForAsync();
-        Assert.Contains("\"clientId\": \"" + SandboxSeed.PaymentsWorkerClientId + "\",\n    },", request.ReplaceLineEndings("\n")); // the trailing comma is kept
+        var application = app.NewApplication("Seed sample");
+        var request = await SeedRequestForAsync(application);
+        Assert.Contains("\"clientId\": \"" + application + "\",\n    },", request.ReplaceLineEndings("\n")); // the trailing comma is kept
 
         var response = await client.PostJsonTextAsync(Api, request);
         var body = await response.JsonAsync();
@@ -37,7 +38,7 @@ public sealed class SecretRotationApiTests(ApiAppFactory app)
         Assert.Equal("my client secret rotation", rotation.GetProperty("description").GetString());
         Assert.Equal("auth0-client-secret", rotation.GetProperty("type").GetString());
         Assert.Equal("success", rotation.GetProperty("rotationStatus").GetString());
-        Assert.Equal(SandboxSeed.PaymentsWorkerClientId, rotation.GetProperty("parameters").GetProperty("clientId").GetString());
+        Assert.Equal(application, rotation.GetProperty("parameters").GetProperty("clientId").GetString());
         Assert.Equal("AUTH0_CLIENT_SECRET", rotation.GetProperty("secretsMapping").GetProperty("clientSecret").GetString());
         Assert.Equal(("dev", "Development"), (rotation.GetProperty("environment").GetProperty("slug").GetString(), rotation.GetProperty("environment").GetProperty("name").GetString()));
         Assert.Equal("/", rotation.GetProperty("folder").GetProperty("path").GetString());
@@ -47,7 +48,7 @@ public sealed class SecretRotationApiTests(ApiAppFactory app)
         Assert.EndsWith("T00:00:00Z", rotation.GetProperty("nextRotationAt").GetString());
 
         // The issued secret is in the store and works in Auth0.
-        var secret = app.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId);
+        var secret = app.Sandbox.GetClientSecret(application);
         var read = await (await client.GetAsync($"api/v1/consumer/secrets/AUTH0_CLIENT_SECRET?projectId={await app.ProjectIdAsync()}&environment=dev&secretPath=/")).JsonAsync();
         Assert.Equal(secret, read.GetProperty("secret").GetProperty("current").GetProperty("value").GetString());
 
@@ -57,7 +58,7 @@ public sealed class SecretRotationApiTests(ApiAppFactory app)
         var conflict = await again.AssertProblemAsync(409);
         Assert.Equal("A Secret Rotation with the name \"my-auth0-rotation\" already exists at the secret path \"/\"", conflict.GetProperty("detail").GetString());
         Assert.Empty(app.SandboxRequests.Mutations);
-        Assert.Equal(secret, app.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId));
+        Assert.Equal(secret, app.Sandbox.GetClientSecret(application));
 
         // Get, get by name and both lists return the same object.
         var id = rotation.GetProperty("id").GetString();
@@ -373,7 +374,7 @@ public sealed class SecretRotationApiTests(ApiAppFactory app)
         await app.EnsureFolderAsync("dev", "/patch");
         using var client = app.Client();
         var application = app.NewApplication("Patch");
-        var other = await CreateAsync("patch-other", application, "/patch",
+        var other = await CreateAsync("patch-other", app.NewApplication("Patch other"), "/patch",
             mapping: """{"clientId": "PATCH_OTHER_ID", "clientSecret": "PATCH_OTHER_SECRET"}""");
         var created = await CreateAsync("patch-me", application, "/patch",
             mapping: """{"clientId": "PATCH_ID", "clientSecret": "PATCH_SECRET"}""");
@@ -468,14 +469,14 @@ public sealed class SecretRotationApiTests(ApiAppFactory app)
     }
 
     /// <summary>Seed 002's sample request text with only its placeholders replaced (trailing comma and layout kept).</summary>
-    private async Task<string> SeedRequestForAsync()
+    private async Task<string> SeedRequestForAsync(string clientId)
     {
         var projectId = await app.ProjectIdAsync();
         var connectionId = await app.SandboxConnectionIdAsync();
         return SeedRequest
             .Replace("\"projectId\": \"3c90c3cc-0d44-4b50-8888-8dd25736052a\"", $"\"projectId\": \"{projectId}\"", StringComparison.Ordinal)
             .Replace("\"connectionId\": \"3c90c3cc-0d44-4b50-8888-8dd25736052a\"", $"\"connectionId\": \"{connectionId}\"", StringComparison.Ordinal)
-            .Replace("\"clientId\": \"...\"", $"\"clientId\": \"{SandboxSeed.PaymentsWorkerClientId}\"", StringComparison.Ordinal);
+            .Replace("\"clientId\": \"...\"", $"\"clientId\": \"{clientId}\"", StringComparison.Ordinal);
     }
 
     /// <summary>A valid create body (Billing service, staging:/validation) that the validation cases change one member of.</summary>

@@ -56,4 +56,30 @@ public class Auth0CredentialAuthorityTests
         var missing = await Assert.ThrowsAsync<CredentialAuthorityException>(() => authority.GetApplicationAsync("no-such-app", false, CancellationToken.None));
         Assert.Equal(404, missing.StatusCode);
     }
+
+    [Fact]
+    public async Task Generated_client_secrets_are_accepted_by_auth0s_custom_secret_rule_and_a_short_one_is_refused()
+    {
+        await using var data = await EngineTestData.CreateAsync();
+        await using var host = await EngineTestHost.StartAsync(data);
+        var authority = await host.Services.GetRequiredService<ICredentialAuthorityFactory>().CreateAsync(await host.SandboxConnectionAsync(), CancellationToken.None);
+        const string app = SandboxSeed.ReportingJobClientId;
+
+        foreach (var length in new[] { ClientSecretGenerator.MinLength, ClientSecretGenerator.DefaultLength, ClientSecretGenerator.MaxLength })
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var secret = ClientSecretGenerator.Generate(length);
+                await authority.SetClientSecretAsync(app, secret, CancellationToken.None);
+                Assert.Equal(secret, host.Sandbox.GetClientSecret(app));
+            }
+        }
+
+        var refused = await Assert.ThrowsAsync<CredentialAuthorityException>(() => authority.SetClientSecretAsync(app, "x1y2z", CancellationToken.None));
+        Assert.Equal(400, refused.StatusCode);
+        Assert.False(refused.IsTransient);
+        var answer = Assert.IsType<Auth0ApiException>(refused.InnerException);
+        Assert.Equal("invalid_body", answer.ErrorCode);
+        Assert.Contains("String is too short (5 chars), minimum 48", answer.ApiMessage, StringComparison.Ordinal);
+    }
 }

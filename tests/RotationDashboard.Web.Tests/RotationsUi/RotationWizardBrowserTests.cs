@@ -185,7 +185,8 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
     public async Task Single_phase_rotation_with_errors_on_every_step_a_server_error_on_its_field_then_edited()
     {
         var app = _app.CreateApplication("Legacy reports", SandboxAuthMethod.ClientSecretBasic);
-        await _app.CreateRotationAsync("legacy-reports", _app.CreateApplication("Legacy reports old").ClientId, RotationStrategy.Staged, environment: "staging");
+        var rotatedApp = _app.CreateApplication("Legacy reports old");
+        await _app.CreateRotationAsync("legacy-reports", rotatedApp.ClientId, RotationStrategy.Staged, environment: "staging");
         var store = _app.Get<SecretStoreService>();
         var staging = await store.FindFolderAsync(await _app.DefaultProjectIdAsync(), "staging", "/");
         // A second connection, so the wizard has a choice to make (with one, it picks it).
@@ -223,6 +224,14 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         // 4. Application: a Private Key JWT application cannot take a client-secret strategy.
         var picker = page.GetByTestId("application-picker");
         await picker.GetByTestId("application-refresh").ClickAsync();
+        // An application another rotation already rotates says by which one, and cannot be picked.
+        await page.GetByTestId("application-search").FillAsync("Legacy reports");
+        var owned = picker.Locator($"tr[data-client-id='{rotatedApp.ClientId}']");
+        await Assertions.Expect(owned.GetByTestId("application-rotated-by")).ToContainTextAsync("Rotated by legacy-reports");
+        await owned.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("wizard-picked-application")).ToHaveCountAsync(0);
+        await ScreenshotAsync(page, "wizard-4-application-rotated-by");
+        await page.GetByTestId("application-search").FillAsync("");
         await picker.Locator($"tr[data-client-id='{SandboxSeed.LedgerSyncClientId}']").ClickAsync();
         await Assertions.Expect(page.GetByTestId("field-error-parameters.clientId")).ToBeVisibleAsync();
         await picker.Locator($"tr[data-client-id='{app.ClientId}']").ClickAsync();

@@ -35,6 +35,17 @@ public sealed class RotationEngineOptions
 
     public TimeSpan TransientRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a run may work on Auth0 before it gives up, fails and rolls back (a staged run's lead time and a
+    /// Private Key JWT run's grace period do not count; the budget starts again after them). The default leaves room
+    /// for Verify's 45 s, the engine's retries and a few rate-limit waits, and ends a run in an outage well before
+    /// anyone has to wonder whether it will.
+    /// </summary>
+    public TimeSpan RunTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>How long the rollback of a failed run (and finding out which credential Auth0 accepts) may take.</summary>
+    public TimeSpan RollbackTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long a run's claim on its rotation lasts without renewal; renewed every third of it while running.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -76,6 +87,13 @@ public sealed class RotationEngineOptionsValidator : IValidateOptions<RotationEn
 
         Between(failures, nameof(options.TransientRetryBaseDelay), options.TransientRetryBaseDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1));
         Between(failures, nameof(options.TransientRetryMaxDelay), options.TransientRetryMaxDelay, options.TransientRetryBaseDelay, TimeSpan.FromMinutes(10));
+        Between(failures, nameof(options.RunTimeout), options.RunTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        if (options.RunTimeout <= options.VerifyTimeout)
+        {
+            failures.Add($"RotationEngine:RunTimeout ({options.RunTimeout}) must be longer than RotationEngine:VerifyTimeout ({options.VerifyTimeout}), or Verify can never finish.");
+        }
+
+        Between(failures, nameof(options.RollbackTimeout), options.RollbackTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(30));
         Between(failures, nameof(options.LeaseDuration), options.LeaseDuration, TimeSpan.FromMilliseconds(300), TimeSpan.FromHours(1));
         if (options.MaxConcurrentRuns is < 1 or > 256)
         {

@@ -123,6 +123,10 @@ public sealed partial class RotationRunner(
         private GeneratedCredential? _pending;
         private RunCheckpoint _checkpoint = RunCheckpoint.Read(run);
         private bool _keepPending;
+        private CancellationToken _stopping;
+        private TimeLimit? _limit;
+        private RunStepName? _currentStep;
+        private string? _lastTransientError;
 
         private DateTimeOffset Now => owner._timeProvider.GetUtcNow();
 
@@ -136,8 +140,9 @@ public sealed partial class RotationRunner(
 
         private SecretScrubber Scrubber => new(_knownSecrets);
 
-        public async Task<RunResult> RunAsync(bool forceRetire, CancellationToken ct)
+        public async Task<RunResult> RunAsync(bool forceRetire, CancellationToken stopping)
         {
+            _stopping = stopping;
             _pending = run.ReadPendingCredential(owner._protector);
             RememberSecrets(_pending);
             if (run.Steps.FirstOrDefault(s => s.Status == RunStepStatus.Failed) is { } failed)
@@ -145,9 +150,11 @@ public sealed partial class RotationRunner(
                 // Interrupted while rolling back: finish the rollback.
                 return failed.Name == RunStepName.Retire
                     ? await FailRetireAsync(failed.Message ?? "The step failed.")
-                    : await RollBackAsync(failed.Name, failed.Message ?? $"{failed.Name} failed.", ct);
+                    : await RollBackAsync(failed.Name, failed.Message ?? $"{failed.Name} failed.");
             }
 
+            using var limit = StartTimeLimit(Options.RunTimeout, "the run's", $"{RotationEngineOptions.SectionName}:{nameof(RotationEngineOptions.RunTimeout)}");
+            var ct = limit.Token;
             try
             {
                 foreach (var name in StrategyPlan.StepsFor(run.Strategy))
@@ -171,11 +178,25 @@ public sealed partial class RotationRunner(
             }
             catch (RunAbortedException aborted)
             {
-                return await RollBackAsync(aborted.Step, aborted.Message, ct);
+                return await RollBackAsync(aborted.Step, aborted.Message);
             }
             catch (RunWithdrawnException withdrawn)
             {
-                return await WithdrawAsync(withdrawn.Message, ct);
+                return await WithdrawAsync(withdrawn.Message, stopping);
+            }
+            catch (OperationCanceledException exception) when (IsTimeLimitHit(exception) && run.NextStep is { } next)
+            {
+                // The limit passed between steps (waiting for a slot): the step that was due fails.
+                var reason = $"{next.Name} failed: {Explain(exception)}";
+                if (next.Status == RunStepStatus.Pending)
+                {
+                    run.StartStep(next.Name, Now);
+                }
+
+                run.FailStep(next.Name, reason, Scrubber, Now);
+                await SaveAsync();
+                Publish(next.Name);
+                return await RollBackAsync(next.Name, reason);
             }
 
             var message = IsSecretStrategy
@@ -191,7 +212,9 @@ public sealed partial class RotationRunner(
         {
             if (name == RunStepName.Apply && run.Strategy == RotationStrategy.Staged)
             {
-                await WaitForLeadTimeAsync(ct);
+                // The lead time is a planned wait, not Auth0 work: the run's time limit starts again after it.
+                await WaitForLeadTimeAsync(_stopping);
+                _limit?.Restart(Now);
             }
 
             await owner._slots.WaitAsync(ct);
@@ -208,6 +231,7 @@ public sealed partial class RotationRunner(
         private async Task ExecuteStepInSlotAsync(RunStepName name, CancellationToken ct)
         {
             run.StartStep(name, Now);
+            _currentStep = name;
             await SaveAsync();
             Publish(name);
             var started = Stopwatch.GetTimestamp();
@@ -226,9 +250,9 @@ public sealed partial class RotationRunner(
                     _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
                 };
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (exception is not OperationCanceledException || IsTimeLimitHit(exception))
             {
-                var reason = $"{name} failed: {Describe(exception)}";
+                var reason = $"{name} failed: {Explain(exception)}";
                 Log.StepFailed(owner._logger, run.Id, name, Scrubber.Scrub(reason));
                 run.FailStep(name, reason, Scrubber, Now);
                 await SaveAsync();
@@ -344,9 +368,10 @@ public sealed partial class RotationRunner(
 
             if (_checkpoint.AuthMethodBeforeApply is null)
             {
-                SetCheckpoint(_checkpoint with { AuthMethodBeforeApply = application.AuthMethod });
+                SetCheckpoint(_checkpoint with { AuthMethodBeforeApply = application.AuthMethod, AuthorityChanged = false });
             }
 
+            await RecordAuthorityChangeAsync();
             await AuthorityCallAsync((a, token) => Done(a.SetClientSecretAsync(clientId, Pending.ClientSecret!, token)), ct);
             return new StepOutcome("Set the new client secret in Auth0.", rotation => rotation.RecordApplicationName(application.Name));
         }
@@ -376,9 +401,11 @@ public sealed partial class RotationRunner(
                 {
                     AuthMethodBeforeApply = application.AuthMethod,
                     AttachedBeforeApply = application.AttachedCredentialIds,
+                    AuthorityChanged = false,
                 });
-                await SaveAsync();
             }
+
+            await RecordAuthorityChangeAsync();
 
             var activeId = ActiveSlot()?.CredentialId;
             var prefix = CredentialNamePrefix(_rotation.Id);
@@ -517,6 +544,13 @@ public sealed partial class RotationRunner(
 
         private void RecordPromotion(Rotation rotation, GeneratedCredential pending, DateTimeOffset now)
         {
+            StorePromotedCredential(rotation, pending, now);
+            rotation.RecordSuccess(run.Id, run.IsManual, owner._calculator, now);
+        }
+
+        /// <summary>The new credential becomes the active slot; a replaced client secret is marked retired.</summary>
+        private void StorePromotedCredential(Rotation rotation, GeneratedCredential pending, DateTimeOffset now)
+        {
             var slots = rotation.ReadGeneratedCredentials(owner._protector).ToList();
             var fresh = pending with { RetiredAt = null };
             int active;
@@ -549,7 +583,6 @@ public sealed partial class RotationRunner(
             }
 
             rotation.StoreGeneratedCredentials(slots, active, owner._protector, now);
-            rotation.RecordSuccess(run.Id, run.IsManual, owner._calculator, now);
         }
 
         private async Task<StepOutcome> RetireAsync(CancellationToken ct)
@@ -652,7 +685,7 @@ public sealed partial class RotationRunner(
             }
             catch (StepFailedException exception)
             {
-                return await RollBackAsync(RunStepName.Apply, $"{reason} Withdrawing NEXT failed: {exception.Message}", ct);
+                return await RollBackAsync(RunStepName.Apply, $"{reason} Withdrawing NEXT failed: {exception.Message}");
             }
 
             var message = $"{reason} The NEXT values were withdrawn before Auth0 was touched; consumers keep their CURRENT credential.";
@@ -663,52 +696,210 @@ public sealed partial class RotationRunner(
             return new RunResult(run.Id, run.Status, run.Message);
         }
 
-        private async Task<RunResult> RollBackAsync(RunStepName failedStep, string reason, CancellationToken ct)
+        private async Task<RunResult> RollBackAsync(RunStepName failedStep, string reason)
         {
             var actions = new List<string>();
+            var changedAuthority = MayHaveChangedAuthority();
+            using var limit = StartRollbackTimeLimit();
+            var ct = limit.Token;
+            if (changedAuthority)
+            {
+                try
+                {
+                    await UndoAuthorityChangesAsync(actions, ct);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException || IsTimeLimitHit(exception))
+                {
+                    // Auth0 may hold the new credential, the old one, or both: find out before touching the store.
+                    return await ConvergeAsync(failedStep, reason, Explain(exception));
+                }
+            }
+
             string? incomplete = null;
             try
             {
-                await UndoAuthorityChangesAsync(actions, ct);
-                if (StrategyPlan.Includes(run.Strategy, RunStepName.Publish) && run.Step(RunStepName.Publish).Status != RunStepStatus.Pending)
+                if (PublishedNext())
                 {
                     await StoreCallAsync(() => owner._secrets.DiscardNextAsync(Identity, _rotation.FolderId, MappedKeys(), Actor, ct));
                     actions.Add("withdrew the NEXT values");
                 }
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (exception is not OperationCanceledException || IsTimeLimitHit(exception))
             {
-                incomplete = Describe(exception);
+                incomplete = Explain(exception);
             }
 
-            var summary = actions.Count > 0 ? $" Rolled back: {string.Join("; ", actions)}." : " Nothing had changed in Auth0.";
+            var summary = changedAuthority
+                ? actions.Count > 0 ? $" Rolled back: {string.Join("; ", actions)}." : ""
+                : " Nothing had changed in Auth0" + (actions.Count > 0 ? $"; {string.Join("; ", actions)}." : ".");
             var consumers = run.Trigger == RunTrigger.Create ? "" : " Consumers keep their CURRENT credential.";
-            var now = Now;
             string message;
             if (incomplete is null && !_keepPending)
             {
                 message = reason + summary + consumers;
-                run.RollBack(message, Scrubber, now);
+                run.RollBack(message, Scrubber, Now);
             }
             else if (incomplete is null)
             {
                 // Auth0 holds the new secret and there is nothing older to go back to: keep it (encrypted) in the run.
                 message = reason + summary + " The generated secret is kept, encrypted, with this run.";
-                run.Fail(message, Scrubber, now);
+                run.Fail(message, Scrubber, Now);
             }
             else
             {
-                message = $"{reason}{summary} Rollback incomplete: {incomplete}";
-                run.Fail(message, Scrubber, now);
+                message = $"{reason}{summary} Withdrawing NEXT failed: {incomplete}";
+                run.Fail(message, Scrubber, Now);
             }
 
+            return await RecordFailureAsync(failedStep, message, needsAttention: incomplete is not null);
+        }
+
+        /// <summary>
+        /// The rollback could not reach Auth0. Asks Auth0 which credential it accepts (a token request with CURRENT,
+        /// then with the new one) and maps that one as CURRENT, so a consumer that reads CURRENT alone keeps working.
+        /// The rotation is flagged for a person either way; the message says exactly what was found and done.
+        /// </summary>
+        private async Task<RunResult> ConvergeAsync(RunStepName failedStep, string reason, string rollbackFailure)
+        {
+            using var limit = StartRollbackTimeLimit();
+            var ct = limit.Token;
+            var what = IsSecretStrategy ? "client secret" : "key";
+            var steps = new List<string>();
+            try
+            {
+                var current = await ReadCurrentCredentialAsync(ct);
+                var currentCheck = current is null ? null : await CheckCredentialAsync(current, ct);
+                var newCheck = currentCheck?.Outcome == CredentialCheckOutcome.Accepted ? null : await CheckCredentialAsync(Pending, ct);
+                var found = (currentCheck?.Outcome, newCheck?.Outcome) switch
+                {
+                    (CredentialCheckOutcome.Accepted, _) => $"Auth0 accepts CURRENT",
+                    (_, CredentialCheckOutcome.Accepted) => $"Auth0 {(current is null ? "has no CURRENT to check" : "rejects CURRENT")} and accepts the new {what}",
+                    _ => $"Auth0 accepts neither CURRENT ({currentCheck?.Detail ?? "none stored"}) nor the new {what} ({newCheck?.Detail})",
+                };
+                steps.Add($"checked with token requests: {found}");
+
+                if (currentCheck?.Outcome == CredentialCheckOutcome.Accepted)
+                {
+                    if (PublishedNext())
+                    {
+                        await StoreCallAsync(() => owner._secrets.DiscardNextAsync(Identity, _rotation.FolderId, MappedKeys(), Actor, ct));
+                        steps.Add("withdrew the NEXT values");
+                    }
+
+                    if (!IsSecretStrategy)
+                    {
+                        steps.Add("the new key may still be stored in Auth0; the next rotation removes it");
+                    }
+                }
+                else if (newCheck?.Outcome == CredentialCheckOutcome.Accepted)
+                {
+                    await MapPendingAsCurrentAsync(ct);
+                    steps.Add($"mapped the new {what} as CURRENT (rolled forward)");
+                    var now = Now;
+                    var pending = Pending;
+                    var message = $"{reason} Rollback incomplete: {rollbackFailure} Then {string.Join("; ", steps)}. Needs attention: the run did not finish as planned.";
+                    run.Fail(message, Scrubber, now);
+                    return await RecordFailureAsync(failedStep, message, needsAttention: true, rotation => StorePromotedCredential(rotation, pending, now));
+                }
+                else
+                {
+                    steps.Add("left CURRENT and NEXT as they are; the generated credential stays encrypted with this run");
+                }
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || IsTimeLimitHit(exception))
+            {
+                steps.Add($"could not finish that: {Explain(exception)}");
+            }
+
+            var summary = $"{reason} Rollback incomplete: {rollbackFailure} Then {string.Join("; ", steps)}. Needs attention: the run did not finish as planned.";
+            run.Fail(summary, Scrubber, Now);
+            return await RecordFailureAsync(failedStep, summary, needsAttention: true);
+        }
+
+        private async Task<RunResult> RecordFailureAsync(RunStepName failedStep, string message, bool needsAttention, Action<Rotation>? alsoChange = null)
+        {
+            var now = Now;
             var scrubbed = Scrubber.ScrubAndTruncate(message, RotationRules.MaxMessageLength);
             await SaveAsync(
-                rotation => rotation.RecordFailure(run.Id, scrubbed, run.IsManual, owner._protector, owner._calculator, now),
+                rotation =>
+                {
+                    alsoChange?.Invoke(rotation);
+                    rotation.RecordFailure(run.Id, scrubbed, run.IsManual, owner._protector, owner._calculator, now, needsAttention);
+                },
                 AuditEvent.Record(now, Actor, AuditActions.RotationRotate, AuditTarget.Rotation(_rotation.Id, _rotation.Name), AuditOutcome.Failure,
                     Scrubber.ScrubAndTruncate($"Run {run.Id} ({run.Trigger}) failed at {failedStep}: {message}", 1900)));
             Log.RunRolledBack(owner._logger, run.Id, _rotation.Id, failedStep, run.Status);
             return new RunResult(run.Id, run.Status, run.Message);
+        }
+
+        /// <summary>Whether Apply may have changed the application in Auth0 (a rollback then has something to undo).</summary>
+        private bool MayHaveChangedAuthority() => run.Step(RunStepName.Apply).Status switch
+        {
+            RunStepStatus.Pending or RunStepStatus.Skipped => false,
+            RunStepStatus.Succeeded => true,
+            // A checkpoint without the flag cannot tell: assume Auth0 was changed once Apply had looked at it.
+            _ => _checkpoint.AuthorityChanged ?? _checkpoint.AuthMethodBeforeApply is not null,
+        };
+
+        private bool PublishedNext() =>
+            StrategyPlan.Includes(run.Strategy, RunStepName.Publish) && run.Step(RunStepName.Publish).Status != RunStepStatus.Pending;
+
+        /// <summary>Persisted before Apply's first change, so a rollback after a crash knows Auth0 may hold the new credential.</summary>
+        private async Task RecordAuthorityChangeAsync()
+        {
+            if (_checkpoint.AuthorityChanged != true)
+            {
+                SetCheckpoint(_checkpoint with { AuthorityChanged = true });
+                await SaveAsync();
+            }
+        }
+
+        /// <summary>The credential consumers read as CURRENT today (null on a first issuance).</summary>
+        private async Task<GeneratedCredential?> ReadCurrentCredentialAsync(CancellationToken ct)
+        {
+            var primary = await owner._secrets.ReadCurrentAsync(_rotation.FolderId, PrimaryKey(), ct);
+            if (primary is null)
+            {
+                return null;
+            }
+
+            _knownSecrets.Add(primary.Value);
+            var clientId = _rotation.Parameters.ClientId;
+            if (IsSecretStrategy)
+            {
+                return new GeneratedCredential(clientId, ClientSecret: primary.Value, CreatedAt: Now);
+            }
+
+            var keyId = _rotation.SecretsMapping.KeyId is { } keyIdName ? await owner._secrets.ReadCurrentAsync(_rotation.FolderId, keyIdName, ct) : null;
+            return new GeneratedCredential(clientId, PrivateKeyPem: primary.Value, KeyId: keyId?.Value, CreatedAt: Now);
+        }
+
+        /// <summary>One token request with the credential (no propagation retries: Auth0 changed nothing since Verify).</summary>
+        private async Task<CredentialCheck> CheckCredentialAsync(GeneratedCredential credential, CancellationToken ct)
+        {
+            var clientId = _rotation.Parameters.ClientId;
+            var method = _checkpoint.AuthMethodBeforeApply == ApplicationAuthMethod.ClientSecretBasic
+                ? ClientSecretMethod.ClientSecretBasic
+                : ClientSecretMethod.ClientSecretPost;
+            _authority ??= await owner._authorities.CreateAsync(_rotation.ConnectionId, ct);
+            return IsSecretStrategy
+                ? await _authority.VerifyClientSecretAsync(clientId, credential.ClientSecret!, method, ct)
+                : await _authority.VerifyPrivateKeyAsync(clientId, credential.PrivateKeyPem!, credential.KeyId, ct);
+        }
+
+        /// <summary>Rolls forward in the store: the new credential becomes CURRENT (promoted from NEXT when published there).</summary>
+        private async Task MapPendingAsCurrentAsync(CancellationToken ct)
+        {
+            var values = MappedValues(Pending);
+            var next = PublishedNext() ? await owner._secrets.ReadNextAsync(_rotation.FolderId, PrimaryKey(), ct) : null;
+            if (string.Equals(next?.Value, values[PrimaryKey()], StringComparison.Ordinal))
+            {
+                await StoreCallAsync(() => owner._secrets.PromoteNextAsync(Identity, _rotation.FolderId, values.Keys.ToList(), Actor, ct));
+            }
+            else
+            {
+                await StoreCallAsync(() => owner._secrets.SetCurrentAsync(Identity, _rotation.FolderId, values, Actor, ct));
+            }
         }
 
         private async Task UndoAuthorityChangesAsync(List<string> actions, CancellationToken ct)
@@ -850,7 +1041,9 @@ public sealed partial class RotationRunner(
                 catch (CredentialAuthorityException exception) when (exception.IsTransient && attempt < Options.TransientRetryAttempts)
                 {
                     var delay = Backoff.Delay(attempt, Options.TransientRetryBaseDelay, Options.TransientRetryMaxDelay);
-                    Log.RetryingTransient(owner._logger, run.Id, attempt + 1, delay.TotalMilliseconds, Scrubber.Scrub(exception.Message));
+                    _lastTransientError = Scrubber.Scrub(exception.Message);
+                    Log.RetryingTransient(owner._logger, run.Id, attempt + 1, delay.TotalMilliseconds, _lastTransientError);
+                    await NoteWaitingForAuth0Async(attempt + 2, Now + delay);
                     await Task.Delay(delay, owner._timeProvider, ct);
                 }
             }
@@ -904,6 +1097,44 @@ public sealed partial class RotationRunner(
             }
         }
 
+        /// <summary>Tells readers of the running step why it waits and when the run gives up.</summary>
+        private async Task NoteWaitingForAuth0Async(int nextAttempt, DateTimeOffset nextTryAt)
+        {
+            if (_currentStep is not { } step || run.Step(step).Status != RunStepStatus.Running)
+            {
+                return;
+            }
+
+            var givesUp = _limit is { } limit ? $"; the run gives up at {limit.EndsAt:HH:mm:ss} UTC" : "";
+            run.NoteStep(step, $"Waiting for Auth0 (attempt {nextAttempt}, next try at {nextTryAt:HH:mm:ss} UTC{givesUp}). Last answer: {_lastTransientError}", Scrubber);
+            await SaveAsync();
+            Publish(step);
+        }
+
+        private TimeLimit StartTimeLimit(TimeSpan length, string limitOwner, string setting)
+        {
+            _limit = new TimeLimit(length, limitOwner, setting, _stopping, owner._timeProvider, Now);
+            return _limit;
+        }
+
+        private TimeLimit StartRollbackTimeLimit() =>
+            StartTimeLimit(Options.RollbackTimeout, "the rollback's", $"{RotationEngineOptions.SectionName}:{nameof(RotationEngineOptions.RollbackTimeout)}");
+
+        /// <summary>The run's own time limit cancelled the work (not a shutdown or a lost lease).</summary>
+        private bool IsTimeLimitHit(Exception exception) =>
+            exception is OperationCanceledException && _limit?.HasPassed == true && !_stopping.IsCancellationRequested;
+
+        private string Explain(Exception exception)
+        {
+            if (!IsTimeLimitHit(exception))
+            {
+                return Describe(exception);
+            }
+
+            var last = _lastTransientError is null ? "" : $" Last answer: {_lastTransientError}";
+            return $"Auth0 did not answer within {_limit!.Owner} time limit of {TimeLimit.Format(_limit.Length)} ({_limit.Setting}).{last}";
+        }
+
         private static async Task<bool> Done(Task task)
         {
             await task;
@@ -918,6 +1149,56 @@ public sealed partial class RotationRunner(
     }
 
     private sealed record VerifyResult(CredentialCheck Check, int Attempts, TimeSpan Elapsed);
+
+    /// <summary>A budget for Auth0 work: its token is cancelled when the budget is spent or the run is stopped.</summary>
+    private sealed class TimeLimit : IDisposable
+    {
+        private readonly CancellationTokenSource _expiry;
+        private readonly CancellationTokenSource _linked;
+
+        public TimeLimit(TimeSpan length, string owner, string setting, CancellationToken stopping, TimeProvider timeProvider, DateTimeOffset now)
+        {
+            Length = length;
+            Owner = owner;
+            Setting = setting;
+            EndsAt = now + length;
+            _expiry = new CancellationTokenSource(length, timeProvider);
+            _linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, _expiry.Token);
+        }
+
+        public TimeSpan Length { get; }
+
+        /// <summary>Whose limit it is, for messages: "the run's", "the rollback's".</summary>
+        public string Owner { get; }
+
+        /// <summary>The setting that changes it.</summary>
+        public string Setting { get; }
+
+        public DateTimeOffset EndsAt { get; private set; }
+
+        public CancellationToken Token => _linked.Token;
+
+        public bool HasPassed => _expiry.IsCancellationRequested;
+
+        /// <summary>A full budget again from now (after a planned wait).</summary>
+        public void Restart(DateTimeOffset now)
+        {
+            if (!HasPassed)
+            {
+                _expiry.CancelAfter(Length);
+                EndsAt = now + Length;
+            }
+        }
+
+        public static string Format(TimeSpan length) =>
+            length.TotalMinutes >= 1 && length.Seconds == 0 ? $"{length.TotalMinutes:0} min" : $"{length.TotalSeconds:0.#} s";
+
+        public void Dispose()
+        {
+            _linked.Dispose();
+            _expiry.Dispose();
+        }
+    }
 
     private static partial class Log
     {

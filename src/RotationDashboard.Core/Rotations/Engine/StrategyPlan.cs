@@ -62,6 +62,12 @@ internal sealed record RunCheckpoint
     /// <summary>Private Key JWT credentials attached before this run first touched the application.</summary>
     public IReadOnlyList<string>? AttachedBeforeApply { get; init; }
 
+    /// <summary>
+    /// Apply sent (or was about to send) a change to the provider: false once it has read the application, true just
+    /// before its first change. Null when Apply has not looked yet, or in a checkpoint written without it.
+    /// </summary>
+    public bool? AuthorityChanged { get; init; }
+
     public static RunCheckpoint Read(RotationRun run) =>
         string.IsNullOrEmpty(run.Checkpoint) ? new RunCheckpoint() : JsonSerializer.Deserialize<RunCheckpoint>(run.Checkpoint, Json) ?? new RunCheckpoint();
 

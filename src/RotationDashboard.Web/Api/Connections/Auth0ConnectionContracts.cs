@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Web.Services.Connections;
 
@@ -131,10 +132,20 @@ public enum TokenCheckOutcomeDto
 public sealed record ValidateConnectionResponse(AppConnectionDto AppConnection, ConnectionValidationDto Validation);
 
 /// <summary>One application for the picker (Infisical returns <c>{id, name}</c>; the rest is ours).</summary>
-public sealed record Auth0ClientDto(string Id, string Name, string? AppType, string AuthMethod, string? Description)
+public sealed record Auth0ClientDto(
+    string Id,
+    string Name,
+    string? AppType,
+    string AuthMethod,
+    string? Description,
+    [property: Description("Ours: the rotation that already rotates this application in this tenant (a second one is refused); null when none.")]
+    Auth0ClientRotationDto? RotatedBy = null)
 {
     public static Auth0ClientDto From(ApplicationSummary application) =>
-        new(application.ClientId, application.Name, application.AppType, application.AuthMethod, application.Description);
+        new(application.ClientId, application.Name, application.AppType, application.AuthMethod, application.Description,
+            application.RotatedBy is { } owner ? new Auth0ClientRotationDto(owner.RotationId, owner.RotationName, owner.EnvironmentSlug, owner.FolderPath) : null);
 }
+
+public sealed record Auth0ClientRotationDto(Guid Id, string Name, string Environment, string SecretPath);
 
 public sealed record Auth0ClientsResponse(IReadOnlyList<Auth0ClientDto> Clients, int TotalCount, DateTimeOffset FetchedAt);

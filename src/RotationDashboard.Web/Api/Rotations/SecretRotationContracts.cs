@@ -214,7 +214,9 @@ public sealed record SecretRotationDto(
     string? ApplicationName,
     [property: Description("Ours: a run holds the rotation now.")]
     bool IsRotating,
-    RotationRunDto? ActiveRun)
+    RotationRunDto? ActiveRun,
+    [property: Description("Ours: the last run failed and could not put everything back as it was (see lastRotationMessage); a person should look. Cleared by the next success.")]
+    bool NeedsAttention)
 {
     public static SecretRotationDto From(RotationView view) => new(
         view.Id,
@@ -248,7 +250,8 @@ public sealed record SecretRotationDto(
         view.UseSelfSignedCertificate,
         view.ApplicationName,
         view.IsRotating,
-        view.ActiveRun is null ? null : RotationRunDto.From(view.ActiveRun));
+        view.ActiveRun is null ? null : RotationRunDto.From(view.ActiveRun),
+        view.NeedsAttention);
 }
 
 /// <summary>Secret names per credential part; the members a type does not use are left out.</summary>

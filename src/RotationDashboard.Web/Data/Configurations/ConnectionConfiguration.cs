@@ -20,6 +20,7 @@ internal sealed class ConnectionConfiguration : IEntityTypeConfiguration<Connect
         builder.Property(c => c.GrantedScopes).HasMaxLength(4000);
         builder.Ignore(c => c.BaseUri);
         builder.Ignore(c => c.GrantedScopeList);
+        builder.Ignore(c => c.TenantKey);
         builder.HasIndex(c => c.Name).IsUnique();
     }
 }

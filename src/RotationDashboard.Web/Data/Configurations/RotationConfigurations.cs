@@ -22,6 +22,8 @@ internal sealed class RotationConfiguration : IEntityTypeConfiguration<Rotation>
         // Added by 0003 to existing rows, hence the column default.
         builder.Property(r => r.UseSelfSignedCertificate).HasDefaultValue(false);
         builder.Property(r => r.ApplicationName).HasMaxLength(RotationRules.MaxApplicationNameLength);
+        // Added by 0004 to existing rows, hence the column default.
+        builder.Property(r => r.NeedsAttention).HasDefaultValue(false);
 
         builder.ComplexProperty(r => r.Parameters, parameters =>
         {

@@ -125,6 +125,9 @@ public sealed record ApplicationSummary(
 
     public bool UsesPrivateKeyJwt => AuthMethod == ConnectionService.PrivateKeyJwtAuthMethod;
 
+    /// <summary>The rotation that already rotates this application's credential (in this tenant), if any.</summary>
+    public RotationDashboard.Web.Services.Rotations.ApplicationOwner? RotatedBy { get; init; }
+
     /// <summary>The picker's search: name, client id or app type contain <paramref name="text"/> (case-insensitive).</summary>
     public bool Matches(string? text)
     {

@@ -13,6 +13,8 @@ using RotationDashboard.Core.Security;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Security;
 
+using RotationDashboard.Web.Services.Rotations;
+
 namespace RotationDashboard.Web.Services.Connections;
 
 /// <summary>
@@ -31,6 +33,7 @@ public sealed partial class ConnectionService(
     SandboxConnections sandbox,
     OutboundAddressPolicy addressPolicy,
     ApplicationListCache applicationCache,
+    ApplicationOwnership ownership,
     IOptions<SignInOptions> signIn,
     TimeProvider timeProvider,
     ILogger<ConnectionService> logger)
@@ -385,11 +388,13 @@ public sealed partial class ConnectionService(
             return OperationResult<ApplicationList>.Upstream(DescribeListFailure(ex, resolved.Settings.ClientSecret));
         }
 
+        var owners = await ownership.FindOwnersAsync(connectionId, cancellationToken: cancellationToken);
         var applications = clients
             .Where(c => !string.Equals(c.ClientId, connection.ClientId, StringComparison.Ordinal))
             .Where(c => !string.Equals(c.ClientId, signIn.Value.SignInClientId, StringComparison.Ordinal))
             .Where(c => c.IsGlobal != true && !string.Equals(c.Name, AllApplicationsName, StringComparison.Ordinal))
             .Select(ToSummary)
+            .Select(a => owners.TryGetValue(a.ClientId, out var owner) ? a with { RotatedBy = owner } : a)
             .OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase)
             .ThenBy(a => a.ClientId, StringComparer.Ordinal)
             .ToList();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using RotationDashboard.Auth0;
 
 namespace RotationDashboard.Web.Services.Connections;
@@ -49,6 +50,7 @@ public static class ConnectionsHostingExtensions
         services.AddSingleton<SandboxConnectionSeeder>();
         services.AddSingleton<OutboundAddressPolicy>();
         services.AddSingleton<ApplicationListCache>();
+        services.TryAddSingleton<RotationDashboard.Web.Services.Rotations.ApplicationOwnership>();
         services.AddSingleton<ConnectionService>();
         return builder;
     }

@@ -38,6 +38,7 @@ public static class RotationEngineServiceCollectionExtensions
         services.TryAddSingleton<IRotationFollowUpScheduler>(sp => sp.GetRequiredService<RotationScheduler>());
         services.TryAddSingleton<RotationRunner>();
         services.TryAddSingleton<RotationEngine>();
+        services.TryAddSingleton<ApplicationOwnership>();
         services.TryAddSingleton<RotationService>();
 
         services.AddQuartz(quartz =>

@@ -122,7 +122,8 @@ public sealed record RotationView(
     string? ApplicationName,
     long RowVersion,
     bool IsRotating,
-    RunView? ActiveRun);
+    RunView? ActiveRun,
+    bool NeedsAttention = false);
 
 public sealed record RunStepView(int Order, RunStepName Name, RunStepStatus Status, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Message);
 

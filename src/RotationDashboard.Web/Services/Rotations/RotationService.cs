@@ -32,6 +32,7 @@ public sealed partial class RotationService(
     RotationScheduler scheduler,
     IRotationRunNotifier notifier,
     IAuth0ConnectionResolver connections,
+    ApplicationOwnership ownership,
     IAuth0ManagementClientFactory managementClients,
     ICredentialAuthorityFactory authorities,
     ISecretProtector protector,
@@ -121,6 +122,13 @@ public sealed partial class RotationService(
             return OperationResult<RotationView>.Invalid(errors);
         }
 
+        // A credential has one owner (checked after the name, whose conflict Hanzo KMS reports first).
+        errors.Merge(await ownership.CheckAsync(connection!.Id, settings.Parameters.ClientId, exceptRotationId: null, cancellationToken));
+        if (errors.HasErrors)
+        {
+            return OperationResult<RotationView>.Invalid(errors);
+        }
+
         // Only reads from here on: Auth0 is changed by the first run, after the rotation exists.
         var strategy = settings.Strategy ?? RotationSlugs.DefaultStrategyFor(type);
         var application = await CheckApplicationAsync(connection!, type, settings.Parameters.ClientId.Trim(), request.SwitchToPrivateKeyJwt, cancellationToken);
@@ -144,7 +152,13 @@ public sealed partial class RotationService(
             $"in {environment!.Slug}:{folder!.Path}; secrets {string.Join(", ", rotation.SecretsMapping.SecretKeys)}."));
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            // Saved only while the application is still free (another create may have claimed it meanwhile).
+            var owned = await ownership.ClaimAsync(connection.Id, rotation.Parameters.ClientId, exceptRotationId: null,
+                () => db.SaveChangesAsync(cancellationToken), cancellationToken);
+            if (owned.HasErrors)
+            {
+                return OperationResult<RotationView>.Invalid(owned);
+            }
         }
         catch (DbUpdateException exception) when (IsUniqueViolation(exception))
         {
@@ -237,6 +251,12 @@ public sealed partial class RotationService(
         string? newApplicationName = null;
         if (clientChanged)
         {
+            errors.Merge(await ownership.CheckAsync(rotation.ConnectionId, newClientId!, rotation.Id, cancellationToken));
+            if (errors.HasErrors)
+            {
+                return OperationResult<RotationView>.Invalid(errors);
+            }
+
             var connection = await db.Connections.AsNoTracking().SingleAsync(c => c.Id == rotation.ConnectionId, cancellationToken);
             var application = await CheckApplicationAsync(connection, rotation.Type, newClientId!, switchToPrivateKeyJwt: false, cancellationToken);
             if (application.Unavailable is { } unavailable)
@@ -278,7 +298,18 @@ public sealed partial class RotationService(
             changed.Count == 0 ? "No change." : "Changed: " + string.Join(", ", changed) + "."));
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            if (clientChanged)
+            {
+                var owned = await ownership.ClaimAsync(rotation.ConnectionId, newClientId!, rotation.Id, () => db.SaveChangesAsync(cancellationToken), cancellationToken);
+                if (owned.HasErrors)
+                {
+                    return OperationResult<RotationView>.Invalid(owned);
+                }
+            }
+            else
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -750,7 +781,8 @@ public sealed partial class RotationService(
                 new RotationFolderRef(r.FolderId, row.FolderPath),
                 r.RotateAtUtc, ReadMessage(r), r.IsLastRotationManual, r.StagedLeadTime, r.RetireGracePeriod, r.UseSelfSignedCertificate, r.ApplicationName, r.RowVersion,
                 r.IsLeased(now),
-                runs.TryGetValue(r.Id, out var run) ? ToRunView(run, r) : null);
+                runs.TryGetValue(r.Id, out var run) ? ToRunView(run, r) : null,
+                r.NeedsAttention);
         }).ToList();
     }
 

@@ -53,4 +53,18 @@ public class ClientSecretGeneratorTests
         Assert.Contains("RsaKeySize", bad.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("LeaseDuration", bad.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_run_time_limit_must_leave_room_for_verify_and_the_rollback_limit_must_be_positive()
+    {
+        var validator = new RotationEngineOptionsValidator();
+        Assert.Equal(TimeSpan.FromMinutes(3), new RotationEngineOptions().RunTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(1), new RotationEngineOptions().RollbackTimeout);
+
+        var bad = validator.Validate(null, new RotationEngineOptions { RunTimeout = TimeSpan.FromSeconds(30), VerifyTimeout = TimeSpan.FromSeconds(45), RollbackTimeout = TimeSpan.Zero });
+
+        Assert.True(bad.Failed);
+        Assert.Contains("RunTimeout (00:00:30) must be longer than RotationEngine:VerifyTimeout", bad.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("RollbackTimeout", bad.FailureMessage, StringComparison.Ordinal);
+    }
 }
