@@ -28,6 +28,13 @@ public sealed record Auth0ConnectionSettings
 
     public string Audience { get; }
 
+    /// <summary>
+    /// Whether the Auth0 client retries this connection's transient failures itself (408, 429, 5xx, timeouts). The
+    /// rotation engine turns it off: it retries a run's calls itself, visibly and within the run's time limit, and two
+    /// retrying layers would multiply the attempts.
+    /// </summary>
+    public bool RetryTransientFailures { get; init; } = true;
+
     public override string ToString() =>
         $"Auth0ConnectionSettings {{ Tenant = {Tenant}, ClientId = {ClientId}, Audience = {Audience}, ClientSecret = *** }}";
 }

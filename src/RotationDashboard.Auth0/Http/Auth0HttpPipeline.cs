@@ -14,9 +14,11 @@ namespace RotationDashboard.Auth0.Http;
 /// library has no equivalent for.
 /// </summary>
 /// <remarks>
-/// This is the one layer that retries a transient Auth0 answer (408, 429, 5xx, a network error or a timed-out attempt):
-/// it sees Auth0's rate-limit headers and re-queues through the tenant's limiter. Callers above it (the rotation engine,
-/// the UI, the API) do not retry such a failure again; they report it, and a run ends failed with its next attempt scheduled.
+/// Which layer retries a transient Auth0 answer (408, 429, 5xx, a network error or a timed-out attempt) is decided per
+/// call path, so that no call is retried by two layers: this pipeline retries the UI's and the API's calls and the
+/// Management API token request; a rotation run's Management API calls are sent once here
+/// (<see cref="Auth0ConnectionSettings.RetryTransientFailures"/> off) and retried by the engine, which shows the wait
+/// and bounds it by the run's time limit. A 429 still holds the whole tenant back in the limiter on every path.
 /// </remarks>
 internal static class Auth0HttpPipeline
 {

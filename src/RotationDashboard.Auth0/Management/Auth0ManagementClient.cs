@@ -176,13 +176,14 @@ internal sealed class Auth0ManagementClient : IAuth0ManagementClient
             return usedToken;
         }
 
-        var response = await _runtime.Executor.SendAsync(request, _limiter, BearerAsync, cancellationToken).ConfigureAwait(false);
+        var retry = Connection.RetryTransientFailures;
+        var response = await _runtime.Executor.SendAsync(request, _limiter, BearerAsync, cancellationToken, retry).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Unauthorized && usedToken is not null)
         {
             // The cached token was revoked or expired early (e.g. the connection's grant changed): get a new one, once.
             Auth0Log.TokenRejected(_runtime.Logger, Connection.ClientId, Connection.Tenant.ToString(), (int)response.StatusCode);
             _runtime.Tokens.Invalidate(Connection, usedToken);
-            response = await _runtime.Executor.SendAsync(request, _limiter, BearerAsync, cancellationToken).ConfigureAwait(false);
+            response = await _runtime.Executor.SendAsync(request, _limiter, BearerAsync, cancellationToken, retry).ConfigureAwait(false);
         }
 
         if (!response.IsSuccess && !(acceptNotFound && response.StatusCode == HttpStatusCode.NotFound))

@@ -68,60 +68,33 @@ internal static class AdminEndpoints
 
     private static SandboxTenant Tenant(HttpContext context) => context.RequestServices.GetRequiredService<SandboxTenant>();
 
-    private static async Task<IResult> SetFaultsAsync(HttpContext context)
-    {
-        try
+    private static Task<IResult> SetFaultsAsync(HttpContext context) =>
+        WithJsonBodyAsync<FaultsDto>(context, "A faults object is required.", dto =>
         {
-            var dto = await context.Request.ReadFromJsonAsync<FaultsDto>(Json, context.RequestAborted)
-                      ?? throw new ArgumentException("A faults object is required.");
             var tenant = Tenant(context);
             tenant.SetFaults(FromDto(dto));
             return Results.Json(ToDto(tenant.Faults), Json);
-        }
-        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
-        {
-            return BadRequest(exception);
-        }
-    }
+        });
 
-    private static async Task<IResult> AddFailureAsync(HttpContext context)
-    {
-        try
+    private static Task<IResult> AddFailureAsync(HttpContext context) =>
+        WithJsonBodyAsync<FailureRuleDto>(context, "A failure rule is required.", dto =>
         {
-            var dto = await context.Request.ReadFromJsonAsync<FailureRuleDto>(Json, context.RequestAborted)
-                      ?? throw new ArgumentException("A failure rule is required.");
             var tenant = Tenant(context);
             tenant.AddFailure(FromDto(dto));
             return Results.Json(ToDto(tenant.Faults), Json);
-        }
-        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
-        {
-            return BadRequest(exception);
-        }
-    }
+        });
 
-    private static async Task<IResult> SetIdTokenDefectAsync(HttpContext context)
-    {
-        try
+    private static Task<IResult> SetIdTokenDefectAsync(HttpContext context) =>
+        WithJsonBodyAsync<IdTokenDefectDto>(context, "A defect is required.", dto =>
         {
-            var dto = await context.Request.ReadFromJsonAsync<IdTokenDefectDto>(Json, context.RequestAborted)
-                      ?? throw new ArgumentException("A defect is required.");
             var tenant = Tenant(context);
             tenant.SetNextIdTokenDefect(dto.Defect);
             return Results.Json(new IdTokenDefectDto(tenant.NextIdTokenDefect), Json);
-        }
-        catch (Exception exception) when (exception is JsonException or ArgumentException)
-        {
-            return BadRequest(exception);
-        }
-    }
+        });
 
-    private static async Task<IResult> SetSettingsAsync(HttpContext context)
-    {
-        try
+    private static Task<IResult> SetSettingsAsync(HttpContext context) =>
+        WithJsonBodyAsync<SettingsDto>(context, "A settings object is required.", dto =>
         {
-            var dto = await context.Request.ReadFromJsonAsync<SettingsDto>(Json, context.RequestAborted)
-                      ?? throw new ArgumentException("A settings object is required.");
             var tenant = Tenant(context);
             if (dto.PropagationWindowSeconds is { } seconds)
                 tenant.SetPropagationWindow(TimeSpan.FromSeconds(seconds));
@@ -136,6 +109,19 @@ internal static class AdminEndpoints
             }
 
             return Results.Json(Settings(tenant), Json);
+        });
+
+    /// <summary>
+    /// Reads the body as <typeparamref name="T"/> and applies it; a body that is not JSON (wrong content type), is
+    /// malformed, names an unknown member, is missing or holds a value the tenant refuses is a 400, never a 500.
+    /// </summary>
+    private static async Task<IResult> WithJsonBodyAsync<T>(HttpContext context, string missing, Func<T, IResult> apply)
+        where T : class
+    {
+        try
+        {
+            var dto = await context.Request.ReadFromJsonAsync<T>(Json, context.RequestAborted) ?? throw new ArgumentException(missing);
+            return apply(dto);
         }
         catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
         {

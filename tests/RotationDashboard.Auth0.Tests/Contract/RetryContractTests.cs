@@ -150,6 +150,22 @@ public sealed class RetryContractTests(UnlimitedSandboxFixture sandbox) : IClass
     }
 
     [Fact]
+    public async Task A_connection_that_leaves_retries_to_its_caller_sends_a_failed_call_once()
+    {
+        Tenant.AddFailure(new SandboxFailureRule("GET", $"/api/v2/clients/{SandboxSeed.BillingServiceClientId}", 503, Times: 1));
+        await using var client = sandbox.CreateClient(o => o.MaxRetryAttempts = 3);
+        var management = client.Factory.Create(new Auth0ConnectionSettings(
+            sandbox.Tenant, SandboxSeed.DashboardClientId, SandboxSeed.DefaultDashboardClientSecret) { RetryTransientFailures = false });
+
+        var failure = await Assert.ThrowsAsync<Auth0ApiException>(() => management.GetClientAsync(SandboxSeed.BillingServiceClientId));
+
+        Assert.True(failure.IsTransient);
+        Assert.Equal(1, failure.Attempts);
+        Assert.Single(client.Exchanges.Management);
+        Assert.Equal(SandboxSeed.BillingServiceClientId, (await management.GetClientAsync(SandboxSeed.BillingServiceClientId)).ClientId);
+    }
+
+    [Fact]
     public async Task A_rate_limited_verification_is_reported_as_transient_after_one_attempt()
     {
         Tenant.AddFailure(new SandboxFailureRule("POST", "/oauth/token", 429));

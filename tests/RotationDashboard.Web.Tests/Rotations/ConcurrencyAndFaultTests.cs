@@ -52,7 +52,7 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
         var rotation = await host.CreateAsync(await host.RequestAsync("flaky", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.Staged));
         host.Requests.Clear();
 
-        // More 503s than the Auth0 client retries by itself (2), so the engine's own backoff retries too; then 429s at /oauth/token.
+        // 503s on the run's PATCH, which only the engine retries (the Auth0 client sends a run's calls once); then 429s at /oauth/token.
         host.Sandbox.AddFailure(new SandboxFailureRule("PATCH", "/api/v2/clients/*", 503, Times: 4));
         host.Sandbox.AddFailure(new SandboxFailureRule("POST", "/oauth/token", 429, Times: 3));
         var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
@@ -61,6 +61,24 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
         Assert.Equal(5, host.Requests.All.Count(r => r.StartsWith("PATCH /api/v2/clients/", StringComparison.Ordinal)));
         Assert.Contains("after 4 attempt(s)", rotated.Value.Run.Steps.Single(s => s.Name == RunStepName.Verify).Message, StringComparison.Ordinal);
         Assert.Contains(host.Logs.Entries, e => e.Message.Contains("retryable failure", StringComparison.Ordinal));
+        await host.AssertConsumerAuthenticatesAsync(rotated.Value.Rotation);
+    }
+
+    [Fact]
+    public async Task A_runs_failed_management_call_is_retried_by_the_engine_alone_not_also_by_the_auth0_client()
+    {
+        await using var data = await EngineTestData.CreateAsync();
+        await using var host = await EngineTestHost.StartAsync(data);
+        var rotation = await host.CreateAsync(await host.RequestAsync("once", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase));
+        host.Requests.Clear();
+
+        host.Sandbox.AddFailure(new SandboxFailureRule("PATCH", "/api/v2/clients/*", 503, Times: 1));
+        var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+
+        Assert.Equal(RunStatus.Succeeded, rotated.Value.Run.Status);
+        Assert.Equal(2, host.Requests.All.Count(r => r.StartsWith("PATCH /api/v2/clients/", StringComparison.Ordinal)));
+        // The engine saw the 503 (the Auth0 client did not absorb it) and tried once more.
+        Assert.Single(host.Logs.Entries, e => e.Message.Contains("retryable failure", StringComparison.Ordinal));
         await host.AssertConsumerAuthenticatesAsync(rotated.Value.Rotation);
     }
 

@@ -106,7 +106,7 @@ public sealed class EngineTestHost : IAsyncDisposable
             ["RotationEngine:VerifyTimeout"] = "00:00:03",
             ["RotationEngine:VerifyInitialDelay"] = "00:00:00.050",
             ["RotationEngine:VerifyMaxDelay"] = "00:00:00.250",
-            ["RotationEngine:TransientRetryAttempts"] = "3",
+            ["RotationEngine:TransientRetryAttempts"] = "5",
             ["RotationEngine:TransientRetryBaseDelay"] = "00:00:00.050",
             ["RotationEngine:TransientRetryMaxDelay"] = "00:00:00.200",
             ["RotationEngine:LeaseDuration"] = "00:00:05",

@@ -26,10 +26,12 @@ public sealed class RotationEngineOptions
     public TimeSpan VerifyMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Retries of a step after a retryable failure (429, 5xx, timeouts) that the Auth0 client's own retries did not
-    /// absorb; exponential backoff with jitter from <see cref="TransientRetryBaseDelay"/>.
+    /// Retries of a step's Auth0 call after a retryable failure (429, 5xx, timeouts), with exponential backoff and
+    /// jitter from <see cref="TransientRetryBaseDelay"/>. A run's Management API calls are retried here only: the
+    /// Auth0 client sends each of them once, so a step makes at most this many + 1 attempts (about a minute of outage
+    /// at the default delays), all within <see cref="RunTimeout"/>.
     /// </summary>
-    public int TransientRetryAttempts { get; set; } = 3;
+    public int TransientRetryAttempts { get; set; } = 5;
 
     public TimeSpan TransientRetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
 

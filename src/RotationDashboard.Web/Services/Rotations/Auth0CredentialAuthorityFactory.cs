@@ -33,6 +33,8 @@ public sealed class Auth0CredentialAuthorityFactory(
             throw new CredentialAuthorityException("The connection's client secret cannot be decrypted (was the root key changed?).", innerException: exception);
         }
 
-        return new Auth0CredentialAuthority(managementClients.Create(connection.Settings), verifier);
+        // The engine retries a run's transient Auth0 failures itself (RotationEngine:TransientRetryAttempts), so its
+        // Management API calls go out once each; see Auth0HttpPipeline for the rule.
+        return new Auth0CredentialAuthority(managementClients.Create(connection.Settings with { RetryTransientFailures = false }), verifier);
     }
 }
