@@ -30,7 +30,7 @@ namespace RotationDashboard.Web.Tests.Api;
 /// </summary>
 public sealed class ApiAppFactory : DashboardAppFactory
 {
-    public const string BootstrapToken = "rd-api-tests-bootstrap-token-4f1c9a7e2b";
+    public const string BootstrapToken = "BWaW2DLPp4MZ63t4Yb3qpjdtxtubzTGhUe1GgAfIe5w=";
 
     public ApiAppFactory()
     {
