@@ -89,17 +89,19 @@ public sealed class StartupValidationTests
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
     }
 
-    [Fact]
-    public async Task Rate_limits_and_trusted_proxies_are_validated_at_start_up()
+    [Theory]
+    [InlineData("RateLimits:SignIn:PermitLimit", "0", "RateLimits:SignIn and RateLimits:FailedApiAuthentication need a PermitLimit")]
+    [InlineData("RateLimits:FailedApiAuthentication:Window", "02:00:00", "RateLimits:SignIn and RateLimits:FailedApiAuthentication need a PermitLimit")]
+    [InlineData("ForwardedHeaders:KnownProxies:0", "not-an-address", "ForwardedHeaders:KnownProxies must be IP addresses")]
+    [InlineData("ForwardedHeaders:KnownNetworks:0", "10.0.0.0", "KnownNetworks CIDR networks")]
+    public async Task Rate_limits_and_trusted_proxies_are_validated_at_start_up(string setting, string value, string expected)
     {
         await using var app = new DashboardAppFactory();
-        app.Settings["RateLimits:SignIn:PermitLimit"] = "0";
-        app.Settings["ForwardedHeaders:KnownProxies:0"] = "not-an-address";
+        app.Settings[setting] = value;
 
-        var error = Assert.ThrowsAny<Exception>(() => app.StartKestrel()).ToString();
+        var error = Assert.ThrowsAny<Exception>(() => app.StartKestrel());
 
-        Assert.Contains("PermitLimit", error);
-        Assert.Contains("ForwardedHeaders:KnownProxies must be IP addresses", error);
+        Assert.Contains(expected, error.ToString());
     }
 
     [Fact]
