@@ -35,6 +35,8 @@ public sealed class ApiAppFactory : DashboardAppFactory
     public ApiAppFactory()
     {
         Settings["Security:BootstrapToken"] = BootstrapToken;
+        // These tests send many invalid tokens on purpose from one address; the limiter has its own tests (RateLimitTests).
+        Settings["RateLimits:FailedApiAuthentication:PermitLimit"] = "100000";
         Settings["RotationEngine:VerifyTimeout"] = "00:00:03";
         Settings["RotationEngine:VerifyInitialDelay"] = "00:00:00.050";
         Settings["RotationEngine:VerifyMaxDelay"] = "00:00:00.250";
