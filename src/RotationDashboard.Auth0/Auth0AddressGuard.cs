@@ -30,12 +30,18 @@ public sealed record Auth0AddressCheck(
     /// <summary>True when the host resolved and every address is public.</summary>
     public bool IsPublic => Addresses.Count > 0 && NonPublicAddresses.Count == 0;
 
+    /// <summary>
+    /// What the check found, naming the kinds of address but never the resolved addresses themselves: the text reaches
+    /// users and API callers, who should not learn the internal network's layout from it.
+    /// </summary>
     public string Describe() => IsPublic
         ? $"'{Host}' resolves to public addresses only."
         : Addresses.Count == 0
             ? $"'{Host}' did not resolve to any address."
-            : $"'{Host}' resolves to non-public addresses: " +
-              string.Join(", ", NonPublicAddresses.Select(a => $"{a.Address} ({a.Scope})")) + ".";
+            : $"'{Host}' resolves to non-public addresses ({string.Join(", ", NonPublicScopes)}).";
+
+    /// <summary>The distinct kinds of non-public address found, in a stable order.</summary>
+    public IReadOnlyList<AddressScope> NonPublicScopes => NonPublicAddresses.Select(a => a.Scope).Distinct().Order().ToList();
 }
 
 /// <summary>
@@ -62,9 +68,19 @@ public static class Auth0AddressGuard
 
     public static bool IsPublic(IPAddress address) => Classify(address) == AddressScope.Public;
 
+    /// <summary>Resolves a host name to its addresses (the system resolver unless a test or caller provides another).</summary>
+    public delegate Task<IPAddress[]> HostResolver(string host, CancellationToken cancellationToken);
+
+    private static readonly HostResolver SystemResolver = (host, cancellationToken) => Dns.GetHostAddressesAsync(host, cancellationToken);
+
     /// <summary>Resolves <paramref name="host"/> (an IP literal is not looked up) and classifies every address.</summary>
-    public static async Task<Auth0AddressCheck> CheckHostAsync(string host, CancellationToken cancellationToken = default)
+    public static Task<Auth0AddressCheck> CheckHostAsync(string host, CancellationToken cancellationToken = default) =>
+        CheckHostAsync(host, SystemResolver, cancellationToken);
+
+    /// <summary>Resolves <paramref name="host"/> with <paramref name="resolve"/> (an IP literal is not looked up) and classifies every address.</summary>
+    public static async Task<Auth0AddressCheck> CheckHostAsync(string host, HostResolver resolve, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(resolve);
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
         var literal = host.Trim('[', ']');
 
@@ -77,7 +93,7 @@ public static class Auth0AddressGuard
         {
             try
             {
-                addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+                addresses = await resolve(host, cancellationToken).ConfigureAwait(false);
             }
             catch (SocketException)
             {
@@ -108,14 +124,18 @@ public static class Auth0AddressGuard
     /// <paramref name="isNonPublicHostAllowed"/> exempts the host. Refusals surface as an
     /// <see cref="HttpRequestException"/> whose inner exception is <see cref="Auth0AddressRefusedException"/>.
     /// </summary>
+    /// The handler must not use a proxy (<see cref="SocketsHttpHandler.UseProxy"/> false): through a proxy this callback
+    /// would check the proxy's address, not the tenant's.
     public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> CreateConnectCallback(
-        Func<string, bool> isNonPublicHostAllowed)
+        Func<string, bool> isNonPublicHostAllowed,
+        HostResolver? resolve = null)
     {
         ArgumentNullException.ThrowIfNull(isNonPublicHostAllowed);
+        resolve ??= SystemResolver;
         return async (context, cancellationToken) =>
         {
             var host = context.DnsEndPoint.Host;
-            var check = await CheckHostAsync(host, cancellationToken).ConfigureAwait(false);
+            var check = await CheckHostAsync(host, resolve, cancellationToken).ConfigureAwait(false);
             if (!check.IsPublic && check.Addresses.Count > 0 && !isNonPublicHostAllowed(host))
                 throw new Auth0AddressRefusedException(check);
 
@@ -162,10 +182,18 @@ public static class Auth0AddressGuard
 
         var b = address.GetAddressBytes();
 
-        // Addresses that embed an IPv4 address are judged by it: IPv4-compatible (::a.b.c.d),
-        // NAT64 (64:ff9b::/96) and 6to4 (2002::/16).
+        // Addresses that embed an IPv4 address are judged by it: IPv4-compatible (::a.b.c.d), IPv4-translated
+        // (::ffff:0:a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16).
         if (b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0)
             return ClassifyIPv4(b[12..16]);
+        if (b is [0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, ..])
+            return ClassifyIPv4(b[12..16]);
+        // Local-use NAT64 (64:ff9b:1::/48) translates into the operator's own, usually private, IPv4 network.
+        if (b is [0x00, 0x64, 0xff, 0x9b, 0x00, 0x01, ..])
+            return AddressScope.Private;
+        // Teredo (2001::/32) tunnels to an IPv4 host through a relay: never a real Auth0 tenant.
+        if (b is [0x20, 0x01, 0x00, 0x00, ..])
+            return AddressScope.Reserved;
         if (b is [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, ..])
             return ClassifyIPv4(b[12..16]);
         if (b is [0x20, 0x02, ..])

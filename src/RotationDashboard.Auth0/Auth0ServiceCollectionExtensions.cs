@@ -52,6 +52,9 @@ public static class Auth0ServiceCollectionExtensions
                 {
                     // A redirect could carry a secret-bearing form to another host; Auth0 never redirects these calls.
                     AllowAutoRedirect = false,
+                    // A system proxy (HTTP_PROXY, HTTPS_PROXY) would be the address the SSRF guard checks and connects to,
+                    // and would see every credential: Auth0 calls go direct.
+                    UseProxy = false,
                     AutomaticDecompression = DecompressionMethods.All,
                     PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                     ConnectTimeout = TimeSpan.FromSeconds(15),

@@ -26,6 +26,7 @@ string ResolveDataDirectory() => DatabaseLocation.Resolve(
 builder.AddSandboxIntegration(ResolveDataDirectory);
 builder.Services.AddDashboardDataProtection();
 builder.AddDashboardSignIn();
+builder.AddHttpHardening();
 builder.Services.AddSingleton<ConsumerReadAudit>();
 builder.Services.AddApiDocumentation();
 builder.Services.AddApiInputProblems();
@@ -49,8 +50,10 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
+app.UseTransportHardening();
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseApiProblemDetails();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
@@ -66,7 +69,8 @@ app.MapAuth0ConnectionApi();
 app.MapSecretRotationApi();
 app.MapConsumerSecretApi();
 app.MapApiDocumentation();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// The security headers' CSP already forbids framing ('none'); Blazor's own header would only add 'self'.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
 
 await app.RunAsync();
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace RotationDashboard.Auth0.Tests;
 
@@ -27,6 +28,13 @@ public class Auth0AddressGuardTests
     [InlineData("::ffff:127.0.0.1", AddressScope.Loopback)]
     [InlineData("64:ff9b::a9fe:a9fe", AddressScope.LinkLocal)]
     [InlineData("2002:0a00:0001::1", AddressScope.Private)]
+    [InlineData("::ffff:0:10.1.2.3", AddressScope.Private)]
+    [InlineData("::ffff:0:127.0.0.1", AddressScope.Loopback)]
+    [InlineData("::ffff:0:169.254.169.254", AddressScope.LinkLocal)]
+    [InlineData("64:ff9b:1::a00:1", AddressScope.Private)]
+    [InlineData("64:ff9b:1:ffff::1", AddressScope.Private)]
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2", AddressScope.Reserved)]
+    [InlineData("2001:4860:4860::8888", AddressScope.Public)]
     [InlineData("8.8.8.8", AddressScope.Public)]
     [InlineData("172.32.0.1", AddressScope.Public)]
     [InlineData("100.128.0.1", AddressScope.Public)]
@@ -74,6 +82,51 @@ public class Auth0AddressGuardTests
 
 public class Auth0AddressGuardConnectTests
 {
+    private static Auth0AddressGuard.HostResolver Resolving(params string[] addresses) =>
+        (_, _) => Task.FromResult(addresses.Select(IPAddress.Parse).ToArray());
+
+    [Fact]
+    public async Task A_name_resolving_to_internal_addresses_is_refused_without_naming_the_addresses()
+    {
+        var check = await Auth0AddressGuard.CheckHostAsync("tenant.example.com", Resolving("8.8.8.8", "10.1.2.3", "::ffff:0:127.0.0.1"));
+
+        Assert.False(check.IsPublic);
+        Assert.Equal([AddressScope.Loopback, AddressScope.Private], check.NonPublicScopes);
+        Assert.Contains("non-public", check.Describe());
+        Assert.DoesNotContain("10.1.2.3", check.Describe());
+        Assert.DoesNotContain("127.0.0.1", check.Describe());
+    }
+
+    [Fact]
+    public async Task The_connect_guard_checks_the_stub_resolved_address_and_its_refusal_names_no_address()
+    {
+        using var handler = new System.Net.Http.SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = Auth0AddressGuard.CreateConnectCallback(_ => false, Resolving("64:ff9b:1::a00:5")),
+        };
+        using var client = new HttpClient(handler);
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("http://tenant.example.com/oauth/token"));
+
+        var refused = Assert.IsType<Auth0AddressRefusedException>(error.InnerException);
+        Assert.Contains("Private", refused.Message);
+        Assert.DoesNotContain("64:ff9b", refused.Message);
+    }
+
+    [Fact]
+    public void Auth0_calls_ignore_the_system_proxy_so_the_guard_checks_the_tenant_not_the_proxy()
+    {
+        using var services = new ServiceCollection().AddAuth0Client(o => o.BlockNonPublicAddresses = true).BuildServiceProvider();
+
+        HttpMessageHandler handler = services.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(Auth0ServiceCollectionExtensions.HttpClientName);
+        while (handler is DelegatingHandler delegating) handler = delegating.InnerHandler!;
+
+        var primary = Assert.IsType<System.Net.Http.SocketsHttpHandler>(handler);
+        Assert.False(primary.UseProxy);
+        Assert.NotNull(primary.ConnectCallback);
+    }
+
     [Fact]
     public async Task Blocking_refuses_loopback_tenants_without_retrying()
     {

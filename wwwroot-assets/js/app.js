@@ -13,3 +13,13 @@ window.rotationDashboard.markCircuitLive = function () { document.body.dataset.c
 window.rotationDashboard.timeZone = function () {
     try { return Intl.DateTimeFormat().resolvedOptions().timeZone; } catch { return null; }
 };
+
+// The reconnect and error banners' buttons (no inline handlers: the Content-Security-Policy allows no inline script).
+document.addEventListener('click', function (event) {
+    const target = event.target instanceof Element ? event.target : null;
+    const action = target?.closest('[data-reconnect-action]')?.getAttribute('data-reconnect-action');
+    if (action === 'retry') { Blazor.reconnect(); return; }
+    if (action === 'reload') { location.reload(); return; }
+    const dismiss = target?.closest('#blazor-error-ui .dismiss');
+    if (dismiss) { event.preventDefault(); dismiss.parentElement.style.display = 'none'; }
+});

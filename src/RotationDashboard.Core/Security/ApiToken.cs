@@ -134,6 +134,13 @@ public sealed class ApiToken
 
     public DateTimeOffset? RevokedAt { get; private set; }
 
+    /// <summary>
+    /// Names the audit log already uses for other actors (the configured bootstrap token, the scheduler, the sandbox):
+    /// a created token must not pass for one of them.
+    /// </summary>
+    public static IReadOnlySet<string> ReservedNames { get; } =
+        new HashSet<string>(["bootstrap", "system", "scheduler", "sandbox", "admin", "root"], StringComparer.OrdinalIgnoreCase);
+
     public static ValidationErrors Validate(string? name, IReadOnlyList<ApiTokenScope>? scopes, DateTimeOffset? expiresAt, DateTimeOffset now)
     {
         var errors = new ValidationErrors();
@@ -145,6 +152,10 @@ public sealed class ApiToken
         else if (trimmed.Length > MaxNameLength)
         {
             errors.Add("name", $"Name must be at most {MaxNameLength} characters.");
+        }
+        else if (ReservedNames.Contains(trimmed))
+        {
+            errors.Add("name", $"\"{trimmed}\" is reserved: the audit log would not tell this token from the dashboard's own actors. Choose another name.");
         }
 
         errors.Merge(ApiTokenScope.Validate(scopes));

@@ -56,6 +56,11 @@ public sealed partial class DatabaseMigrator
     /// <summary>Applies pending scripts; returns the versions applied by this call (empty when up to date).</summary>
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken = default)
     {
+        if (_location.DatabaseFile is { } databaseFile)
+        {
+            CreatePrivateFile(databaseFile);
+        }
+
         await using var connection = new SqliteConnection(_location.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await ExecuteAsync(connection, null, SqlitePragmaInterceptor.PragmaSql(_busyTimeoutMilliseconds), cancellationToken);
@@ -110,6 +115,41 @@ public sealed partial class DatabaseMigrator
         }
 
         return pending.Select(s => s.Version).ToList();
+    }
+
+    /// <summary>
+    /// The database holds encrypted secrets and token hashes: owner-only (0600) on Unix. SQLite gives its -wal and -shm
+    /// files the database file's mode, so creating the file first is enough; an existing file is tightened too.
+    /// </summary>
+    private static void CreatePrivateFile(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode ownerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (!File.Exists(path))
+        {
+            try
+            {
+                using var created = new FileStream(path, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = ownerReadWrite,
+                });
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another instance created it first.
+            }
+        }
+
+        if ((File.GetUnixFileMode(path) & ~ownerReadWrite) != 0)
+        {
+            File.SetUnixFileMode(path, ownerReadWrite);
+        }
     }
 
     private void VerifyHistory(IReadOnlyDictionary<int, string> applied)

@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Antiforgery;
 namespace RotationDashboard.Web.Security;
 
 /// <summary>
-/// Cookie-authenticated calls to the API that change something must carry an antiforgery token, so another site
-/// cannot make a signed-in admin's browser call it. Bearer-token calls are not exposed to that and skip the check.
+/// Cookie-authenticated requests that change something must carry an antiforgery token, so another site cannot make a
+/// signed-in admin's browser send them: every unsafe method (POST, PUT, PATCH, DELETE) to the API, and sign-out.
+/// ASP.NET Core's own antiforgery middleware only validates endpoints that bind a form, so it would let both through.
+/// Bearer-token calls are not exposed to that and skip the check.
 /// </summary>
 public sealed class ApiAntiforgeryMiddleware(RequestDelegate next, IAntiforgery antiforgery)
 {
@@ -12,20 +14,29 @@ public sealed class ApiAntiforgeryMiddleware(RequestDelegate next, IAntiforgery 
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var request = context.Request;
-        if (request.Path.StartsWithSegments("/api")
-            && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
-            && ApiTokenAuthenticationHandler.BearerValue(request) is null
-            && context.User.Identity?.IsAuthenticated == true
-            && !await antiforgery.IsRequestValidAsync(context))
+        if (NeedsAntiforgeryToken(context) && !await antiforgery.IsRequestValidAsync(context))
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await Results.Problem(statusCode: 400, title: "Antiforgery token missing or invalid",
-                detail: "Browser sessions must send the antiforgery token with API calls that change data; automation should use an API token.")
+                detail: "Browser sessions must send the antiforgery token with requests that change data; automation should use an API token.")
                 .ExecuteAsync(context);
             return;
         }
         await next(context);
+    }
+
+    private static bool NeedsAntiforgeryToken(HttpContext context)
+    {
+        var request = context.Request;
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method) ||
+            HttpMethods.IsTrace(request.Method))
+        {
+            return false;
+        }
+
+        // Only a session can be ridden by another site; signing out an anonymous visitor changes nothing here.
+        var cookieSession = ApiTokenAuthenticationHandler.BearerValue(request) is null && context.User.Identity?.IsAuthenticated == true;
+        return cookieSession && (request.Path.StartsWithSegments("/api") || request.Path.Equals(AuthenticationSetup.SignOutPath));
     }
 }
 

@@ -27,7 +27,8 @@ public sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<ApiTokenAuthenticationOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    ApiTokenService tokens)
+    ApiTokenService tokens,
+    FailedApiAuthenticationLimiter failedAuthentications)
     : AuthenticationHandler<ApiTokenAuthenticationOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "ApiToken";
@@ -44,19 +45,36 @@ public sealed class ApiTokenAuthenticationHandler(
         var presented = BearerValue(Request);
         if (presented is null) return AuthenticateResult.NoResult();
 
+        var clientAddress = HttpHardening.ClientAddress(Context);
+        if (failedAuthentications.Blocked(clientAddress) is { } blocked)
+        {
+            Context.Features.Set(new BlockedAuthentication(blocked));
+            return AuthenticateResult.Fail("Too many failed API authentications from this address.");
+        }
+
         if (Options.BootstrapToken is { Length: > 0 } bootstrap && FixedTimeEquals(presented, bootstrap))
         {
             return Success(BootstrapTokenName, BootstrapScopes, isAdmin: true);
         }
 
         var token = await tokens.AuthenticateAsync(presented, Context.RequestAborted);
-        return token is null
-            ? AuthenticateResult.Fail("The API token is unknown, revoked or expired.")
-            : Success(token.Name, token.Scopes, isAdmin: false);
+        if (token is null)
+        {
+            failedAuthentications.RecordFailure(clientAddress);
+            return AuthenticateResult.Fail("The API token is unknown, revoked or expired.");
+        }
+        return Success(token.Name, token.Scopes, isAdmin: false);
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Features.Get<BlockedAuthentication>() is { } blocked)
+        {
+            using var lease = blocked.Lease;
+            await HttpHardening.WriteTooManyRequestsAsync(Context, lease, "Too many failed API authentications from this address.");
+            return;
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         await Results.Problem(statusCode: 401, title: "Unauthorized",
@@ -99,6 +117,9 @@ public sealed class ApiTokenAuthenticationHandler(
     private static bool FixedTimeEquals(string a, string b) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(a)), SHA256.HashData(Encoding.UTF8.GetBytes(b)));
 }
+
+/// <summary>Marks a request whose client address is refused for failed authentications, with the lease that says how long.</summary>
+internal sealed record BlockedAuthentication(System.Threading.RateLimiting.RateLimitLease Lease);
 
 /// <summary>What a caller of the API may do: tokens by their scopes, signed-in users by their role.</summary>
 public static class ApiAccess

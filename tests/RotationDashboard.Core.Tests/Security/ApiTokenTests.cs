@@ -64,4 +64,16 @@ public class ApiTokenTests
         Assert.True(ex.Errors.ContainsKey("expiresAt"));
         Assert.True(ApiToken.Validate("x", [], null, Now).ContainsKey("scopes"));
     }
+
+    [Theory]
+    [InlineData("bootstrap")]
+    [InlineData(" Bootstrap ")]
+    [InlineData("SYSTEM")]
+    public void Names_the_audit_log_uses_for_other_actors_are_reserved(string name)
+    {
+        var errors = ApiToken.Validate(name, [new ApiTokenScope(ApiPermissions.RotationsRead)], null, Now);
+
+        Assert.Contains("reserved", Assert.Single(errors["name"]));
+        Assert.False(ApiToken.Validate("bootstrap-ci", [new ApiTokenScope(ApiPermissions.RotationsRead)], null, Now).HasErrors);
+    }
 }

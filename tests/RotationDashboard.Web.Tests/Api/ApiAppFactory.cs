@@ -30,11 +30,13 @@ namespace RotationDashboard.Web.Tests.Api;
 /// </summary>
 public sealed class ApiAppFactory : DashboardAppFactory
 {
-    public const string BootstrapToken = "rd-api-tests-bootstrap-token-4f1c9a7e2b";
+    public const string BootstrapToken = "BWaW2DLPp4MZ63t4Yb3qpjdtxtubzTGhUe1GgAfIe5w=";
 
     public ApiAppFactory()
     {
         Settings["Security:BootstrapToken"] = BootstrapToken;
+        // These tests send many invalid tokens on purpose from one address; the limiter has its own tests (RateLimitTests).
+        Settings["RateLimits:FailedApiAuthentication:PermitLimit"] = "100000";
         Settings["RotationEngine:VerifyTimeout"] = "00:00:03";
         Settings["RotationEngine:VerifyInitialDelay"] = "00:00:00.050";
         Settings["RotationEngine:VerifyMaxDelay"] = "00:00:00.250";

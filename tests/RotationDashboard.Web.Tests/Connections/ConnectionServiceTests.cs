@@ -110,7 +110,7 @@ public sealed class ConnectionServiceTests
         var second = await _service.ListApplicationsAsync(sandbox.Id, search: "BILLING");
         _app.Get<SandboxTenant>().CreateClient("Created after the first listing");
         var cached = await _service.ListApplicationsAsync(sandbox.Id);
-        var refreshed = await _service.ListApplicationsAsync(sandbox.Id, refresh: true);
+        var refreshed = await _service.ListApplicationsAsync(sandbox.Id, refresh: true, requestedBy: ConnectionsAppFactory.Ada);
 
         Assert.Equal(first.Value.FetchedAt, second.Value.FetchedAt);
         Assert.Equal([SandboxSeed.BillingServiceClientId], second.Value.Applications.Select(a => a.ClientId));
@@ -121,6 +121,23 @@ public sealed class ConnectionServiceTests
         var portal = first.Value.Applications.Single(a => a.ClientId == SandboxSeed.CustomerPortalClientId);
         Assert.Equal(("Regular Web", "client_secret_post"), (portal.AppTypeLabel, portal.AuthMethod));
         Assert.False(first.Value.Applications.Single(a => a.ClientId == SandboxSeed.MobileAppClientId).IsConfidential);
+    }
+
+    [Fact]
+    public async Task Only_an_admin_refresh_fetches_the_application_list_again()
+    {
+        var sandbox = (await _service.ListAsync()).Single(c => c.Name == SandboxConnections.DefaultConnectionName);
+        var first = await _service.ListApplicationsAsync(sandbox.Id, refresh: true, requestedBy: ConnectionsAppFactory.Ada);
+        _app.Get<SandboxTenant>().CreateClient("Created before a viewer's refresh");
+
+        var byViewer = await _service.ListApplicationsAsync(sandbox.Id, refresh: true, requestedBy: ConnectionsAppFactory.Victor);
+        var byNobody = await _service.ListApplicationsAsync(sandbox.Id, refresh: true);
+        var byAdmin = await _service.ListApplicationsAsync(sandbox.Id, refresh: true, requestedBy: ConnectionsAppFactory.Ada);
+
+        Assert.Equal(first.Value.FetchedAt, byViewer.Value.FetchedAt);
+        Assert.Equal(first.Value.FetchedAt, byNobody.Value.FetchedAt);
+        Assert.DoesNotContain(byViewer.Value.Applications, a => a.Name == "Created before a viewer's refresh");
+        Assert.Contains(byAdmin.Value.Applications, a => a.Name == "Created before a viewer's refresh");
     }
 
     [Fact]

@@ -33,6 +33,21 @@ public class DatabaseMigratorTests
     }
 
     [Fact]
+    public async Task The_database_file_and_its_wal_are_readable_by_the_owner_only()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        await using var database = TestDatabase.CreateEmpty();
+
+        await database.CreateMigrator().MigrateAsync();
+        using var connection = database.OpenConnection();
+        Scalar(connection, "SELECT count(*) FROM schema_migrations;");
+
+        const UnixFileMode ownerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Assert.Equal(ownerReadWrite, File.GetUnixFileMode(database.DatabaseFile));
+        Assert.Equal(ownerReadWrite, File.GetUnixFileMode(database.DatabaseFile + "-wal"));
+    }
+
+    [Fact]
     public async Task Second_run_is_a_no_op()
     {
         await using var database = TestDatabase.CreateEmpty();

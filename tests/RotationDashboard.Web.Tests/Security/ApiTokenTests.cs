@@ -13,7 +13,7 @@ namespace RotationDashboard.Web.Tests.Security;
 
 public sealed class ApiTokenTests : IClassFixture<ApiTokenTests.Factory>
 {
-    public const string Bootstrap = "bootstrap-token-for-tests-0123456789abcdef";
+    public const string Bootstrap = "5OZxplyBelL8NdX3G5Ifi/CQ/TAt0TPz3qP4SAmx904=";
 
     public sealed class Factory : DashboardAppFactory
     {

@@ -98,4 +98,24 @@ public sealed class SignInTests : IClassFixture<DashboardAppFactory>
         Assert.Contains(($"user:{SandboxSignIn.Viewer}", AuditActions.SignIn, AuditOutcome.Success), entries);
         Assert.Contains(($"user:{SandboxSignIn.Viewer}", AuditActions.SignOut, AuditOutcome.Success), entries);
     }
+
+    [Theory]
+    [InlineData("Your account was suspended. Call +1 555 0100 to restore it", "Sign-in failed. Please try again.")]
+    [InlineData("<b>Phishing</b>", "Sign-in failed. Please try again.")]
+    [InlineData("email-domain-not-allowed", "Your e-mail domain is not allowed to use this dashboard.")]
+    [InlineData("", "You do not have permission to do that.")]
+    public async Task The_access_denied_page_shows_fixed_texts_for_reason_codes_never_the_query(string reason, string shown)
+    {
+        using var client = _app.CreateClient(new() { AllowAutoRedirect = false });
+
+        var html = WebUtility.HtmlDecode(await client.GetStringAsync($"account/access-denied?reason={Uri.EscapeDataString(reason)}"));
+
+        Assert.Contains(shown, html);
+        if (reason.Length > 0 && reason != "email-domain-not-allowed")
+        {
+            Assert.DoesNotContain(reason, html);
+            Assert.DoesNotContain("Phishing", html);
+            Assert.DoesNotContain("555 0100", html);
+        }
+    }
 }

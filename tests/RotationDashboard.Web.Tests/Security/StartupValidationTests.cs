@@ -56,6 +56,66 @@ public sealed class StartupValidationTests
         Assert.Contains("Sandbox:AllowOutsideDevelopment", error.ToString());
     }
 
+    [Theory]
+    [InlineData("Xk2pQ9wLm4Rt7Vz1Bn8Cy3Hd6Jf0Ga5")]                  // 31 random characters: one too short
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]          // one letter repeated
+    [InlineData("abcdefghijklmnopqrstuvwxyz0123456789ABCDEF")]        // a run, however long
+    [InlineData("passwordpasswordpasswordpassword1234")]              // a repeated word
+    [InlineData("dev-bootstrap-token-change-me-dev-bootstrap-token")] // an example phrase
+    public async Task A_short_or_predictable_bootstrap_token_stops_the_app_without_showing_it(string weak)
+    {
+        await using var app = new DashboardAppFactory();
+        app.Settings["Security:BootstrapToken"] = weak;
+
+        var validation = FindInner<OptionsValidationException>(Assert.ThrowsAny<Exception>(() => app.StartKestrel()));
+
+        Assert.NotNull(validation);
+        Assert.Contains("Security:BootstrapToken is too weak", validation!.Message);
+        Assert.Contains("openssl rand -base64 32", validation.Message);
+        Assert.DoesNotContain(weak, validation.Message);
+    }
+
+    [Fact]
+    public async Task A_generated_bootstrap_token_is_accepted()
+    {
+        var generated = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await using var app = new DashboardAppFactory();
+        app.Settings["Security:BootstrapToken"] = generated;
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", generated);
+
+        using var response = await client.GetAsync("api/v1/projects");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("RateLimits:SignIn:PermitLimit", "0", "RateLimits:SignIn and RateLimits:FailedApiAuthentication need a PermitLimit")]
+    [InlineData("RateLimits:FailedApiAuthentication:Window", "02:00:00", "RateLimits:SignIn and RateLimits:FailedApiAuthentication need a PermitLimit")]
+    [InlineData("ForwardedHeaders:KnownProxies:0", "not-an-address", "ForwardedHeaders:KnownProxies must be IP addresses")]
+    [InlineData("ForwardedHeaders:KnownNetworks:0", "10.0.0.0", "KnownNetworks CIDR networks")]
+    public async Task Rate_limits_and_trusted_proxies_are_validated_at_start_up(string setting, string value, string expected)
+    {
+        await using var app = new DashboardAppFactory();
+        app.Settings[setting] = value;
+
+        var error = Assert.ThrowsAny<Exception>(() => app.StartKestrel());
+
+        Assert.Contains(expected, error.ToString());
+    }
+
+    [Fact]
+    public async Task Outside_development_allowed_hosts_must_be_configured()
+    {
+        await using var app = new DashboardAppFactory { EnvironmentName = "Production" };
+        foreach (var (key, value) in SecurityHeadersTests.ProductionSettings) app.Settings[key] = value;
+        app.Settings["AllowedHosts"] = "*";
+
+        var error = Assert.ThrowsAny<Exception>(() => app.StartKestrel());
+
+        Assert.Contains("AllowedHosts must list the dashboard's host names outside Development", error.ToString());
+    }
+
     private static T? FindInner<T>(Exception? error) where T : Exception
     {
         for (var current = error; current is not null; current = current.InnerException)

@@ -120,16 +120,17 @@ public static class Auth0ConnectionEndpoints
             Guid id,
             string? search,
             bool? refresh,
+            HttpContext context,
             ConnectionService connections,
             CancellationToken cancellationToken) =>
         {
-            var result = await connections.ListApplicationsAsync(id, search, refresh ?? false, cancellationToken);
+            var result = await connections.ListApplicationsAsync(id, search, refresh ?? false, DashboardUser.FromPrincipal(context.User), cancellationToken);
             return ApiResults.FromOperationResult(result, list =>
                 new Auth0ClientsResponse(list.Applications.Select(Auth0ClientDto.From).ToList(), list.TotalCount, list.FetchedAt));
         })
             .WithName("ListAuth0ConnectionClients")
             .WithSummary("The tenant's applications, for picking the one to rotate")
-            .WithDescription("search filters by name or client id; refresh=true skips the short cache. The connection's own application, the dashboard's " +
+            .WithDescription("search filters by name or client id; refresh=true skips the short cache (for callers with connections:write; others get the cached list). The connection's own application, the dashboard's " +
                              "sign-in application and Auth0's \"All Applications\" pseudo-client are left out.")
             .Produces<Auth0ClientsResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -346,14 +346,19 @@ public sealed partial class ConnectionService(
     /// <summary>
     /// The tenant's applications for the picker, by name: all pages, without the connection's own client and the
     /// "All Applications" pseudo-client, filtered by <paramref name="search"/> (name, client id or app type).
-    /// The list is cached briefly per connection; <paramref name="refresh"/> fetches it again.
+    /// The list is cached briefly per connection; <paramref name="refresh"/> fetches it again, but only for an Admin (or a
+    /// token that may change connections): listing costs the tenant's Management API budget, which a read-only user
+    /// must not be able to spend at will. Others get the cached list.
     /// </summary>
     public async Task<OperationResult<ApplicationList>> ListApplicationsAsync(
         Guid connectionId,
         string? search = null,
         bool refresh = false,
+        DashboardUser? requestedBy = null,
         CancellationToken cancellationToken = default)
     {
+        refresh = refresh && requestedBy is { IsAdmin: true } user &&
+                  (user.Actor.Type != ActorType.Token || ApiAccess.Allows(user.Principal, ApiPermissions.ConnectionsWrite));
         ResolvedConnection resolved;
         try
         {

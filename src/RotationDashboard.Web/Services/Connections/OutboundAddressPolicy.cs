@@ -42,9 +42,10 @@ public sealed partial class OutboundAddressPolicy(IOptions<ConnectionsOptions> o
             return null;
         }
 
-        var addresses = string.Join(", ", check.NonPublicAddresses.Select(a => $"{a.Address} ({Describe(a.Scope)})"));
-        LogRefused(logger, host, addresses);
-        return $"Refusing to connect to '{host}': it resolves to {addresses}. A real Auth0 tenant is on public addresses. " +
+        // The operator's log has the addresses; the user's message names only their kind (no internal network layout).
+        LogRefused(logger, host, string.Join(", ", check.NonPublicAddresses.Select(a => $"{a.Address} ({a.Scope})")));
+        var kinds = string.Join(", ", check.NonPublicScopes.Select(Describe));
+        return $"Refusing to connect to '{host}': it resolves to a non-public address ({kinds}). A real Auth0 tenant is on public addresses. " +
                "For the built-in sandbox, turn on \"Built-in sandbox tenant\"; to allow a private tenant on purpose, list the host " +
                "under Auth0Client:AllowedNonPublicHosts.";
     }
