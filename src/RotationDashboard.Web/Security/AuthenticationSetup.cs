@@ -116,7 +116,10 @@ public static class AuthenticationSetup
 }
 
 /// <summary>A sign-in the dashboard refuses (e.g. e-mail domain not allowed); its message is shown to the user.</summary>
-public sealed class SignInRefusedException(string message) : Exception(message);
+public sealed class SignInRefusedException(AccessDeniedReasons.Reason reason) : Exception(reason.Text)
+{
+    public AccessDeniedReasons.Reason Reason { get; } = reason;
+}
 
 /// <param name="Authority">
 /// Issuer and discovery base the server talks to. For the sandbox it is the app's own placeholder address, which

@@ -88,9 +88,9 @@ public static partial class OpenIdConnectSignIn
         oidc.Events.OnAuthenticationFailed = AuditRefusedAnswerAsync;
         oidc.Events.OnRemoteFailure = context =>
         {
-            // Only our own refusal texts are shown; other failures (state, correlation, tokens) get a generic message.
-            var reason = context.Failure is SignInRefusedException refused ? refused.Message : "Sign-in failed. Please try again.";
-            context.Response.Redirect($"{AuthenticationSetup.AccessDeniedPath}?reason={Uri.EscapeDataString(reason)}");
+            // Only our own refusals are named; other failures (state, correlation, tokens) get the generic one.
+            var reason = context.Failure is SignInRefusedException refused ? refused.Reason : AccessDeniedReasons.SignInFailed;
+            context.Response.Redirect(AccessDeniedReasons.PathFor(reason));
             context.HandleResponse();
             return Task.CompletedTask;
         };
@@ -119,7 +119,7 @@ public static partial class OpenIdConnectSignIn
         {
             await audit.WriteAsync(who, AuditActions.SignIn, AuthenticationSetup.SessionTarget, AuditOutcome.Denied, decision.Reason, cancellationToken);
             // A failed result ends the remote sign-in without a session; OnRemoteFailure shows the access-denied page.
-            context.Fail(new SignInRefusedException(decision.Reason!));
+            context.Fail(new SignInRefusedException(decision.Refusal!));
             return;
         }
 

@@ -2,7 +2,7 @@ using System.Security.Claims;
 
 namespace RotationDashboard.Web.Security;
 
-/// <summary>Decides who may sign in and with which role, from the claims /userinfo returned.</summary>
+/// <summary>Decides who may sign in and with which role, from the validated ID token's claims.</summary>
 public static class RoleAssignment
 {
     public const string EmailVerifiedClaim = "email_verified";
@@ -18,13 +18,13 @@ public static class RoleAssignment
         {
             if (claimedEmail is not null && !verified)
             {
-                return SignInDecision.Refuse("Your e-mail address is not verified. Verify it with the identity provider, then sign in again.");
+                return SignInDecision.Refuse(AccessDeniedReasons.EmailNotVerified);
             }
 
             var domain = email is null ? null : email[(email.LastIndexOf('@') + 1)..];
             if (domain is null || !options.AllowedEmailDomains.Contains(domain, StringComparer.OrdinalIgnoreCase))
             {
-                return SignInDecision.Refuse("Your e-mail domain is not allowed to use this dashboard.");
+                return SignInDecision.Refuse(AccessDeniedReasons.EmailDomainNotAllowed);
             }
         }
 
@@ -37,8 +37,11 @@ public static class RoleAssignment
     }
 }
 
-public sealed record SignInDecision(bool Allowed, string? Role, string? Reason)
+public sealed record SignInDecision(bool Allowed, string? Role, AccessDeniedReasons.Reason? Refusal)
 {
+    /// <summary>Why the sign-in was refused, in the words the access-denied page shows.</summary>
+    public string? Reason => Refusal?.Text;
+
     public static SignInDecision Allow(string role) => new(true, role, null);
-    public static SignInDecision Refuse(string reason) => new(false, null, reason);
+    public static SignInDecision Refuse(AccessDeniedReasons.Reason reason) => new(false, null, reason);
 }
