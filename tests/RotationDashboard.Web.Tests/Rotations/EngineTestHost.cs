@@ -1,3 +1,5 @@
+using RotationDashboard.Testing;
+using Microsoft.Extensions.Logging.Testing;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Claims;
@@ -406,28 +408,23 @@ public sealed class EventWaiter<T> : IDisposable
     public void Dispose() => _subscription.Dispose();
 }
 
-public sealed record CapturedLog(LogLevel Level, string Category, string Message, Exception? Exception);
-
-/// <summary>Keeps every log entry, so tests can prove no secret was logged.</summary>
+/// <summary>Every log record through FakeLogger (message, structured values, exception), so tests can prove no secret was logged.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {
-    public ConcurrentQueue<CapturedLog> Entries { get; } = new();
+    private readonly FakeLoggerProvider _fakeLoggers;
 
-    public string AllText => string.Join("\n", Entries.Select(e => $"{e.Category}: {e.Message} {e.Exception}"));
+    public CapturingLoggerProvider() => _fakeLoggers = new FakeLoggerProvider(Records);
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+    public FakeLogCollector Records { get; } = new();
 
+    public IReadOnlyList<FakeLogRecord> Entries => Records.GetSnapshot();
+
+    public string AllText => Records.AllText();
+
+    public ILogger CreateLogger(string categoryName) => _fakeLoggers.CreateLogger(categoryName);
+
+    // The fake loggers hold no resources; the records outlive the host that wrote them.
     public void Dispose()
     {
-    }
-
-    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Entries.Enqueue(new CapturedLog(logLevel, category, formatter(state, exception), exception));
     }
 }
