@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -149,6 +150,31 @@ public class RetryAndRateLimitTests
         Assert.Equal("app1", client.ClientId);
         Assert.Equal(2, server.Count("GET", "api/v2/clients/app1"));
         Assert.Contains(host.Logs.GetSnapshot(), e => e.Id.Id == 2 && e.Message.Contains("TimeoutException"));
+    }
+
+    [Fact]
+    public async Task An_answer_whose_body_stalls_times_out_like_one_that_never_starts()
+    {
+        await using var server = await StartAsync();
+        server.On("GET", "api/v2/clients/app1", async (_, context) =>
+        {
+            // Headers and the start of the body, then nothing for far longer than the attempt may take.
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("""{"client_id":""", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+        });
+        await using var host = new Auth0TestHost(o =>
+        {
+            o.RequestTimeout = TimeSpan.FromMilliseconds(300);
+            o.MaxRetryAttempts = 0;
+        });
+
+        var failure = await Assert.ThrowsAsync<Auth0ApiException>(() => host.ClientFor(server).GetClientAsync("app1"));
+
+        Assert.True(failure.IsTransient);
+        Assert.Contains("timed out", failure.Message);
     }
 
     [Fact]

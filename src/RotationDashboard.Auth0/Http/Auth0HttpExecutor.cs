@@ -84,8 +84,9 @@ internal sealed class Auth0AttemptState(Auth0HttpRequest request, TenantRequestL
 
 /// <summary>
 /// Meters each attempt through its tenant's shared limiter (a concurrency slot and a rate token), holds the whole tenant
-/// back when Auth0 says so (429, or an exhausted bucket), and keeps the slot until the answer is read. Sits inside the
-/// retry handler, so every retry waits its turn too, and outside the per-attempt timeout, so queueing is not counted.
+/// back when Auth0 says so (429, or an exhausted bucket), and keeps the slot until the answer is read (the handlers
+/// inside it return only once the body is buffered). Sits inside the retry handler, so every retry waits its turn too,
+/// and outside the per-attempt timeout, so queueing is not counted.
 /// </summary>
 internal sealed class TenantLimiterHandler(Auth0ClientOptions options, TimeProvider timeProvider, ILogger logger) : DelegatingHandler
 {
@@ -96,16 +97,6 @@ internal sealed class TenantLimiterHandler(Auth0ClientOptions options, TimeProvi
         using var lease = await state.Limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
         var started = Stopwatch.GetTimestamp();
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            response.Dispose();
-            throw;
-        }
-
         Auth0Log.Response(logger, request.Method.Method, state.Request.Path, (int)response.StatusCode,
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, attempt);
         HoldTenantBackIfAsked(state, response);
@@ -122,5 +113,27 @@ internal sealed class TenantLimiterHandler(Auth0ClientOptions options, TimeProvi
         state.Limiter.PauseFor(pause);
         Auth0Log.TenantPaused(logger, state.Request.Uri.GetLeftPart(UriPartial.Authority), state.Limiter.Name,
             (long)pause.TotalMilliseconds, rateLimit?.ToString() ?? string.Empty);
+    }
+}
+
+/// <summary>
+/// Reads the whole answer before handing it back, innermost in the pipeline: the per-attempt timeout then covers a
+/// body that stalls as well as an answer that never starts.
+/// </summary>
+internal sealed class ResponseBufferingHandler : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace RotationDashboard.Auth0.Http;
 
 /// <summary>
 /// The Auth0 HttpClient's handlers, outermost first: retry (Microsoft.Extensions.Http.Resilience) → the tenant's
-/// limiter → a per-attempt timeout → the network. Written by hand: only Auth0's delay order (<see cref="Auth0RetryDelay"/>:
+/// limiter → a per-attempt timeout → reading the whole answer → the network. Written by hand: only Auth0's delay order (<see cref="Auth0RetryDelay"/>:
 /// Retry-After, else x-ratelimit-reset with jitter, else exponential) and the shared per-tenant limiter, which the
 /// library has no equivalent for.
 /// </summary>
@@ -84,6 +84,7 @@ internal static class Auth0HttpPipeline
             pipeline.TimeProvider = services.GetRequiredService<TimeProvider>();
             pipeline.AddTimeout(services.GetRequiredService<IOptions<Auth0ClientOptions>>().Value.RequestTimeout);
         });
+        builder.AddHttpMessageHandler(() => new ResponseBufferingHandler());
         return builder;
     }
 
