@@ -44,7 +44,7 @@ public sealed class CredentialSetReadTests(ApiAppFactory app)
     [Fact]
     public async Task While_promotions_land_every_credential_set_read_is_a_matching_pair_and_the_version_changes_on_each()
     {
-        var (rotation, clientId, client) = await PrivateKeyJwtRotationAsync("atomic-loop", "/atomic-loop", "LOOP");
+        var (rotation, _, client) = await PrivateKeyJwtRotationAsync("atomic-loop", "/atomic-loop", "LOOP");
         var versions = new List<int>();
         var mismatches = new List<string>();
         using var stop = new CancellationTokenSource();
@@ -82,7 +82,6 @@ public sealed class CredentialSetReadTests(ApiAppFactory app)
         Assert.True(versions.Count > 20, $"Only {versions.Count} reads.");
         Assert.Equal(versions.Order(), versions); // never an older set after a newer one
         Assert.Contains(versions, v => v > first);
-        _ = clientId;
     }
 
     [Fact]
