@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RotationDashboard.Client.Internal;
@@ -8,14 +9,20 @@ using RotationDashboard.Client.Internal;
 namespace RotationDashboard.Client;
 
 /// <summary>
-/// Reads CURRENT and NEXT from the Rotation Dashboard's consumer read API
-/// (<c>GET {dashboard}api/v1/consumer/secrets/{key}?projectId&amp;environment&amp;secretPath</c>). The values are cached,
+/// Reads CURRENT and NEXT from the Rotation Dashboard's consumer read API: the rotation's whole credential set in one
+/// request (<c>GET {dashboard}api/v1/consumer/credential-sets/{key}?projectId&amp;environment&amp;secretPath</c>), so the
+/// client id, secret or private key and key id always come from one snapshot. A dashboard without that read (404, an
+/// older version, or secrets no rotation manages) is read secret by secret
+/// (<c>GET {dashboard}api/v1/consumer/secrets/{key}</c>), tried again after <see cref="CredentialSetRetryInterval"/>. The values are cached,
 /// re-read in the background every <see cref="DashboardCredentialSourceOptions.RefreshInterval"/>, and re-read at once
 /// when Auth0 rejects them (at most every <see cref="DashboardCredentialSourceOptions.MinRefreshInterval"/>), so even
 /// a single-phase rotation recovers as soon as the dashboard publishes the new value. One read at a time.
 /// </summary>
 public sealed class DashboardCredentialSource : ICredentialSource, IAsyncDisposable, IDisposable
 {
+    /// <summary>After a dashboard had no credential set for the keys, how long secrets are read one by one before it is asked again.</summary>
+    public static readonly TimeSpan CredentialSetRetryInterval = TimeSpan.FromMinutes(10);
+
     private readonly Func<HttpClient> _httpClient;
     private readonly DashboardCredentialSourceOptions _options;
     private readonly Uri _dashboardUrl;
@@ -27,6 +34,7 @@ public sealed class DashboardCredentialSource : ICredentialSource, IAsyncDisposa
     private readonly CancellationTokenSource _disposed = new();
     private readonly ITimer _timer;
     private long _lastReadTimestamp;
+    private long _credentialSetUnavailableTimestamp;
     private Auth0CredentialSet? _lastPublished;
 
     /// <param name="httpClient">Reaches the dashboard; the source adds the API token itself.</param>
@@ -132,6 +140,80 @@ public sealed class DashboardCredentialSource : ICredentialSource, IAsyncDisposa
     private async Task<Auth0CredentialSet> ReadAsync()
     {
         var cancellationToken = _disposed.Token;
+        var published = await ReadCredentialSetAsync(cancellationToken) ?? await ReadSecretBySecretAsync(cancellationToken);
+
+        Interlocked.Exchange(ref _lastReadTimestamp, _time.GetTimestamp());
+        var offered = _state.Accept(published);
+        if (!published.Equals(Interlocked.Exchange(ref _lastPublished, published)))
+            Log.DashboardCredentialsChanged(_logger, published.Current.ClientId, published.Current.Version, published.Next?.Version);
+        return offered;
+    }
+
+    private string CredentialKey => _options.ClientSecretKey is { Length: > 0 } secretKey ? secretKey : _options.PrivateKeyKey!;
+
+    /// <summary>The rotation's credential set in one request; null when the dashboard has none for the configured keys.</summary>
+    private async Task<Auth0CredentialSet?> ReadCredentialSetAsync(CancellationToken cancellationToken)
+    {
+        var unavailableSince = Interlocked.Read(ref _credentialSetUnavailableTimestamp);
+        if (unavailableSince != 0 && _time.GetElapsedTime(unavailableSince) < CredentialSetRetryInterval)
+            return null;
+
+        var key = CredentialKey;
+        var body = await GetAsync("credential-sets", key, ClientJsonContext.Default.ConsumerCredentialSetResponse, notFoundIsNull: true, cancellationToken);
+        if (body is null)
+            return CredentialSetUnavailable(key, "the dashboard answered 404 or no credential set");
+        if (body.CredentialSet is not { SecretsMapping: { } mapping, Current: { } current } set)
+            throw new DashboardCredentialException($"The dashboard's credential set for secret '{key}' has no current value.", 200, key);
+        if (!MatchesConfiguredKeys(mapping))
+            return CredentialSetUnavailable(key, "the rotation maps other secret names than the ones configured");
+
+        var currentCredential = FromCredentialSet(current, key, "current");
+        return set.Next is { } next
+            ? new Auth0CredentialSet(currentCredential, FromCredentialSet(next, key, "next"))
+            : new Auth0CredentialSet(currentCredential);
+    }
+
+    private Auth0CredentialSet? CredentialSetUnavailable(string key, string reason)
+    {
+        Interlocked.Exchange(ref _credentialSetUnavailableTimestamp, _time.GetTimestamp());
+        Log.DashboardCredentialSetUnavailable(_logger, key, reason, CredentialSetRetryInterval.TotalMinutes);
+        return null;
+    }
+
+    private bool MatchesConfiguredKeys(ConsumerSecretsMapping mapping)
+    {
+        static bool Same(string? configured, string? mapped) => string.Equals(configured, mapped, StringComparison.Ordinal);
+        var clientIdMatches = _options.ClientIdKey is not { Length: > 0 } clientIdKey || Same(clientIdKey, mapping.ClientId);
+        if (_options.ClientSecretKey is { Length: > 0 } secretKey)
+            return clientIdMatches && Same(secretKey, mapping.ClientSecret);
+        var keyIdMatches = _options.KeyIdKey is not { Length: > 0 } keyIdKey || Same(keyIdKey, mapping.KeyId);
+        return clientIdMatches && keyIdMatches && Same(_options.PrivateKeyKey, mapping.PrivateKey);
+    }
+
+    private Auth0Credential FromCredentialSet(ConsumerCredential credential, string key, string slot)
+    {
+        var clientId = _options.ClientIdKey is { Length: > 0 } ? credential.ClientId : _clientId;
+        if (string.IsNullOrEmpty(clientId))
+            throw new DashboardCredentialException($"The dashboard's credential set for secret '{key}' has no {slot} client id.", 200, key);
+        var label = VersionLabel(credential.Version, credential.VersionId);
+        if (_options.ClientSecretKey is { Length: > 0 })
+        {
+            return credential.ClientSecret is { Length: > 0 } secret
+                ? Auth0Credential.FromClientSecret(clientId, secret, label)
+                : throw new DashboardCredentialException($"The dashboard's credential set for secret '{key}' has no {slot} client secret.", 200, key);
+        }
+
+        if (credential.PrivateKey is not { Length: > 0 } pem)
+            throw new DashboardCredentialException($"The dashboard's credential set for secret '{key}' has no {slot} private key.", 200, key);
+        return PrivateKey(clientId, key, pem, _options.KeyIdKey is { Length: > 0 } ? credential.KeyId : null, label, slot);
+    }
+
+    /// <summary>
+    /// One request per secret, for dashboards without the credential-set read. A promotion may land between two of them;
+    /// NEXT then pairs each secret's NEXT (or CURRENT) so that one of the two credentials offered still works.
+    /// </summary>
+    private async Task<Auth0CredentialSet> ReadSecretBySecretAsync(CancellationToken cancellationToken)
+    {
         var keys = new List<string>(4);
         if (_options.ClientIdKey is { Length: > 0 } clientIdKey)
             keys.Add(clientIdKey);
@@ -142,13 +224,7 @@ public sealed class DashboardCredentialSource : ICredentialSource, IAsyncDisposa
 
         var secrets = await Task.WhenAll(keys.Select(key => ReadSecretAsync(key, cancellationToken)));
         var byKey = keys.Zip(secrets).ToDictionary(pair => pair.First, pair => pair.Second, StringComparer.Ordinal);
-        var published = Build(byKey);
-
-        Interlocked.Exchange(ref _lastReadTimestamp, _time.GetTimestamp());
-        var offered = _state.Accept(published);
-        if (!published.Equals(Interlocked.Exchange(ref _lastPublished, published)))
-            Log.DashboardCredentialsChanged(_logger, published.Current.ClientId, published.Current.Version, published.Next?.Version);
-        return offered;
+        return Build(byKey);
     }
 
     private Auth0CredentialSet Build(Dictionary<string, SecretVersions> secrets)
@@ -173,20 +249,21 @@ public sealed class DashboardCredentialSource : ICredentialSource, IAsyncDisposa
         var privateKeyKey = _options.PrivateKeyKey!;
         var key = secrets[privateKeyKey];
         var keyId = _options.KeyIdKey is { Length: > 0 } keyIdKey ? secrets[keyIdKey] : null;
-        var currentKey = PrivateKey(currentClientId, privateKeyKey, key.Current, keyId?.Current, "current");
+        var currentKey = PrivateKey(currentClientId, privateKeyKey, key.Current.Value, keyId?.Current.Value, VersionLabel(key.Current), "current");
         if (!HasNext(secrets))
             return new Auth0CredentialSet(currentKey);
-        var nextKey = PrivateKey(nextClientId, privateKeyKey, key.Next ?? key.Current, keyId?.Next ?? keyId?.Current, "next");
+        var nextPem = key.Next ?? key.Current;
+        var nextKey = PrivateKey(nextClientId, privateKeyKey, nextPem.Value, (keyId?.Next ?? keyId?.Current)?.Value, VersionLabel(nextPem), "next");
         return new Auth0CredentialSet(currentKey, nextKey);
     }
 
     private static bool HasNext(Dictionary<string, SecretVersions> secrets) => secrets.Values.Any(s => s.Next is not null);
 
-    private static Auth0Credential PrivateKey(string clientId, string key, SecretVersion pem, SecretVersion? keyId, string slot)
+    private static Auth0Credential PrivateKey(string clientId, string key, string pem, string? keyId, string version, string slot)
     {
         try
         {
-            return Auth0Credential.FromPrivateKey(clientId, pem.Value, keyId?.Value, VersionLabel(pem));
+            return Auth0Credential.FromPrivateKey(clientId, pem, keyId, version);
         }
         catch (ArgumentException exception)
         {
@@ -196,7 +273,9 @@ public sealed class DashboardCredentialSource : ICredentialSource, IAsyncDisposa
         }
     }
 
-    private static string VersionLabel(SecretVersion version) => version.Version is { } number ? $"v{number}" : version.VersionId ?? "unversioned";
+    private static string VersionLabel(SecretVersion version) => VersionLabel(version.Version, version.VersionId);
+
+    private static string VersionLabel(int? version, string? versionId) => version is { } number ? $"v{number}" : versionId ?? "unversioned";
 
     private sealed record SecretVersion(string Value, string? VersionId, int? Version);
 
@@ -204,8 +283,22 @@ public sealed class DashboardCredentialSource : ICredentialSource, IAsyncDisposa
 
     private async Task<SecretVersions> ReadSecretAsync(string key, CancellationToken cancellationToken)
     {
+        var body = await GetAsync("secrets", key, ClientJsonContext.Default.ConsumerSecretResponse, notFoundIsNull: false, cancellationToken);
+        if (body?.Secret?.Current is not { Value.Length: > 0 } current)
+            throw new DashboardCredentialException($"The dashboard's answer for secret '{key}' has no current value.", 200, key);
+        var next = body.Secret.Next is { Value.Length: > 0 } published ? ToVersion(published) : null;
+        return new SecretVersions(ToVersion(current), next);
+    }
+
+    /// <summary>
+    /// <c>GET api/v1/consumer/{resource}/{key}</c>; null for a body that is not the expected JSON, and for a 404 when
+    /// <paramref name="notFoundIsNull"/>. Other failures throw a <see cref="DashboardCredentialException"/> naming the key.
+    /// </summary>
+    private async Task<T?> GetAsync<T>(string resource, string key, JsonTypeInfo<T> type, bool notFoundIsNull, CancellationToken cancellationToken)
+        where T : class
+    {
         var uri = new Uri(_dashboardUrl,
-            $"api/v1/consumer/secrets/{Uri.EscapeDataString(key)}?projectId={Uri.EscapeDataString(_options.ProjectId!)}" +
+            $"api/v1/consumer/{resource}/{Uri.EscapeDataString(key)}?projectId={Uri.EscapeDataString(_options.ProjectId!)}" +
             $"&environment={Uri.EscapeDataString(_options.Environment!)}&secretPath={Uri.EscapeDataString(_options.SecretPath)}");
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.ApiToken);
@@ -238,6 +331,8 @@ public sealed class DashboardCredentialSource : ICredentialSource, IAsyncDisposa
             {
                 case HttpStatusCode.OK:
                     break;
+                case HttpStatusCode.NotFound when notFoundIsNull:
+                    return null;
                 case HttpStatusCode.NotFound:
                     throw new DashboardCredentialException($"The dashboard has no secret '{key}' in {where} (404).", status, key);
                 case HttpStatusCode.Unauthorized:
@@ -250,21 +345,15 @@ public sealed class DashboardCredentialSource : ICredentialSource, IAsyncDisposa
                     throw new DashboardCredentialException($"The dashboard answered {status} reading secret '{key}' in {where}.", status, key);
             }
 
-            ConsumerSecretResponse? body;
             try
             {
                 await using var stream = await response.Content.ReadAsStreamAsync(linked.Token);
-                body = await JsonSerializer.DeserializeAsync(stream, ClientJsonContext.Default.ConsumerSecretResponse, linked.Token);
+                return await JsonSerializer.DeserializeAsync(stream, type, linked.Token);
             }
             catch (JsonException)
             {
-                body = null;
+                return null;
             }
-
-            if (body?.Secret?.Current is not { Value.Length: > 0 } current)
-                throw new DashboardCredentialException($"The dashboard's answer for secret '{key}' has no current value.", status, key);
-            var next = body.Secret.Next is { Value.Length: > 0 } published ? ToVersion(published) : null;
-            return new SecretVersions(ToVersion(current), next);
         }
     }
 

@@ -2,7 +2,8 @@ namespace RotationDashboard.Client;
 
 /// <summary>
 /// Where the Rotation Dashboard publishes the application's credentials (section <c>Auth0Client:Dashboard</c>).
-/// Read with <c>GET {Url}api/v1/consumer/secrets/{key}?projectId&amp;environment&amp;secretPath</c>.
+/// Read with <c>GET {Url}api/v1/consumer/credential-sets/{key}?projectId&amp;environment&amp;secretPath</c> (the whole credential
+/// set in one request), or secret by secret with <c>GET {Url}api/v1/consumer/secrets/{key}</c> from an older dashboard.
 /// </summary>
 public sealed class DashboardCredentialSourceOptions
 {

@@ -92,8 +92,10 @@ public sealed class DashboardCredentialSourceTests(SharedSandbox sandbox) : ICla
     [InlineData(false)]
     public async Task A_promotion_landing_between_the_key_and_key_id_reads_still_offers_the_new_pair(bool keyReadBeforePromotion)
     {
-        // The two secrets are read in separate requests, so one may be read before the rotation promotes NEXT and the
-        // other after. CURRENT is then a mismatched pair; NEXT must still be the new key with its own key id.
+        // A dashboard without the credential-set read: the two secrets are read in separate requests, so one may be read
+        // before the rotation promotes NEXT and the other after. CURRENT is then a mismatched pair; NEXT must still be
+        // the new key with its own key id.
+        _dashboard.ServesCredentialSets = false;
         var (oldPem, newPem) = (TestKeys.First.PrivateKeyPem, TestKeys.Second.PrivateKeyPem);
         _dashboard.Publish(ClientIdKey, "keyed-client");
         if (keyReadBeforePromotion)
@@ -111,6 +113,63 @@ public sealed class DashboardCredentialSourceTests(SharedSandbox sandbox) : ICla
 
         Assert.NotNull(credentials.Next);
         Assert.Equal((newPem, "kid-new-000000002"), (credentials.Next.PrivateKeyPem, credentials.Next.KeyId));
+    }
+
+    [Fact]
+    public async Task A_rotation_s_credential_set_is_read_in_one_request_so_the_key_id_always_belongs_to_its_key()
+    {
+        var (oldPem, newPem) = (TestKeys.First.PrivateKeyPem, TestKeys.Second.PrivateKeyPem);
+        _dashboard.Publish(ClientIdKey, "keyed-client");
+        _dashboard.Publish(DashboardSecretKeys.DefaultPrivateKeyKey, oldPem, next: newPem);
+        _dashboard.Publish(DashboardSecretKeys.DefaultKeyIdKey, "kid-old-000000001", next: "kid-new-000000002");
+        var source = Source(_dashboard.Options(DashboardSecretKeys.PrivateKey()));
+
+        var credentials = await source.GetCredentialsAsync();
+
+        Assert.Equal((1, 0), (_dashboard.CredentialSetRequests, _dashboard.SecretRequests));
+        Assert.Equal(("keyed-client", oldPem, "kid-old-000000001"), (credentials.Current.ClientId, credentials.Current.PrivateKeyPem, credentials.Current.KeyId));
+        Assert.Equal(("keyed-client", newPem, "kid-new-000000002"), (credentials.Next!.ClientId, credentials.Next.PrivateKeyPem, credentials.Next.KeyId));
+        Assert.Equal(1, _dashboard.Reads[DashboardSecretKeys.DefaultKeyIdKey]);
+        _logs.AssertNoneContain(CapturingLoggerProvider.PemBodySample(oldPem), CapturingLoggerProvider.PemBodySample(newPem), FakeDashboard.ApiToken);
+    }
+
+    [Fact]
+    public async Task A_dashboard_without_credential_sets_is_read_secret_by_secret_and_asked_again_after_the_retry_interval()
+    {
+        _dashboard.Publish(ClientIdKey, "the-client-id");
+        _dashboard.Publish(SecretKey, "secret-v1");
+        _dashboard.ServesCredentialSets = false;
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = _dashboard.Options();
+        options.RefreshInterval = TimeSpan.FromHours(1);
+        var source = new DashboardCredentialSource(new HttpClient(), options, timeProvider: clock, logger: _logs.CreateLogger<DashboardCredentialSource>());
+        _sources.Add(source);
+
+        Assert.Equal("secret-v1", (await source.GetCredentialsAsync()).Current.ClientSecret);
+        await source.RefreshAsync();
+        Assert.Equal((1, 4), (_dashboard.CredentialSetRequests, _dashboard.SecretRequests)); // asked once, then remembered
+        Assert.True(_logs.Contains("reading the secrets one by one"));
+
+        // The dashboard is upgraded: after the retry interval the source reads the credential set again.
+        _dashboard.ServesCredentialSets = true;
+        _dashboard.Publish(SecretKey, "secret-v2");
+        clock.Advance(DashboardCredentialSource.CredentialSetRetryInterval);
+        Assert.Equal("secret-v2", (await source.RefreshAsync()).Current.ClientSecret);
+        Assert.Equal((2, 4), (_dashboard.CredentialSetRequests, _dashboard.SecretRequests));
+    }
+
+    [Fact]
+    public async Task Configured_names_that_are_not_the_rotation_s_mapping_are_read_secret_by_secret()
+    {
+        _dashboard.Publish(ClientIdKey, "the-client-id");
+        _dashboard.Publish(DashboardSecretKeys.DefaultPrivateKeyKey, TestKeys.First.PrivateKeyPem);
+        _dashboard.Publish("OTHER_KEY_ID", "kid-from-elsewhere");
+        var source = Source(_dashboard.Options(DashboardSecretKeys.PrivateKey(keyIdKey: "OTHER_KEY_ID")));
+
+        var credentials = await source.GetCredentialsAsync();
+
+        Assert.Equal("kid-from-elsewhere", credentials.Current.KeyId);
+        Assert.Equal((1, 3), (_dashboard.CredentialSetRequests, _dashboard.SecretRequests));
     }
 
     [Fact]

@@ -20,8 +20,21 @@ internal sealed record ConsumerSecret(string? Key, ConsumerSecretVersion? Curren
 
 internal sealed record ConsumerSecretVersion(string? Value, string? VersionId, int? Version);
 
+/// <summary>The dashboard's credential-set read body: <c>{"credentialSet":{…}}</c>, one rotation's whole credential from one snapshot.</summary>
+internal sealed record ConsumerCredentialSetResponse(ConsumerCredentialSet? CredentialSet);
+
+internal sealed record ConsumerCredentialSet(int? Version, ConsumerSecretsMapping? SecretsMapping, ConsumerCredential? Current, ConsumerCredential? Next);
+
+internal sealed record ConsumerSecretsMapping(string? ClientId, string? ClientSecret, string? PrivateKey, string? KeyId);
+
+internal sealed record ConsumerCredential(int? Version, string? VersionId, string? ClientId, string? ClientSecret, string? PrivateKey, string? KeyId)
+{
+    public override string ToString() => $"ConsumerCredential {{ Version = {Version}, ClientId = {ClientId}, KeyId = {KeyId}, secret = [redacted] }}";
+}
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(OAuthErrorResponse))]
 [JsonSerializable(typeof(ConsumerSecretResponse))]
+[JsonSerializable(typeof(ConsumerCredentialSetResponse))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;

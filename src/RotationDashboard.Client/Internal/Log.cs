@@ -37,6 +37,10 @@ internal static partial class Log
     [LoggerMessage(21, LogLevel.Warning, "Refreshing credentials from the dashboard failed ({Reason}); keeping the last known ones")]
     public static partial void DashboardRefreshFailed(ILogger logger, string reason, Exception exception);
 
+    [LoggerMessage(22, LogLevel.Information,
+        "The dashboard has no credential set for secret {Key} ({Reason}); reading the secrets one by one for the next {Minutes} minutes")]
+    public static partial void DashboardCredentialSetUnavailable(ILogger logger, string key, string reason, double minutes);
+
     [LoggerMessage(30, LogLevel.Information, "The API answered 401 to {Method} {Path}; retrying once with a new access token")]
     public static partial void RetryingWithNewToken(ILogger logger, string method, string? path);
 }

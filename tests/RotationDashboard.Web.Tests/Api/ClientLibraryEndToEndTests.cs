@@ -83,68 +83,10 @@ public sealed class ClientLibraryEndToEndTests(ApiAppFactory app)
         Assert.Equal(app.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId), consumer.Source.Credentials!.Current.ClientSecret);
     }
 
-    private async Task<string> CreateRotationAsync(string name, string type, string clientId, string path, string mapping, string extra)
-    {
-        await app.EnsureFolderAsync("dev", path);
-        using var client = app.Client();
-        var response = await client.PostJsonTextAsync($"{Rotations}/{type}", $$"""
-            {
-              "name": "{{name}}",
-              "projectId": "{{await app.ProjectIdAsync()}}",
-              "connectionId": "{{await app.SandboxConnectionIdAsync()}}",
-              "environment": "dev",
-              "secretPath": "{{path}}",
-              "isAutoRotationEnabled": false,
-              "rotationInterval": 30,
-              {{extra}}
-              "parameters": {"clientId": "{{clientId}}"},
-              "secretsMapping": {{mapping}}
-            }
-            """);
-        var body = await response.JsonAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
-        var rotation = body.GetProperty("secretRotation");
-        Assert.True(rotation.GetProperty("rotationStatus").GetString() == "success", rotation.ToString());
-        Assert.Equal(extra.Contains("useSelfSignedCertificate", StringComparison.Ordinal), rotation.GetProperty("useSelfSignedCertificate").GetBoolean());
-        return rotation.GetProperty("id").GetString()!;
-    }
+    private Task<string> CreateRotationAsync(string name, string type, string clientId, string path, string mapping, string extra) =>
+        ApiRotations.CreateAsync(app, name, type, clientId, path, mapping, extra);
 
-    /// <summary>Rotates through the API and waits until the run has finished (a staged run answers 202 during its lead time).</summary>
-    private async Task RotateAndWaitAsync(string type, string rotationId)
-    {
-        using var client = app.Client();
-        var deadline = Stopwatch.StartNew();
-        HttpResponseMessage response;
-        while (true)
-        {
-            // A Private Key JWT run may still wait to retire the previous key; a new rotate finishes it first.
-            response = await client.PostAsync($"{Rotations}/{type}/{rotationId}/rotate-secrets", null);
-            if (response.StatusCode != HttpStatusCode.Conflict || deadline.Elapsed > TimeSpan.FromSeconds(20))
-            {
-                break;
-            }
-
-            await Task.Delay(100);
-        }
-
-        var body = await response.JsonAsync();
-        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Accepted, body.ToString());
-        var runId = body.GetProperty("run").GetProperty("id").GetString();
-        while (true)
-        {
-            var run = (await (await client.GetAsync($"{Rotations}/{type}/{rotationId}/runs/{runId}")).JsonAsync()).GetProperty("run");
-            var status = run.GetProperty("status").GetString();
-            var waitingToRetire = run.GetProperty("waitingUntil").ValueKind != JsonValueKind.Null;
-            if (status == "succeeded" || (status == "running" && waitingToRetire))
-            {
-                return;
-            }
-
-            Assert.True(status == "running", run.ToString());
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "The run did not finish: " + run);
-            await Task.Delay(50);
-        }
-    }
+    private Task RotateAndWaitAsync(string type, string rotationId) => ApiRotations.RotateAndWaitAsync(app, type, rotationId);
 
     /// <summary>A consumer service: the client library over the dashboard's consumer API, asking for a token every few ms.</summary>
     private sealed class ConsumerLoop : IAsyncDisposable

@@ -39,7 +39,8 @@ public sealed class OpenApiDocumentTests(ApiAppFactory app)
 
         foreach (var expected in new[]
                  {
-                     "GET /api/v2/secret-rotations/options", "GET /api/v2/secret-rotations", "GET /api/v1/consumer/secrets/{key}", "GET /api/v1/projects",
+                     "GET /api/v2/secret-rotations/options", "GET /api/v2/secret-rotations", "GET /api/v1/consumer/secrets/{key}", "GET /api/v1/consumer/secrets",
+                     "GET /api/v1/consumer/credential-sets/{key}", "GET /api/v1/projects",
                      "GET /api/v1/app-connections/auth0", "POST /api/v1/app-connections/auth0", "PATCH /api/v1/app-connections/auth0/{id}",
                      "DELETE /api/v1/app-connections/auth0/{id}", "GET /api/v1/app-connections/auth0/{id}/clients", "POST /api/v1/app-connections/auth0/{id}/validate",
                  })
@@ -64,6 +65,18 @@ public sealed class OpenApiDocumentTests(ApiAppFactory app)
         {
             Assert.True(rotation.TryGetProperty(member, out _), $"SecretRotationDto lacks {member}.");
         }
+
+        var credentialSet = operations["GET /api/v1/consumer/credential-sets/{key}"];
+        Assert.Contains("secrets:read", credentialSet.GetProperty("description").GetString());
+        Assert.Contains("one snapshot", credentialSet.GetProperty("description").GetString());
+        Assert.True(credentialSet.GetProperty("responses").TryGetProperty("404", out _));
+        var set = document.GetProperty("components").GetProperty("schemas").GetProperty("ConsumerCredentialSetDto").GetProperty("properties");
+        foreach (var member in new[] { "rotationId", "type", "version", "secretsMapping", "current", "next" })
+        {
+            Assert.True(set.TryGetProperty(member, out _), $"ConsumerCredentialSetDto lacks {member}.");
+        }
+
+        Assert.Contains("one snapshot", operations["GET /api/v1/consumer/secrets"].GetProperty("description").GetString());
 
         var runStatus = document.GetProperty("components").GetProperty("schemas").GetProperty("RunStatus");
         Assert.Contains("rolledBack", runStatus.GetProperty("enum").EnumerateArray().Select(e => e.GetString()));

@@ -240,35 +240,30 @@ public sealed class EngineTestHost : IAsyncDisposable
         return created.Value;
     }
 
-    /// <summary>What a consumer reads from the store now: CURRENT and NEXT of the rotation's mapped credential.</summary>
     /// <summary>
-    /// What a consumer reads: each secret's CURRENT and NEXT from one snapshot (as the consumer API serves them), paired
-    /// as the client library pairs them. Secrets are read one after another, so a promotion may land between two reads;
-    /// like the client library, NEXT then falls back to the other secret's CURRENT so one of the two offered still works.
+    /// What a consumer reads: the rotation's credential set, CURRENT and NEXT of every mapped secret from one snapshot, as
+    /// the consumer API serves it (<c>/api/v1/consumer/credential-sets/{key}</c>) and the client library reads it.
     /// </summary>
     public async Task<Auth0CredentialSet?> ConsumerCredentialsAsync(RotationView rotation)
     {
-        var mapping = rotation.SecretsMapping;
-        Task<MappedSecret?> Read(string key) =>
-            Secrets.GetMappedSecretAsync(rotation.ProjectId, rotation.Environment.Slug, rotation.Folder.Path, key);
-
-        var clientIdSecret = await Read(mapping.ClientId);
-        var clientId = clientIdSecret?.Current ?? rotation.Parameters.ClientId;
-        var main = await Read(mapping.PrivateKey ?? mapping.ClientSecret!);
-        if (main?.Current is not { } currentValue)
+        var credentialKey = rotation.SecretsMapping.PrivateKey ?? rotation.SecretsMapping.ClientSecret!;
+        var read = await Secrets.GetCredentialSetAsync(rotation.ProjectId, rotation.Environment.Slug, rotation.Folder.Path, credentialKey);
+        if (!read.Succeeded || read.Value.Credential?.Current is null)
         {
             return null;
         }
 
-        var keyId = mapping.PrivateKey is null ? null : await Read(mapping.KeyId!);
-        var hasNext = main.Next is not null || keyId?.Next is not null;
-        Auth0Credential Credential(string value, string? kid, string label) => mapping.PrivateKey is null
-            ? Auth0Credential.FromClientSecret(clientId, value, label)
-            : Auth0Credential.FromPrivateKey(clientId, value, kid, label);
+        var set = read.Value;
+        var mapping = set.Mapping;
+        string? Current(string? key) => key is null ? null : set.Secrets[key].Current;
+        string? Next(string? key) => key is null ? null : set.Secrets[key].Next ?? set.Secrets[key].Current;
+        Auth0Credential Credential(Func<string?, string?> value, string label) => mapping.PrivateKey is null
+            ? Auth0Credential.FromClientSecret(value(mapping.ClientId) ?? rotation.Parameters.ClientId, value(mapping.ClientSecret)!, label)
+            : Auth0Credential.FromPrivateKey(value(mapping.ClientId) ?? rotation.Parameters.ClientId, value(mapping.PrivateKey)!, value(mapping.KeyId), label);
 
-        var current = Credential(currentValue, keyId?.Current, "current");
-        return hasNext
-            ? new Auth0CredentialSet(current, Credential(main.Next ?? currentValue, keyId?.Next ?? keyId?.Current, "next"))
+        var current = Credential(Current, "current");
+        return set.Secrets.Values.Any(s => s.Next is not null)
+            ? new Auth0CredentialSet(current, Credential(Next, "next"))
             : new Auth0CredentialSet(current);
     }
 

@@ -127,6 +127,48 @@ public class MappedSecretReadTests
         Assert.False(cache.TryGet(location, out _));
     }
 
+    [Fact]
+    public void A_cached_batch_is_served_only_when_every_value_is_from_the_current_generation()
+    {
+        var cache = new SecretValueCache(TimeProvider.System);
+        var a = new MappedSecretLocation(Guid.NewGuid(), "dev", "/", "A");
+        var b = a with { Key = "B" };
+        cache.Store(a, new MappedSecret(Guid.NewGuid(), "A", "old-a", null, null, null), cache.Generation);
+
+        cache.InvalidateAll(); // a promotion committed; a later single read caches B's new value
+        cache.Store(b, new MappedSecret(Guid.NewGuid(), "B", "new-b", null, null, null), cache.Generation);
+        Assert.False(cache.TryGetAll([a, b], out _));
+
+        cache.Store(a, new MappedSecret(Guid.NewGuid(), "A", "new-a", null, null, null), cache.Generation);
+        Assert.True(cache.TryGetAll([a, b], out var values));
+        Assert.Equal(["new-a", "new-b"], values.Select(v => v.Current));
+    }
+
+    [Fact]
+    public async Task A_credential_set_is_read_whole_cached_and_invalidated_by_a_promotion()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var store = database.CreateSecretStore();
+        var (projectId, folder, identity) = await SetUpRotationSecretAsync(database, store);
+        await store.SetCurrentAsync(identity, folder, new Dictionary<string, string> { ["AUTH0_CLIENT_ID"] = "app-client-id" }, Actor.Scheduler);
+        await store.PublishNextAsync(identity, folder, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = "next" }, Actor.Scheduler);
+
+        var first = (await store.GetCredentialSetAsync(projectId, "dev", "/", "AUTH0_CLIENT_ID")).Value;
+        Assert.Equal(["AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET"], first.Secrets.Keys.Order());
+        Assert.Equal(("current", "next"), (first.Credential!.Current, first.Credential.Next));
+        Assert.Same(first, (await store.GetCredentialSetAsync(projectId, "dev", "/", "AUTH0_CLIENT_ID")).Value);
+        Assert.DoesNotContain("current", first.ToString(), StringComparison.Ordinal);
+
+        await store.PromoteNextAsync(identity, folder, ["AUTH0_CLIENT_SECRET"], Actor.Scheduler);
+        var promoted = (await store.GetCredentialSetAsync(projectId, "dev", "/", "AUTH0_CLIENT_ID")).Value;
+        Assert.Equal(("next", null), (promoted.Credential!.Current, promoted.Credential.Next));
+        Assert.True(promoted.Credential.CurrentVersion > first.Credential.CurrentVersion);
+
+        var batch = await store.GetMappedSecretsAsync(projectId, "dev", "/", ["AUTH0_CLIENT_SECRET", "AUTH0_CLIENT_ID", "MISSING"]);
+        Assert.Equal(("next", "app-client-id"), (batch["AUTH0_CLIENT_SECRET"].Current, batch["AUTH0_CLIENT_ID"].Current));
+        Assert.False(batch.ContainsKey("MISSING"));
+    }
+
     private static async Task<(Guid ProjectId, Guid FolderId, RotationIdentity Identity)> SetUpRotationSecretAsync(
         TestDatabase database,
         SecretStoreService store)

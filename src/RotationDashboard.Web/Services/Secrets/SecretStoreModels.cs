@@ -1,3 +1,4 @@
+using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Secrets;
 
 namespace RotationDashboard.Web.Services.Secrets;
@@ -62,4 +63,22 @@ public sealed record MappedSecret(
 {
     public override string ToString() =>
         $"MappedSecret {{ Key = {Key}, CurrentVersionId = {CurrentVersionId}, NextVersionId = {NextVersionId}, values = [redacted] }}";
+}
+
+/// <summary>
+/// A rotation's credential set as a consumer reads it: each mapped secret's CURRENT and NEXT, all read in one
+/// transaction, so the client id, the secret or private key and the key id always belong together (no promotion can
+/// land between two of them). <see cref="ToString"/> never shows a value.
+/// </summary>
+public sealed record CredentialSetSnapshot(
+    Guid RotationId,
+    RotationType Type,
+    SecretsMapping Mapping,
+    IReadOnlyDictionary<string, MappedSecret> Secrets)
+{
+    /// <summary>The secret that carries the credential: the client secret or the private key.</summary>
+    public MappedSecret? Credential => Secrets.GetValueOrDefault(Mapping.ClientSecret ?? Mapping.PrivateKey ?? string.Empty);
+
+    public override string ToString() =>
+        $"CredentialSetSnapshot {{ RotationId = {RotationId}, Type = {Type}, Keys = {string.Join(", ", Secrets.Keys)}, values = [redacted] }}";
 }

@@ -7,7 +7,8 @@ namespace RotationDashboard.Web.Services.Secrets;
 /// Every write to secrets, versions or folders calls <see cref="InvalidateAll"/> (through
 /// <see cref="SecretCacheInvalidationInterceptor"/>), which bumps a generation number: entries and in-flight
 /// reads from an older generation are never served, so a read racing a write cannot cache a stale value.
-/// Entries also expire after <see cref="TimeToLive"/> so decrypted values do not linger in memory.
+/// Entries also expire after <see cref="TimeToLive"/> so decrypted values do not linger in memory. A consumer that
+/// reads several values at once gets them from one generation (<see cref="TryGetAll"/>) or from the database.
 /// </summary>
 public sealed class SecretValueCache(TimeProvider timeProvider)
 {
@@ -15,12 +16,13 @@ public sealed class SecretValueCache(TimeProvider timeProvider)
     private const int MaxEntries = 10_000;
 
     private readonly ConcurrentDictionary<MappedSecretLocation, Entry> _entries = new();
+    private readonly ConcurrentDictionary<MappedSecretLocation, CredentialSetEntry> _credentialSets = new();
     private long _generation;
 
     /// <summary>Capture before reading the database; pass to <see cref="Store"/>.</summary>
     public long Generation => Interlocked.Read(ref _generation);
 
-    public int Count => _entries.Count;
+    public int Count => _entries.Count + _credentialSets.Count;
 
     public bool TryGet(MappedSecretLocation location, out MappedSecret? value)
     {
@@ -34,6 +36,66 @@ public sealed class SecretValueCache(TimeProvider timeProvider)
 
         value = null;
         return false;
+    }
+
+    /// <summary>
+    /// All of <paramref name="locations"/> from one generation, which was still current after the lookup (a write
+    /// between two lookups would otherwise pair an old value with a new one); false when any is missing.
+    /// </summary>
+    public bool TryGetAll(IReadOnlyList<MappedSecretLocation> locations, out MappedSecret[] values)
+    {
+        var generation = Generation;
+        var now = timeProvider.GetUtcNow();
+        values = new MappedSecret[locations.Count];
+        for (var i = 0; i < locations.Count; i++)
+        {
+            if (!_entries.TryGetValue(locations[i], out var entry) || entry.Generation != generation || entry.ExpiresAt <= now)
+            {
+                values = [];
+                return false;
+            }
+
+            values[i] = entry.Value;
+        }
+
+        if (Generation == generation)
+        {
+            return true;
+        }
+
+        values = [];
+        return false;
+    }
+
+    /// <summary>A rotation's credential set read through <paramref name="location"/> (any of its mapped keys).</summary>
+    public bool TryGetCredentialSet(MappedSecretLocation location, out CredentialSetSnapshot? value)
+    {
+        if (_credentialSets.TryGetValue(location, out var entry)
+            && entry.Generation == Generation
+            && entry.ExpiresAt > timeProvider.GetUtcNow())
+        {
+            value = entry.Value;
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
+
+    /// <summary>Caches a credential set read (in one transaction) while <paramref name="generationAtRead"/> was current.</summary>
+    public void StoreCredentialSet(MappedSecretLocation location, CredentialSetSnapshot value, long generationAtRead)
+    {
+        if (generationAtRead != Generation)
+        {
+            return;
+        }
+
+        if (_credentialSets.Count >= MaxEntries)
+        {
+            _credentialSets.Clear();
+        }
+
+        _credentialSets[location] = new CredentialSetEntry(value, generationAtRead, timeProvider.GetUtcNow() + TimeToLive);
     }
 
     /// <summary>Caches a value read while <paramref name="generationAtRead"/> was current; ignored if a write happened since.</summary>
@@ -56,9 +118,12 @@ public sealed class SecretValueCache(TimeProvider timeProvider)
     {
         Interlocked.Increment(ref _generation);
         _entries.Clear();
+        _credentialSets.Clear();
     }
 
     private sealed record Entry(MappedSecret Value, long Generation, DateTimeOffset ExpiresAt);
+
+    private sealed record CredentialSetEntry(CredentialSetSnapshot Value, long Generation, DateTimeOffset ExpiresAt);
 }
 
 /// <summary>Where a consumer reads a secret: project, environment slug, normalised path, key.</summary>
