@@ -98,7 +98,8 @@ public static partial class OpenIdConnectSignIn
         {
             // Auth0 ends its own session at /v2/logout and returns only to a URL in the application's Allowed Logout URLs.
             var request = context.Request;
-            var returnTo = $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{context.Properties.RedirectUri}";
+            var returnPath = LocalReturnUrl.OrHome(context.Properties.RedirectUri, context.HttpContext);
+            var returnTo = $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{returnPath}";
             context.Response.Redirect(
                 $"{tenant.BrowserBase(request)}v2/logout?client_id={Uri.EscapeDataString(tenant.ClientId)}&returnTo={Uri.EscapeDataString(returnTo)}");
             context.HandleResponse();
