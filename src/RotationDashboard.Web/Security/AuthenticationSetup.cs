@@ -177,6 +177,26 @@ internal sealed class SignInOptionsValidator(IHostEnvironment environment, IOpti
                          "that grants Admin) or neither.");
         }
 
+        if (string.IsNullOrWhiteSpace(options.ViewerRoleClaim) != string.IsNullOrWhiteSpace(options.ViewerRoleValue))
+        {
+            failures.Add("Authentication:ViewerRoleClaim and Authentication:ViewerRoleValue go together: set both (the claim and the value " +
+                         "that lets a Viewer sign in) or neither.");
+        }
+
+        if (!environment.IsDevelopment() && !options.RestrictsWhoMaySignIn)
+        {
+            // Auth0 database connections allow public sign-up by default: "signed in" alone proves nothing.
+            failures.Add("Sign-in is open to everyone the identity provider authenticates, and Auth0 database connections allow public " +
+                         "sign-up by default. Outside Development restrict it: set Authentication:AllowedEmailDomains, " +
+                         "Authentication:ViewerEmails, or Authentication:ViewerRoleClaim with Authentication:ViewerRoleValue " +
+                         "(admins from Authentication:AdminEmails or the admin role claim may always sign in).");
+        }
+
+        if (options.AbsoluteSessionHours * 60 < options.SessionMinutes)
+        {
+            failures.Add("Authentication:AbsoluteSessionHours must not be shorter than Authentication:SessionMinutes (the sliding lifetime).");
+        }
+
         if (!options.UseSandbox && options.AdminEmails.All(string.IsNullOrWhiteSpace) && string.IsNullOrWhiteSpace(options.AdminRoleClaim))
         {
             failures.Add("No admin is configured: set Authentication:AdminEmails (environment variable Authentication__AdminEmails__0) or " +
