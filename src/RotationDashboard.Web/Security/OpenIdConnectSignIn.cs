@@ -84,7 +84,9 @@ public static partial class OpenIdConnectSignIn
             }
             return Task.CompletedTask;
         };
-        oidc.Events.OnTokenValidated = context => DecideSessionAsync(context, signIn);
+        // The current settings, not the ones at start-up: who may sign in can change while the app runs.
+        oidc.Events.OnTokenValidated = context =>
+            DecideSessionAsync(context, context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<SignInOptions>>().CurrentValue);
         oidc.Events.OnAuthenticationFailed = AuditRefusedAnswerAsync;
         oidc.Events.OnRemoteFailure = context =>
         {
