@@ -9,6 +9,7 @@ using RotationDashboard.Web.Components;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Hosting;
 using RotationDashboard.Web.Security;
+using RotationDashboard.Web.Security.Sessions;
 using RotationDashboard.Web.Services.Connections;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -62,6 +63,7 @@ app.UseMiddleware<ApiAntiforgeryMiddleware>();
 app.MapStaticAssets().AllowAnonymous();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
 app.MapAccountEndpoints();
+app.MapSessionEndpoints();
 app.MapProjectsApi();
 app.MapAntiforgeryTokenEndpoint();
 app.MapSandboxIfEnabled();

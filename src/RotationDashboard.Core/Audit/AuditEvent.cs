@@ -63,6 +63,7 @@ public static class AuditActions
     public const string ApiTokenRevoke = "api-token.revoke";
     public const string SignIn = "session.sign-in";
     public const string SignOut = "session.sign-out";
+    public const string SessionRevoke = "session.revoke";
 }
 
 /// <summary>

@@ -41,6 +41,8 @@ public sealed class RotationDashboardDbContext(DbContextOptions<RotationDashboar
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
+    public DbSet<Security.Sessions.UserSession> UserSessions => Set<Security.Sessions.UserSession>();
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         IncrementRowVersions();

@@ -16,9 +16,12 @@ public static class AccessDeniedReasons
     public static readonly Reason EmailDomainNotAllowed = new("email-domain-not-allowed",
         "Your e-mail domain is not allowed to use this dashboard.");
 
+    public static readonly Reason NotInvited = new("not-invited",
+        "Your account is not allowed to use this dashboard. Ask an admin to add you.");
+
     public static readonly Reason SignInFailed = new("sign-in-failed", "Sign-in failed. Please try again.");
 
-    public static IReadOnlyList<Reason> All { get; } = [Forbidden, EmailNotVerified, EmailDomainNotAllowed, SignInFailed];
+    public static IReadOnlyList<Reason> All { get; } = [Forbidden, EmailNotVerified, EmailDomainNotAllowed, NotInvited, SignInFailed];
 
     /// <summary>The page address for a reason.</summary>
     public static string PathFor(Reason reason) => $"{AuthenticationSetup.AccessDeniedPath}?reason={reason.Code}";

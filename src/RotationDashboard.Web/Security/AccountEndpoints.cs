@@ -12,7 +12,8 @@ public static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet(AuthenticationSetup.SignInPath, (string? returnUrl, HttpContext context) =>
-                Results.Challenge(new AuthenticationProperties { RedirectUri = LocalOnly(returnUrl) }, [AuthenticationSetup.Auth0Scheme]))
+                Results.Challenge(new AuthenticationProperties { RedirectUri = LocalReturnUrl.OrHome(returnUrl, context) },
+                    [AuthenticationSetup.Auth0Scheme]))
             .AllowAnonymous();
 
         // POST with antiforgery: a link or image cannot sign a user out.
@@ -32,11 +33,4 @@ public static class AccountEndpoints
 
         return endpoints;
     }
-
-    /// <summary>Only same-site return addresses, so the sign-in flow cannot be used as an open redirect.</summary>
-    private static string LocalOnly(string? returnUrl) =>
-        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) &&
-        !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
-            ? returnUrl
-            : "/";
 }

@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Web.Hosting;
+using RotationDashboard.Web.Security.Sessions;
 using RotationDashboard.Web.Services.ApiTokens;
 
 namespace RotationDashboard.Web.Security;
@@ -61,12 +63,20 @@ public static class AuthenticationSetup
                 options.AccessDeniedPath = AccessDeniedPath;
                 options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
+                options.Events.OnValidatePrincipal = SessionValidation.ValidatePrincipalAsync;
             })
             .AddOpenIdConnect(Auth0Scheme, _ => { });
 
+        services.AddSingleton<DatabaseTicketStore>();
+        services.AddSingleton<SessionService>();
+        services.AddScoped<AuthenticationStateProvider, SessionRevalidatingAuthenticationStateProvider>();
         services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
-            .Configure<IOptions<SignInOptions>>((cookie, signIn) =>
-                cookie.ExpireTimeSpan = TimeSpan.FromMinutes(signIn.Value.SessionMinutes));
+            .Configure<IOptions<SignInOptions>, DatabaseTicketStore>((cookie, signIn, store) =>
+            {
+                cookie.ExpireTimeSpan = TimeSpan.FromMinutes(signIn.Value.SessionMinutes);
+                // Server-side sessions: sign-out and revocation end every copy of the cookie.
+                cookie.SessionStore = store;
+            });
         services.AddOptions<OpenIdConnectOptions>(Auth0Scheme)
             .Configure<IOptions<SignInOptions>, IHttpClientFactory, IHostEnvironment>(OpenIdConnectSignIn.Configure);
 
@@ -175,6 +185,26 @@ internal sealed class SignInOptionsValidator(IHostEnvironment environment, IOpti
         {
             failures.Add("Authentication:AdminRoleClaim and Authentication:AdminRoleValue go together: set both (the claim and the value " +
                          "that grants Admin) or neither.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ViewerRoleClaim) != string.IsNullOrWhiteSpace(options.ViewerRoleValue))
+        {
+            failures.Add("Authentication:ViewerRoleClaim and Authentication:ViewerRoleValue go together: set both (the claim and the value " +
+                         "that lets a Viewer sign in) or neither.");
+        }
+
+        if (!environment.IsDevelopment() && !options.RestrictsWhoMaySignIn)
+        {
+            // Auth0 database connections allow public sign-up by default: "signed in" alone proves nothing.
+            failures.Add("Sign-in is open to everyone the identity provider authenticates, and Auth0 database connections allow public " +
+                         "sign-up by default. Outside Development restrict it: set Authentication:AllowedEmailDomains, " +
+                         "Authentication:ViewerEmails, or Authentication:ViewerRoleClaim with Authentication:ViewerRoleValue " +
+                         "(admins from Authentication:AdminEmails or the admin role claim may always sign in).");
+        }
+
+        if (options.AbsoluteSessionHours * 60 < options.SessionMinutes)
+        {
+            failures.Add("Authentication:AbsoluteSessionHours must not be shorter than Authentication:SessionMinutes (the sliding lifetime).");
         }
 
         if (!options.UseSandbox && options.AdminEmails.All(string.IsNullOrWhiteSpace) && string.IsNullOrWhiteSpace(options.AdminRoleClaim))

@@ -19,12 +19,19 @@ public sealed record DashboardUser(Actor Actor, bool IsAdmin, ClaimsPrincipal Pr
         var tokenName = principal.FindFirstValue(TokenNameClaim);
         var actor = tokenName is not null
             ? Actor.Token(tokenName)
-            : Actor.User(principal.FindFirstValue(ClaimTypes.Email) ?? principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "unknown");
+            : Actor.User(UserName(principal));
         // API tokens reach the services only through endpoints that already checked the token's permission for that
         // operation (RequirePermission), so the services' Admin check passes them.
         var isAdmin = tokenName is not null || principal.HasClaim(DashboardRoles.ClaimType, DashboardRoles.Admin);
         return new DashboardUser(actor, isAdmin, principal);
     }
+
+    /// <summary>
+    /// How audit entries name a person: the verified e-mail address, else the identity provider's subject (<c>sub</c>).
+    /// An unverified address is never used: anyone can sign up with someone else's.
+    /// </summary>
+    public static string UserName(ClaimsPrincipal principal) =>
+        RoleAssignment.VerifiedEmail(principal) ?? principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "unknown";
 
     /// <summary>Server-side role check for actions a Viewer may not take (not only hidden buttons).</summary>
     /// <exception cref="ForbiddenActionException">The user is not an Admin.</exception>

@@ -84,7 +84,9 @@ public static partial class OpenIdConnectSignIn
             }
             return Task.CompletedTask;
         };
-        oidc.Events.OnTokenValidated = context => DecideSessionAsync(context, signIn);
+        // The current settings, not the ones at start-up: who may sign in can change while the app runs.
+        oidc.Events.OnTokenValidated = context =>
+            DecideSessionAsync(context, context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<SignInOptions>>().CurrentValue);
         oidc.Events.OnAuthenticationFailed = AuditRefusedAnswerAsync;
         oidc.Events.OnRemoteFailure = context =>
         {
@@ -98,7 +100,8 @@ public static partial class OpenIdConnectSignIn
         {
             // Auth0 ends its own session at /v2/logout and returns only to a URL in the application's Allowed Logout URLs.
             var request = context.Request;
-            var returnTo = $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{context.Properties.RedirectUri}";
+            var returnPath = LocalReturnUrl.OrHome(context.Properties.RedirectUri, context.HttpContext);
+            var returnTo = $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{returnPath}";
             context.Response.Redirect(
                 $"{tenant.BrowserBase(request)}v2/logout?client_id={Uri.EscapeDataString(tenant.ClientId)}&returnTo={Uri.EscapeDataString(returnTo)}");
             context.HandleResponse();
@@ -109,7 +112,8 @@ public static partial class OpenIdConnectSignIn
     /// <summary>Turns the validated ID token into the session's claims and role, or refuses the sign-in; both are audited.</summary>
     private static async Task DecideSessionAsync(TokenValidatedContext context, SignInOptions signIn)
     {
-        var identity = SessionIdentity(context.Principal!, signIn, context.Options.ClaimsIssuer ?? context.Scheme.Name);
+        var identity = SessionIdentity(context.Principal!, IdTokenSaysEmailVerified(context.TokenEndpointResponse?.IdToken ?? context.ProtocolMessage?.IdToken),
+            signIn, context.Options.ClaimsIssuer ?? context.Scheme.Name);
         var user = new ClaimsPrincipal(identity);
         var decision = RoleAssignment.Decide(signIn, user);
         var audit = context.HttpContext.RequestServices.GetRequiredService<IAuditLog>();
@@ -117,7 +121,8 @@ public static partial class OpenIdConnectSignIn
         var cancellationToken = context.HttpContext.RequestAborted;
         if (!decision.Allowed)
         {
-            await audit.WriteAsync(who, AuditActions.SignIn, AuthenticationSetup.SessionTarget, AuditOutcome.Denied, decision.Reason, cancellationToken);
+            await audit.WriteAsync(who, AuditActions.SignIn, AuthenticationSetup.SessionTarget, AuditOutcome.Denied,
+                $"{decision.Reason} {DescribeSubject(user)}", cancellationToken);
             // A failed result ends the remote sign-in without a session; OnRemoteFailure shows the access-denied page.
             context.Fail(new SignInRefusedException(decision.Refusal!));
             return;
@@ -126,23 +131,31 @@ public static partial class OpenIdConnectSignIn
         identity.AddClaim(new Claim(DashboardRoles.ClaimType, decision.Role!));
         identity.AddClaim(new Claim(ClaimTypes.Role, decision.Role!));
         context.Principal = user;
-        await audit.WriteAsync(who, AuditActions.SignIn, AuthenticationSetup.SessionTarget, AuditOutcome.Success, $"Signed in as {decision.Role}.", cancellationToken);
+        await audit.WriteAsync(who, AuditActions.SignIn, AuthenticationSetup.SessionTarget, AuditOutcome.Success, $"Signed in as {decision.Role}. {DescribeSubject(user)}", cancellationToken);
     }
 
     /// <summary>
     /// The session's claims, each taken by name from the validated ID token into the claim types the dashboard reads;
     /// nothing else from the token reaches the cookie.
     /// </summary>
-    internal static ClaimsIdentity SessionIdentity(ClaimsPrincipal idToken, SignInOptions signIn, string issuer)
+    /// <param name="emailVerified">Whether the ID token's <c>email_verified</c> was the JSON boolean <c>true</c>.</param>
+    public static ClaimsIdentity SessionIdentity(ClaimsPrincipal idToken, bool emailVerified, SignInOptions signIn, string issuer)
     {
         var identity = new ClaimsIdentity(AuthenticationSetup.Auth0Scheme, ClaimTypes.Name, ClaimTypes.Role);
         Copy("sub", ClaimTypes.NameIdentifier);
         Copy("name", ClaimTypes.Name);
         Copy("email", ClaimTypes.Email);
-        Copy("email_verified", RoleAssignment.EmailVerifiedClaim);
-        if (!string.IsNullOrEmpty(signIn.AdminRoleClaim))
+        if (emailVerified)
         {
-            Copy(signIn.AdminRoleClaim, signIn.AdminRoleClaim);
+            identity.AddClaim(new Claim(RoleAssignment.EmailVerifiedClaim, "true", ClaimValueTypes.Boolean, issuer));
+        }
+        // Only the configured role claims: other role, scope or dashboard claims in the token grant nothing.
+        foreach (var roleClaim in new[] { signIn.AdminRoleClaim, signIn.ViewerRoleClaim }.Distinct())
+        {
+            if (!string.IsNullOrEmpty(roleClaim) && roleClaim is not ("sub" or "name" or "email" or RoleAssignment.EmailVerifiedClaim))
+            {
+                Copy(roleClaim, roleClaim);
+            }
         }
         return identity;
 
@@ -153,6 +166,41 @@ public static partial class OpenIdConnectSignIn
                 identity.AddClaim(new Claim(sessionClaim, claim.Value, claim.ValueType, issuer));
             }
         }
+    }
+
+    /// <summary>
+    /// Reads <c>email_verified</c> from the (already validated) ID token's JSON: only a boolean <c>true</c> counts. Claims
+    /// alone cannot tell <c>true</c> from <c>[true]</c>.
+    /// </summary>
+    public static bool IdTokenSaysEmailVerified(string? encodedIdToken)
+    {
+        var parts = encodedIdToken?.Split('.');
+        if (parts is not { Length: 3 })
+        {
+            return false;
+        }
+
+        try
+        {
+            using var payload = System.Text.Json.JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(parts[1]));
+            return payload.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object &&
+                   payload.RootElement.TryGetProperty(RoleAssignment.EmailVerifiedClaim, out var verified) &&
+                   verified.ValueKind == System.Text.Json.JsonValueKind.True;
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The subject and the claimed address (marked when unverified), so the audit entry ties the two together.</summary>
+    private static string DescribeSubject(ClaimsPrincipal user)
+    {
+        var subject = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "none";
+        var claimed = RoleAssignment.ClaimedEmail(user);
+        return claimed is null ? $"(subject {subject})"
+            : RoleAssignment.IsEmailVerified(user) ? $"(subject {subject}, verified e-mail {claimed})"
+            : $"(subject {subject}, unverified e-mail {claimed})";
     }
 
     /// <summary>

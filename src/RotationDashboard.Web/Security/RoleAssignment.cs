@@ -2,23 +2,26 @@ using System.Security.Claims;
 
 namespace RotationDashboard.Web.Security;
 
-/// <summary>Decides who may sign in and with which role, from the validated ID token's claims.</summary>
+/// <summary>
+/// Decides who may sign in and with which role, from the session's claims (taken from the validated ID token). Runs at
+/// sign-in and again on every request and in open circuits, so configuration changes reach live sessions.
+/// </summary>
 public static class RoleAssignment
 {
     public const string EmailVerifiedClaim = "email_verified";
 
     public static SignInDecision Decide(SignInOptions options, ClaimsPrincipal user)
     {
+        var claimedEmail = ClaimedEmail(user);
         // Anyone can sign up with someone else's address; only an address the identity provider verified counts.
-        var claimedEmail = user.FindFirstValue(ClaimTypes.Email) ?? user.FindFirstValue("email");
-        var verified = string.Equals(user.FindFirstValue(EmailVerifiedClaim), "true", StringComparison.OrdinalIgnoreCase);
-        var email = verified ? claimedEmail : null;
+        var email = IsEmailVerified(user) ? claimedEmail : null;
+        var unverifiedRefusal = claimedEmail is not null && email is null ? AccessDeniedReasons.EmailNotVerified : null;
 
-        if (options.AllowedEmailDomains.Count > 0)
+        if (options.AllowedEmailDomains.Any(d => !string.IsNullOrWhiteSpace(d)))
         {
-            if (claimedEmail is not null && !verified)
+            if (unverifiedRefusal is not null)
             {
-                return SignInDecision.Refuse(AccessDeniedReasons.EmailNotVerified);
+                return SignInDecision.Refuse(unverifiedRefusal);
             }
 
             var domain = email is null ? null : email[(email.LastIndexOf('@') + 1)..];
@@ -28,13 +31,46 @@ public static class RoleAssignment
             }
         }
 
-        var isAdmin =
-            (email is not null && options.AdminEmails.Contains(email, StringComparer.OrdinalIgnoreCase)) ||
-            (!string.IsNullOrEmpty(options.AdminRoleClaim) && !string.IsNullOrEmpty(options.AdminRoleValue) &&
-             user.FindAll(options.AdminRoleClaim).Any(c => string.Equals(c.Value, options.AdminRoleValue, StringComparison.Ordinal)));
+        if (IsListed(email, options.AdminEmails) || HasRoleClaim(user, options.AdminRoleClaim, options.AdminRoleValue))
+        {
+            return SignInDecision.Allow(DashboardRoles.Admin);
+        }
 
-        return SignInDecision.Allow(isAdmin ? DashboardRoles.Admin : DashboardRoles.Viewer);
+        if (options.HasViewerList &&
+            !IsListed(email, options.ViewerEmails) && !HasRoleClaim(user, options.ViewerRoleClaim, options.ViewerRoleValue))
+        {
+            return SignInDecision.Refuse(unverifiedRefusal ?? AccessDeniedReasons.NotInvited);
+        }
+
+        // Without any restriction (only allowed in Development) everyone else is a Viewer.
+        return SignInDecision.Allow(DashboardRoles.Viewer);
     }
+
+    /// <summary>
+    /// True only for a single <c>email_verified</c> claim that was a JSON boolean <c>true</c> in the ID token. OpenID
+    /// Connect defines the claim as a boolean and Auth0 sends one; a string ("true", "True") or an array is not what the
+    /// provider's verification says, so it counts as unverified.
+    /// </summary>
+    public static bool IsEmailVerified(ClaimsPrincipal user)
+    {
+        var claims = user.FindAll(EmailVerifiedClaim).ToList();
+        return claims is [{ ValueType: ClaimValueTypes.Boolean } claim] &&
+               string.Equals(claim.Value, "true", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The single e-mail address the token claims; none when it claims several.</summary>
+    public static string? ClaimedEmail(ClaimsPrincipal user) =>
+        user.FindAll(ClaimTypes.Email).ToList() is [var only] && !string.IsNullOrWhiteSpace(only.Value) ? only.Value : null;
+
+    /// <summary>The verified e-mail address, or none.</summary>
+    public static string? VerifiedEmail(ClaimsPrincipal user) => IsEmailVerified(user) ? ClaimedEmail(user) : null;
+
+    private static bool IsListed(string? email, List<string> addresses) =>
+        email is not null && addresses.Contains(email, StringComparer.OrdinalIgnoreCase);
+
+    private static bool HasRoleClaim(ClaimsPrincipal user, string? claimType, string? value) =>
+        !string.IsNullOrEmpty(claimType) && !string.IsNullOrEmpty(value) &&
+        user.FindAll(claimType).Any(c => c.ValueType == ClaimValueTypes.String && string.Equals(c.Value, value, StringComparison.Ordinal));
 }
 
 public sealed record SignInDecision(bool Allowed, string? Role, AccessDeniedReasons.Reason? Refusal)

@@ -29,14 +29,33 @@ public sealed class SignInOptions
     /// <summary>E-mail addresses that get the Admin role.</summary>
     public List<string> AdminEmails { get; set; } = [];
 
-    /// <summary>A claim (from /userinfo, e.g. a namespaced roles claim) that grants Admin when it has <see cref="AdminRoleValue"/>.</summary>
+    /// <summary>A claim of the ID token (e.g. a namespaced roles claim) that grants Admin when it has <see cref="AdminRoleValue"/>.</summary>
     public string? AdminRoleClaim { get; set; }
 
     public string? AdminRoleValue { get; set; }
 
-    /// <summary>When not empty, only users whose e-mail domain is listed may sign in.</summary>
+    /// <summary>When not empty, only users whose verified e-mail domain is listed may sign in.</summary>
     public List<string> AllowedEmailDomains { get; set; } = [];
 
+    /// <summary>When not empty (or with <see cref="ViewerRoleClaim"/>), only admins and these verified addresses may sign in.</summary>
+    public List<string> ViewerEmails { get; set; } = [];
+
+    /// <summary>A claim of the ID token that lets a user sign in as a Viewer when it has <see cref="ViewerRoleValue"/>.</summary>
+    public string? ViewerRoleClaim { get; set; }
+
+    public string? ViewerRoleValue { get; set; }
+
+    /// <summary>Sliding lifetime: a session unused this long ends.</summary>
     [Range(5, 24 * 60)]
     public int SessionMinutes { get; set; } = 8 * 60;
+
+    /// <summary>Absolute lifetime: a session ends this long after sign-in however busy it is.</summary>
+    [Range(1, 7 * 24)]
+    public int AbsoluteSessionHours { get; set; } = 12;
+
+    /// <summary>Whether an explicit viewer list or role claim decides who, besides the admins, may sign in.</summary>
+    public bool HasViewerList => ViewerEmails.Any(e => !string.IsNullOrWhiteSpace(e)) || !string.IsNullOrWhiteSpace(ViewerRoleClaim);
+
+    /// <summary>Whether sign-in is limited to known users rather than everyone the identity provider authenticates.</summary>
+    public bool RestrictsWhoMaySignIn => HasViewerList || AllowedEmailDomains.Any(d => !string.IsNullOrWhiteSpace(d));
 }

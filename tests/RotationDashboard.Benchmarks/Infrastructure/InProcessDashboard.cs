@@ -50,6 +50,7 @@ public sealed class InProcessDashboard : IAsyncDisposable
             ["Authentication:ClientId"] = "benchmark",
             ["Authentication:ClientSecret"] = "benchmark-sign-in-not-used",
             ["Authentication:AdminEmails:0"] = "benchmark@example.invalid",
+            ["Authentication:AllowedEmailDomains:0"] = "example.invalid",
             // Production log levels (appsettings.json), but on stderr: stdout is the report.
             ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",
         };

@@ -60,10 +60,11 @@ public static partial class SandboxSignIn
     /// Starts the sign-in and picks the user on the sandbox page without following redirects, so a test can change the
     /// callback (state, code) before the browser would reach the dashboard. Returns the client and that callback address.
     /// </summary>
-    public static async Task<(HttpClient Client, Uri Callback)> ReachCallbackAsync(Uri baseAddress, string email)
+    /// <param name="escapedReturnUrl">The sign-in's <c>returnUrl</c> query value, exactly as sent (already escaped).</param>
+    public static async Task<(HttpClient Client, Uri Callback)> ReachCallbackAsync(Uri baseAddress, string email, string escapedReturnUrl = "%2F")
     {
         var client = NewBrowser(baseAddress, followRedirects: false);
-        using var challenge = await client.GetAsync("account/signin?returnUrl=%2F");
+        using var challenge = await client.GetAsync("account/signin?returnUrl=" + escapedReturnUrl);
         Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
         var authorize = challenge.Headers.Location!;
         using var page = await client.GetAsync(authorize);

@@ -10,7 +10,8 @@ public sealed class RoleAssignmentTests
         var claims = new List<Claim> { new(ClaimTypes.Email, email) };
         if (verified is { } value)
         {
-            claims.Add(new Claim(RoleAssignment.EmailVerifiedClaim, value ? "True" : "False"));
+            // As the session holds it: a boolean claim, only when the ID token's email_verified was the JSON boolean true.
+            claims.Add(new Claim(RoleAssignment.EmailVerifiedClaim, value ? "true" : "false", ClaimValueTypes.Boolean));
         }
 
         claims.AddRange(more);

@@ -19,6 +19,7 @@ public sealed class SecurityHeadersTests : IClassFixture<SecurityHeadersTests.Pr
         ["Authentication:ClientId"] = "dashboard-client",
         ["Authentication:ClientSecret"] = "secret-value-for-the-test",
         ["Authentication:AdminEmails:0"] = "ada@example.com",
+        ["Authentication:AllowedEmailDomains:0"] = "example.com",
         ["AllowedHosts"] = $"{PublicHost};127.0.0.1",
         ["HTTPS_PORT"] = "443",
     };

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using RotationDashboard.Core.Audit;
+using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Audit;
 using RotationDashboard.Web.Tests.Infrastructure;
@@ -94,7 +95,9 @@ public sealed class SignInTests : IClassFixture<DashboardAppFactory>
 
         var audit = await _app.AppServices.GetRequiredService<IAuditLog>().QueryAsync(new AuditQuery { Action = "session.", Take = 50 });
         var entries = audit.Items.Select(e => (e.Actor, e.Action, e.Outcome)).ToList();
-        Assert.Contains(($"user:{SandboxSignIn.Unverified}", AuditActions.SignIn, AuditOutcome.Denied), entries);
+        // An unverified address names nobody: the refusal is recorded under the identity provider's subject.
+        Assert.Contains(($"user:{SandboxSeed.UmaUnverifiedSub}", AuditActions.SignIn, AuditOutcome.Denied), entries);
+        Assert.DoesNotContain(entries, e => e.Actor == $"user:{SandboxSignIn.Unverified}");
         Assert.Contains(($"user:{SandboxSignIn.Viewer}", AuditActions.SignIn, AuditOutcome.Success), entries);
         Assert.Contains(($"user:{SandboxSignIn.Viewer}", AuditActions.SignOut, AuditOutcome.Success), entries);
     }

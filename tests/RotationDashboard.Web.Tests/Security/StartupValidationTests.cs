@@ -45,6 +45,39 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public async Task Outside_development_sign_in_must_be_restricted_to_known_users()
+    {
+        await using var app = new DashboardAppFactory { EnvironmentName = "Production" };
+        foreach (var (key, value) in SecurityHeadersTests.ProductionSettings) app.Settings[key] = value;
+        app.Settings.Remove("Authentication:AllowedEmailDomains:0");
+
+        var validation = FindInner<OptionsValidationException>(Assert.ThrowsAny<Exception>(() => app.StartKestrel()));
+
+        Assert.NotNull(validation);
+        Assert.Contains("Sign-in is open to everyone the identity provider authenticates", validation!.Message);
+        foreach (var setting in new[] { "Authentication:AllowedEmailDomains", "Authentication:ViewerEmails", "Authentication:ViewerRoleClaim" })
+        {
+            Assert.Contains(setting, validation.Message);
+        }
+    }
+
+    [Theory]
+    [InlineData("Authentication:ViewerEmails:0", "victor@example.com", null)]
+    [InlineData("Authentication:ViewerRoleClaim", "https://example.com/roles", "rotation-viewer")]
+    public async Task Outside_development_a_viewer_list_or_role_claim_is_a_restriction_and_the_app_starts(string setting, string value, string? roleValue)
+    {
+        await using var app = new DashboardAppFactory { EnvironmentName = "Production" };
+        foreach (var (key, v) in SecurityHeadersTests.ProductionSettings) app.Settings[key] = v;
+        app.Settings.Remove("Authentication:AllowedEmailDomains:0");
+        app.Settings[setting] = value;
+        app.Settings["Authentication:ViewerRoleValue"] = roleValue;
+
+        var address = app.StartKestrel();
+
+        Assert.NotNull(address);
+    }
+
+    [Fact]
     public async Task The_sandbox_is_refused_outside_development_unless_allowed()
     {
         await using var app = new DashboardAppFactory { EnvironmentName = "Production" };
