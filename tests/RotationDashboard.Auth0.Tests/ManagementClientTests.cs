@@ -62,6 +62,34 @@ public class ManagementClientTests
         Assert.Equal(2, server.Count("GET", "api/v2/clients"));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ListAllClients_against_a_tenant_whose_pages_never_end_stops_at_the_cap_with_a_clear_error(bool withTotals)
+    {
+        // A hostile or broken tenant: every page is full of new clients and the total keeps growing past what was read.
+        await using var server = await StartAsync();
+        server.On("GET", "api/v2/clients", async (request, context) =>
+        {
+            var page = int.Parse(QueryHelpers(request.Query)["page"]);
+            var clients = Enumerable.Range(0, 100).Select(i => new { client_id = $"c-{page}-{i}" }).ToList();
+            if (withTotals)
+                await Json(200, new { start = page * 100, limit = 100, total = (page + 2) * 100, clients })(request, context);
+            else
+                await Json(200, clients)(request, context);
+        });
+        await using var host = new Auth0TestHost();
+
+        var error = await Assert.ThrowsAsync<Auth0ApiException>(
+            () => host.ClientFor(server).ListAllClientsAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(100, server.Count("GET", "api/v2/clients")); // 100 pages of 100
+        Assert.Contains("more than 10000 applications", error.Message);
+        Assert.Equal("GET", error.Method);
+        Assert.EndsWith("/api/v2/clients", error.Path);
+        Assert.False(error.IsTransient);
+    }
+
     [Fact]
     public async Task ListClients_sends_the_query_and_reads_the_totals_shape()
     {

@@ -50,6 +50,13 @@ internal sealed class Auth0ManagementClient : IAuth0ManagementClient
         return new Auth0ClientPage(page.Clients, page.Start, page.Limit, page.Total);
     }
 
+    /// <summary>
+    /// The most pages <see cref="ListAllClientsAsync"/> reads: 100 pages of 100 = 10,000 applications, far more than a
+    /// tenant whose applications are picked from a list has, yet a bound on the requests (and memory) a hostile or
+    /// broken tenant can cause with a total that keeps growing or pages that never end.
+    /// </summary>
+    internal const int MaxListedClientPages = 100;
+
     public async Task<IReadOnlyList<Auth0Client>> ListAllClientsAsync(ListClientsRequest? filter = null, CancellationToken cancellationToken = default)
     {
         const int perPage = ListClientsRequest.MaxPerPage;
@@ -58,6 +65,17 @@ internal sealed class Auth0ManagementClient : IAuth0ManagementClient
 
         for (var page = 0; ; page++)
         {
+            if (page == MaxListedClientPages)
+            {
+                // A partial list would look complete to the picker: fail instead of truncating.
+                const int maxClients = MaxListedClientPages * perPage;
+                var path = new Uri(Connection.Tenant.ManagementApiBase, "clients").AbsolutePath;
+                throw new Auth0ApiException(
+                    $"Auth0 GET {path} still had applications after {MaxListedClientPages} pages: the tenant lists more than " +
+                    $"{maxClients} applications (or its paging does not end), so the list was not read to the end.",
+                    "GET", path);
+            }
+
             var result = await ListClientsAsync(baseRequest with { Page = page }, cancellationToken).ConfigureAwait(false);
             clients.AddRange(result.Clients);
 

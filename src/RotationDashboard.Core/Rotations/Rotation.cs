@@ -206,6 +206,20 @@ public sealed class Rotation
     }
 
     /// <summary>
+    /// The run's new credential is live (<see cref="RecordSuccess"/> already ran at promotion) but its clean-up failed:
+    /// the status stays success and <paramref name="scrubbedMessage"/> says what is pending, until the next success clears it.
+    /// </summary>
+    public void RecordCleanupPending(Guid runId, string scrubbedMessage, ISecretProtector protector, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scrubbedMessage);
+        var utcNow = now.ToUniversalTime();
+        RotationStatus = Rotations.RotationStatus.Success;
+        LastRotationJobId = runId;
+        StoreLastRotationMessage(scrubbedMessage, protector);
+        Touch(utcNow);
+    }
+
+    /// <summary>
     /// A run gave up. <paramref name="scrubbedMessage"/> (already free of secrets) is truncated to
     /// <see cref="RotationRules.MaxMessageLength"/> characters and encrypted; the slots are unchanged.
     /// With <paramref name="needsAttention"/> the run could not clean up after itself and a person should look.
@@ -225,15 +239,15 @@ public sealed class Rotation
         LastRotationAttemptedAt = utcNow;
         LastRotationJobId = runId;
         IsLastRotationManual = isManual;
-        var message = string.IsNullOrEmpty(scrubbedMessage) ? "The rotation failed." : scrubbedMessage;
-        if (message.Length > RotationRules.MaxMessageLength)
-        {
-            message = message[..RotationRules.MaxMessageLength];
-        }
-
-        EncryptedLastRotationMessage = protector.ProtectString(message, ProtectionPurposes.RotationLastMessage(Id));
+        StoreLastRotationMessage(string.IsNullOrEmpty(scrubbedMessage) ? "The rotation failed." : scrubbedMessage, protector);
         RecalculateNextRotation(calculator, utcNow);
         Touch(utcNow);
+    }
+
+    private void StoreLastRotationMessage(string scrubbedMessage, ISecretProtector protector)
+    {
+        var message = scrubbedMessage.Length > RotationRules.MaxMessageLength ? scrubbedMessage[..RotationRules.MaxMessageLength] : scrubbedMessage;
+        EncryptedLastRotationMessage = protector.ProtectString(message, ProtectionPurposes.RotationLastMessage(Id));
     }
 
     public string? ReadLastRotationMessage(ISecretProtector protector) =>

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using RotationDashboard.Core.Audit;
 using RotationDashboard.Sandbox;
+using RotationDashboard.Web.Services.Audit;
 
 namespace RotationDashboard.Web.Tests.Api;
 
@@ -330,6 +332,87 @@ public sealed class SecretRotationApiTests(ApiAppFactory app)
         Assert.Contains(newest.GetProperty("steps").EnumerateArray(), s => s.GetProperty("name").GetString() == "verify" && s.GetProperty("status").GetString() == "succeeded");
         var single = await (await client.GetAsync($"{Api}/{id}/runs/{newest.GetProperty("id").GetString()}")).JsonAsync();
         Assert.Equal("succeeded", single.GetProperty("run").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_private_key_jwt_run_whose_old_key_cannot_be_deleted_succeeds_with_clean_up_pending_and_the_next_run_deletes_the_leftover()
+    {
+        await app.EnsureFolderAsync("dev", "/retire-fails");
+        using var client = app.Client();
+        const string KeyApi = "api/v2/secret-rotations/auth0-private-key-jwt";
+        var application = app.NewApplication("Retire fails", SandboxAuthMethod.PrivateKeyJwt);
+        var created = await CreateAsync("retire-fails", application, "/retire-fails", type: "auth0-private-key-jwt",
+            mapping: """{"clientId": "RETIRE_FAILS_ID", "privateKey": "RETIRE_FAILS_KEY", "keyId": "RETIRE_FAILS_KID"}""", extra: """ "retireGracePeriodSeconds": 0, """);
+        var id = created.GetProperty("id").GetString();
+        var oldCredentialId = await ActiveCredentialIdAsync();
+
+        // Auth0 refuses every delete of a credential (past the engine's retries) while the run retires the old key.
+        app.Sandbox.AddFailure(new SandboxFailureRule("DELETE", "/api/v2/clients/*/credentials/*", 503, Times: 1000));
+        HttpResponseMessage rotated;
+        try
+        {
+            rotated = await client.PostAsync($"{KeyApi}/{id}/rotate-secrets", null);
+        }
+        finally
+        {
+            app.Sandbox.SetFaults(SandboxFaults.None);
+        }
+
+        // The new key is live, so the run, the rotation and the status code all say success, with the clean-up pending.
+        var body = await rotated.JsonAsync();
+        Assert.True(rotated.StatusCode == HttpStatusCode.OK, body.ToString());
+        var run = body.GetProperty("run");
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        Assert.StartsWith("Rotated; clean-up pending:", run.GetProperty("message").GetString());
+        var retire = run.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "retire");
+        Assert.Equal("failed", retire.GetProperty("status").GetString());
+        Assert.Contains(oldCredentialId, retire.GetProperty("message").GetString());
+        var rotation = (await (await client.GetAsync($"{KeyApi}/{id}")).JsonAsync()).GetProperty("secretRotation");
+        Assert.Equal("success", rotation.GetProperty("rotationStatus").GetString());
+        Assert.StartsWith("Rotated; clean-up pending:", rotation.GetProperty("lastRotationMessage").GetString());
+        Assert.False(rotation.GetProperty("needsAttention").GetBoolean());
+        var newCredentialId = await ActiveCredentialIdAsync();
+        Assert.NotEqual(oldCredentialId, newCredentialId);
+        await AssertActiveKeyAuthenticatesAsync();
+        // Detached, so it no longer authenticates, but still stored in Auth0.
+        Assert.Contains(app.Sandbox.GetCredentials(application), c => c.Id == oldCredentialId && !c.IsAttached);
+        var audit = await app.Get<IAuditLog>().QueryAsync(new AuditQuery { Target = id, Take = 5 });
+        Assert.Contains(audit.Items, e => e.Outcome == AuditOutcome.Success && e.Details?.Contains("clean-up pending", StringComparison.Ordinal) == true);
+
+        // The clean-up is retried by the next run: its Apply deletes the detached leftover, and the warning clears.
+        var again = await client.PostAsync($"{KeyApi}/{id}/rotate-secrets", null);
+        Assert.True(again.StatusCode == HttpStatusCode.OK, (await again.JsonAsync()).ToString());
+        var stored = app.Sandbox.GetCredentials(application);
+        Assert.DoesNotContain(stored, c => c.Id == oldCredentialId || c.Id == newCredentialId);
+        Assert.Single(stored, c => c.IsAttached);
+        await AssertActiveKeyAuthenticatesAsync();
+        rotation = (await (await client.GetAsync($"{KeyApi}/{id}")).JsonAsync()).GetProperty("secretRotation");
+        Assert.Equal(("success", JsonValueKind.Null), (rotation.GetProperty("rotationStatus").GetString(), rotation.GetProperty("lastRotationMessage").ValueKind));
+
+        async Task<string> ActiveCredentialIdAsync()
+        {
+            var revealed = await (await client.GetAsync($"{KeyApi}/{id}/generated-credentials")).JsonAsync();
+            return revealed.GetProperty("generatedCredentials")[revealed.GetProperty("activeIndex").GetInt32()].GetProperty("credentialId").GetString()!;
+        }
+
+        async Task AssertActiveKeyAuthenticatesAsync()
+        {
+            var revealed = await (await client.GetAsync($"{KeyApi}/{id}/generated-credentials")).JsonAsync();
+            var active = revealed.GetProperty("generatedCredentials")[revealed.GetProperty("activeIndex").GetInt32()];
+            var key = active.GetProperty("privateKey").GetString()!;
+            var assertion = SandboxClientAssertion.Create(application, key, "RS256", active.GetProperty("keyId").GetString(), app.TenantUrl.AbsoluteUri,
+                DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
+            using var token = await client.PostAsync(new Uri(app.TenantUrl, "oauth/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "client_credentials",
+                ["client_id"] = application,
+                ["client_assertion_type"] = SandboxClientAssertion.AssertionType,
+                ["client_assertion"] = assertion,
+                ["audience"] = SandboxSeed.PaymentsApiIdentifier,
+            }));
+            // 403: authenticated, the new application just has no grant for that API.
+            Assert.True(token.StatusCode is HttpStatusCode.OK or HttpStatusCode.Forbidden, await token.Content.ReadAsStringAsync());
+        }
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Rotations;
+using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Audit;
@@ -201,6 +202,76 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
         Assert.Equal((30, rotation.LastRotationJobId), (unchanged!.RotationInterval, unchanged.LastRotationJobId));
         var denied = await _app.Get<IAuditLog>().QueryAsync(new AuditQuery { Actor = SandboxSignIn.Viewer, Outcome = AuditOutcome.Denied, Target = rotation.Id.ToString() });
         Assert.Equal(4, denied.TotalCount);
+    }
+
+    [Fact]
+    public async Task A_rotation_that_needs_attention_or_has_a_clean_up_pending_says_so_in_its_row_and_on_its_page_until_the_next_success()
+    {
+        var stuck = await _app.CreateRotationAsync("warn-stuck-rollback", _app.CreateApplication("Stuck rollback").ClientId, RotationStrategy.Staged);
+        var cleanup = await _app.CreateRotationAsync("warn-cleanup-pending", _app.CreateApplication("Cleanup pending", SandboxAuthMethod.PrivateKeyJwt).ClientId,
+            RotationStrategy.PrivateKeyJwt);
+
+        // Needs attention: Verify is refused, then every PATCH (the rollback's) fails; the engine asks Auth0 which
+        // credential it accepts and keeps that one.
+        var patchFails = new SandboxFailureRule("PATCH", "/api/v2/clients/*", 503, Times: 1000);
+        using (_app.Get<IRotationRunNotifier>().Subscribe(e =>
+               {
+                   if (e is RunStepChangedEvent { Step: RunStepName.Verify, Status: RunStepStatus.Running } && e.RotationId == stuck.Id)
+                   {
+                       _app.Sandbox.SetFaults(new SandboxFaults { Failures = [new SandboxFailureRule("POST", "/oauth/token", 401, Times: 1000), patchFails] });
+                   }
+                   else if (e is RunStepChangedEvent { Step: RunStepName.Verify, Status: RunStepStatus.Failed } && e.RotationId == stuck.Id)
+                   {
+                       _app.Sandbox.SetFaults(new SandboxFaults { Failures = [patchFails] });
+                   }
+               }))
+        {
+            var stuckRun = await _app.Rotations.RotateNowAsync(stuck.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true);
+            _app.Sandbox.ClearFaults();
+            Assert.True(stuckRun.Value.Rotation.NeedsAttention, stuckRun.Value.Rotation.LastRotationMessage);
+        }
+
+        // Clean-up pending: Auth0 refuses to delete the previous key.
+        _app.Sandbox.AddFailure(new SandboxFailureRule("DELETE", "/api/v2/clients/*/credentials/*", 503, Times: 1000));
+        var cleanupRun = await _app.Rotations.RotateNowAsync(cleanup.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true);
+        _app.Sandbox.ClearFaults();
+        Assert.Equal(RunStatus.Succeeded, cleanupRun.Value.Run.Status);
+
+        await using var browser = await BrowserSession.StartAsync(_app.Address, RotationsUiAppFactory.BrowserTimeZone);
+        var page = await OpenAsync(browser, SandboxSignIn.Admin, "/rotations?q=warn-");
+        await Assertions.Expect(Row(page, "warn-stuck-rollback").GetByTestId("rotation-needs-attention")).ToContainTextAsync("Needs attention");
+        await Assertions.Expect(Row(page, "warn-stuck-rollback").GetByTestId("rotation-needs-attention")).ToHaveAttributeAsync("title", new Regex("Rollback incomplete"));
+        await Assertions.Expect(Row(page, "warn-cleanup-pending").GetByTestId("rotation-cleanup-pending")).ToContainTextAsync("Clean-up pending");
+        await Assertions.Expect(Row(page, "warn-cleanup-pending").GetByTestId("rotation-status")).Not.ToHaveAttributeAsync("data-status", "failed");
+        await ScreenshotAsync(page, "dashboard-warnings");
+
+        await page.GotoAsync($"/rotations/{stuck.Id}");
+        await BrowserSession.WaitForCircuitAsync(page);
+        var attention = page.GetByTestId("detail-needs-attention");
+        await Assertions.Expect(attention).ToContainTextAsync("Needs attention");
+        await Assertions.Expect(attention).ToContainTextAsync("Rollback incomplete");
+        await Assertions.Expect(attention).ToContainTextAsync("checked with token requests: Auth0 accepts");
+        await Assertions.Expect(attention).Not.ToContainTextAsync("The previous credential still works");
+        await ScreenshotAsync(page, "detail-needs-attention");
+
+        await page.GotoAsync($"/rotations/{cleanup.Id}");
+        await BrowserSession.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.GetByTestId("detail-warning")).ToContainTextAsync("Rotated; clean-up pending:");
+        var history = page.GetByTestId("run-history");
+        await Assertions.Expect(history.Locator("tr[data-run]").First.GetByTestId("run-outcome")).ToHaveTextAsync("Succeeded, clean-up pending");
+        await history.Locator("tr[data-run]").First.Locator(".rz-row-toggler").ClickAsync();
+        await Assertions.Expect(history.Locator("[data-testid=run-step][data-status=Failed]")).ToHaveCountAsync(1);
+        await ScreenshotAsync(page, "detail-cleanup-pending");
+
+        // The next successful runs clear both warnings.
+        Assert.Equal(RunStatus.Succeeded, (await _app.Rotations.RotateNowAsync(stuck.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true)).Value.Run.Status);
+        Assert.Equal(RunStatus.Succeeded, (await _app.Rotations.RotateNowAsync(cleanup.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true)).Value.Run.Status);
+        await Assertions.Expect(page.GetByTestId("detail-cleanup-pending")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        await page.GotoAsync("/rotations?q=warn-");
+        await BrowserSession.WaitForCircuitAsync(page);
+        await Assertions.Expect(Row(page, "warn-stuck-rollback")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("rotation-needs-attention")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("rotation-cleanup-pending")).ToHaveCountAsync(0);
     }
 
     private static ILocator Row(IPage page, string name) => page.Locator($"tr[data-rotation='{name}']");

@@ -149,7 +149,7 @@ public sealed partial class RotationRunner(
             {
                 // Interrupted while rolling back: finish the rollback.
                 return failed.Name == RunStepName.Retire
-                    ? await FailRetireAsync(failed.Message ?? "The step failed.")
+                    ? await SucceedWithCleanupPendingAsync(failed.Message ?? "The step failed.")
                     : await RollBackAsync(failed.Name, failed.Message ?? $"{failed.Name} failed.");
             }
 
@@ -174,7 +174,7 @@ public sealed partial class RotationRunner(
             }
             catch (RunAbortedException aborted) when (aborted.Step == RunStepName.Retire)
             {
-                return await FailRetireAsync(aborted.Message);
+                return await SucceedWithCleanupPendingAsync(aborted.Message);
             }
             catch (RunAbortedException aborted)
             {
@@ -665,14 +665,20 @@ public sealed partial class RotationRunner(
 
         // ---- Failure handling ---------------------------------------------------------------------------
 
-        private async Task<RunResult> FailRetireAsync(string reason)
+        private async Task<RunResult> SucceedWithCleanupPendingAsync(string reason)
         {
-            // The new key is live and mapped; only the clean-up failed. Nothing to roll back: the next rotation's
-            // Apply detaches the old key and deletes leftovers.
-            var message = $"Rotated, but the previous credential could not be retired: {reason} It stays valid until the next rotation removes it.";
-            run.Fail(message, Scrubber, Now);
-            await SaveAsync(auditEvent: AuditEvent.Record(Now, Actor, AuditActions.RotationRotate,
-                AuditTarget.Rotation(_rotation.Id, _rotation.Name), AuditOutcome.Failure, Scrubber.ScrubAndTruncate($"Run {run.Id}: {message}", 1900)));
+            // The new key is live in Auth0, verified and mapped as CURRENT: the rotation happened. Only removing the
+            // previous key failed (the Retire step stays failed with its reason); nothing to roll back. The next run's
+            // Apply detaches the previous key and deletes this rotation's detached leftovers.
+            var message = $"Rotated; clean-up pending: {reason} The previous key stays in Auth0 until the next rotation removes it.";
+            var now = Now;
+            var scrubbed = Scrubber.ScrubAndTruncate(message, RotationRules.MaxMessageLength);
+            run.Succeed(message, Scrubber, now);
+            await SaveAsync(
+                rotation => rotation.RecordCleanupPending(run.Id, scrubbed, owner._protector, now),
+                AuditEvent.Record(now, Actor, AuditActions.RotationRotate, AuditTarget.Rotation(_rotation.Id, _rotation.Name), AuditOutcome.Success,
+                    Scrubber.ScrubAndTruncate($"Run {run.Id} ({run.Trigger}) succeeded with a warning: {message}", 1900)));
+            Log.RunSucceededWithCleanupPending(owner._logger, run.Id, _rotation.Id);
             return new RunResult(run.Id, run.Status, run.Message);
         }
 
@@ -1210,6 +1216,9 @@ public sealed partial class RotationRunner(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of rotation {RotationId} succeeded")]
         public static partial void RunSucceeded(ILogger logger, Guid runId, Guid rotationId);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} of rotation {RotationId} succeeded, but the previous key could not be retired; the next run removes it")]
+        public static partial void RunSucceededWithCleanupPending(ILogger logger, Guid runId, Guid rotationId);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} of rotation {RotationId} failed at {Step} and ended {Status}")]
         public static partial void RunRolledBack(ILogger logger, Guid runId, Guid rotationId, RunStepName step, RunStatus status);

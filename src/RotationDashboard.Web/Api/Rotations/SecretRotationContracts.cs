@@ -195,7 +195,7 @@ public sealed record SecretRotationDto(
     Guid ProjectId,
     RotationFolderDto Folder,
     RotateAtUtcDto RotateAtUtc,
-    [property: Description("Why the last attempt failed (scrubbed of secrets); null after a success.")]
+    [property: Description("Why the last attempt failed (scrubbed of secrets); after a success null, or a warning when the clean-up is pending (\"Rotated; clean-up pending: …\").")]
     string? LastRotationMessage,
     [property: Description("auth0-client-secret or auth0-private-key-jwt.")]
     string Type,

@@ -156,7 +156,8 @@ public static class SecretRotationEndpoints
             .WithSummary($"Rotate an {label} rotation's credential now")
             .WithDescription("Starts a run and answers when it has finished (200), or when it waits (202: a staged run's lead time, " +
                              $"or a run still going after {RotateWaitLimit.TotalSeconds:0} s; follow it at …/{{rotationId}}/runs/{{runId}}). " +
-                             "A run that failed or was rolled back is a 502 whose detail says why (Auth0 is left working with the previous credential " +
+                             "A run whose new credential is live but whose old key could not be removed is a 200 (run message and lastRotationMessage: " +
+                             "\"Rotated; clean-up pending: …\"). A run that failed or was rolled back is a 502 whose detail says why (Auth0 is left working with the previous credential " +
                              "where the strategy allows). A run already under way is a 409.")
             .Produces<RotateSecretsResponse>()
             .Produces<RotateSecretsResponse>(StatusCodes.Status202Accepted)

@@ -232,7 +232,8 @@ public sealed record RotationListItem(
     DateTimeOffset? LastRotationAttemptedAt,
     string? LastRotationMessage,
     bool IsRotating,
-    long RowVersion);
+    long RowVersion,
+    bool NeedsAttention = false);
 
 /// <summary>The dashboard's headline counts.</summary>
 public sealed record RotationSummary(

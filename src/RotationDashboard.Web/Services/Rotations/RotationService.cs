@@ -589,7 +589,8 @@ public sealed partial class RotationService(
             row.Rotation.LastRotationAttemptedAt,
             ReadMessage(row.Rotation),
             row.Rotation.IsLeased(now),
-            row.Rotation.RowVersion)).ToList();
+            row.Rotation.RowVersion,
+            row.Rotation.NeedsAttention)).ToList();
         return new PagedResult<RotationListItem>(items, total);
     }
 
