@@ -6,7 +6,11 @@ namespace RotationDashboard.Core.Encryption;
 /// </summary>
 public static class ProtectionPurposes
 {
+    /// <summary>Before binding to the version: still read by the data migration that re-encrypts old versions.</summary>
     public static string SecretValue(Guid secretId) => $"secret-value:{secretId:N}";
+
+    /// <summary>A secret version's value, bound to its secret and version: a blob moved to another version is refused.</summary>
+    public static string SecretVersionValue(Guid secretId, Guid versionId) => $"secret-value:{secretId:N}:{versionId:N}";
 
     public static string ConnectionClientSecret(Guid connectionId) => $"connection-client-secret:{connectionId:N}";
 

@@ -109,7 +109,7 @@ public sealed class Secret
             throw new ArgumentException("The version belongs to another secret.", nameof(version));
         }
 
-        return protector.UnprotectString(version.EncryptedValue, ProtectionPurposes.SecretValue(Id));
+        return protector.UnprotectString(version.EncryptedValue, ProtectionPurposes.SecretVersionValue(Id, version.Id));
     }
 
     public string? RevealCurrent(ISecretProtector protector) =>
@@ -249,8 +249,9 @@ public sealed class Secret
 
     private SecretVersion AddVersion(string value, SecretStage stage, SecretAuthor author, ISecretProtector protector, DateTimeOffset now)
     {
-        var encrypted = protector.ProtectString(value, ProtectionPurposes.SecretValue(Id));
-        var version = SecretVersion.Create(Id, LatestVersion + 1, encrypted, stage, author.WrittenBy, now.ToUniversalTime());
+        var versionId = Guid.NewGuid();
+        var encrypted = protector.ProtectString(value, ProtectionPurposes.SecretVersionValue(Id, versionId));
+        var version = SecretVersion.Create(versionId, Id, LatestVersion + 1, encrypted, stage, author.WrittenBy, now.ToUniversalTime());
         LatestVersion = version.Version;
         _versions.Add(version);
         Touch(now);

@@ -16,7 +16,7 @@ public sealed class SecretVersion
     /// <summary>1, 2, 3… per secret.</summary>
     public int Version { get; private set; }
 
-    /// <summary>AES-GCM blob; purpose <see cref="Encryption.ProtectionPurposes.SecretValue"/>.</summary>
+    /// <summary>AES-GCM blob; purpose <see cref="Encryption.ProtectionPurposes.SecretVersionValue"/> (bound to this version).</summary>
     public byte[] EncryptedValue { get; private set; }
 
     public SecretStage Stage { get; private set; }
@@ -25,10 +25,10 @@ public sealed class SecretVersion
 
     public DateTimeOffset CreatedAt { get; private set; }
 
-    internal static SecretVersion Create(Guid secretId, int version, byte[] encryptedValue, SecretStage stage, string writtenBy, DateTimeOffset now) =>
+    internal static SecretVersion Create(Guid id, Guid secretId, int version, byte[] encryptedValue, SecretStage stage, string writtenBy, DateTimeOffset now) =>
         new()
         {
-            Id = Guid.NewGuid(),
+            Id = id,
             SecretId = secretId,
             Version = version,
             EncryptedValue = encryptedValue,

@@ -9,17 +9,27 @@ public static class ApiPermissions
 {
     public const string RotationsRead = "rotations:read";
     public const string RotationsWrite = "rotations:write";
+
+    /// <summary>Reveals a rotation's generated credentials (live Auth0 secrets): apart from rotations:write on purpose.</summary>
+    public const string RotationsReveal = "rotations:reveal";
     public const string ConnectionsRead = "connections:read";
     public const string ConnectionsWrite = "connections:write";
     public const string SecretsRead = "secrets:read";
 
     public static IReadOnlyList<string> All { get; } =
-        [RotationsRead, RotationsWrite, ConnectionsRead, ConnectionsWrite, SecretsRead];
+        [RotationsRead, RotationsWrite, RotationsReveal, ConnectionsRead, ConnectionsWrite, SecretsRead];
+
+    /// <summary>
+    /// Permissions a token may limit to a project, environment and path. Connections are not: one connection serves the
+    /// rotations of every project, so a project's token that could change it would reach the other projects too.
+    /// </summary>
+    public static IReadOnlySet<string> Limitable { get; } =
+        new HashSet<string>([RotationsRead, RotationsWrite, RotationsReveal, SecretsRead], StringComparer.Ordinal);
 }
 
 /// <summary>
 /// One permission of a token, optionally limited to a project, an environment (slug) and a path (the path
-/// and everything below it). Limits apply to <c>secrets:read</c>; other permissions are not limited.
+/// and everything below it). Limits apply to the rotations and secrets permissions (<see cref="ApiPermissions.Limitable"/>).
 /// </summary>
 public sealed record ApiTokenScope(string Permission, Guid? ProjectId = null, string? Environment = null, string? SecretPath = null)
 {
@@ -38,6 +48,13 @@ public sealed record ApiTokenScope(string Permission, Guid? ProjectId = null, st
             if (!ApiPermissions.All.Contains(scope.Permission, StringComparer.Ordinal))
             {
                 errors.Add($"{field}[{i}].permission", $"Unknown permission \"{scope.Permission}\"; use one of {string.Join(", ", ApiPermissions.All)}.");
+            }
+
+            else if (!ApiPermissions.Limitable.Contains(scope.Permission)
+                     && (scope.ProjectId is not null || scope.Environment is not null || scope.SecretPath is not null))
+            {
+                errors.Add($"{field}[{i}].permission",
+                    $"{scope.Permission} cannot be limited to a project, environment or path: connections are shared by every project.");
             }
 
             if (scope.Environment is not null && !Slug.IsValid(scope.Environment))

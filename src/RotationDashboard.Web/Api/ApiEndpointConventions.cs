@@ -40,7 +40,16 @@ public static class ApiEndpointConventions
     /// </summary>
     public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(ApiPolicies.For(permission));
+        builder.RequireAuthorization(ApiPolicies.For(permission)).WithMetadata(new ApiPermissionMetadata([permission]));
+
+    /// <summary>Requires any one of <paramref name="permissions"/> (a token needs one of them; sessions as above).</summary>
+    public static TBuilder RequireAnyPermission<TBuilder>(this TBuilder builder, params string[] permissions)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(policy => policy
+                .AddAuthenticationSchemes(AuthenticationSetup.ApiOrCookieScheme)
+                .RequireAuthenticatedUser()
+                .RequireAssertion(context => permissions.Any(p => ApiAccess.Allows(context.User, p))))
+            .WithMetadata(new ApiPermissionMetadata(permissions));
 
     /// <summary>
     /// For <c>/api</c> requests: no HTML status-code or error pages (input that cannot be read is a 4xx problem from

@@ -9,27 +9,26 @@ public static class ProjectsEndpoints
 {
     public static IEndpointRouteBuilder MapProjectsApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/v1/projects", async (SecretStoreService store, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/api/v1/projects", async (HttpContext context, SecretStoreService store, CancellationToken cancellationToken) =>
             {
                 var projects = await store.ListProjectsAsync(cancellationToken);
                 var result = new List<ProjectDto>(projects.Count);
-                foreach (var project in projects)
+                // A token limited to a project (and environment) learns of nothing else.
+                foreach (var project in projects.Where(p => ApiAccess.MaySee(context.User, p.Id)))
                 {
                     var environments = await store.ListEnvironmentsAsync(project.Id, cancellationToken);
                     result.Add(new ProjectDto(project.Id, project.Name, project.Slug, project.CreatedAt,
-                        environments.Select(e => new ProjectEnvironmentDto(e.Id, e.Slug, e.Name)).ToList()));
+                        environments.Where(e => ApiAccess.MaySee(context.User, project.Id, e.Slug))
+                            .Select(e => new ProjectEnvironmentDto(e.Id, e.Slug, e.Name)).ToList()));
                 }
                 return ApiResults.Ok(new ProjectsResponse(result));
             })
-            .RequireAuthorization(policy => policy
-                .AddAuthenticationSchemes(AuthenticationSetup.ApiOrCookieScheme)
-                .RequireAuthenticatedUser()
-                .RequireAssertion(context =>
-                    ApiPermissions.All.Where(p => p.EndsWith(":read", StringComparison.Ordinal)).Any(p => ApiAccess.Allows(context.User, p))))
+            .RequireAnyPermission(ApiPermissions.All.Where(p => p.EndsWith(":read", StringComparison.Ordinal)).ToArray())
             .WithName("ListProjects")
             .WithTags("Projects")
             .WithSummary("Projects and their environments")
-            .WithDescription("The projectId and environment slugs the rotation and consumer APIs take. Needs any read permission.")
+            .WithDescription("The projectId and environment slugs the rotation and consumer APIs take. Needs any read permission; a token limited to a project " +
+                             "(and environment) sees only those.")
             .Produces<ProjectsResponse>();
         return endpoints;
     }

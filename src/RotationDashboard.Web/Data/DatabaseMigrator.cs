@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using RotationDashboard.Core.Encryption;
 
 namespace RotationDashboard.Web.Data;
 
@@ -26,29 +27,33 @@ public sealed partial class DatabaseMigrator
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<DatabaseMigrator> _logger;
     private readonly IReadOnlyList<MigrationScript> _scripts;
+    private readonly ILookup<int, IDataMigration> _dataMigrations;
 
     public DatabaseMigrator(
         DatabaseLocation location,
         IOptions<StorageOptions> storageOptions,
         TimeProvider timeProvider,
-        ILogger<DatabaseMigrator> logger)
-        : this(location, storageOptions.Value.BusyTimeoutMilliseconds, timeProvider, logger, MigrationScript.LoadEmbedded())
+        ILogger<DatabaseMigrator> logger,
+        IEnumerable<IDataMigration> dataMigrations)
+        : this(location, storageOptions.Value.BusyTimeoutMilliseconds, timeProvider, logger, MigrationScript.LoadEmbedded(), dataMigrations.ToList())
     {
     }
 
-    /// <summary>For tests: run a given list of scripts.</summary>
+    /// <summary>For tests: run a given list of scripts (and the data migrations that follow some of them).</summary>
     public DatabaseMigrator(
         DatabaseLocation location,
         int busyTimeoutMilliseconds,
         TimeProvider timeProvider,
         ILogger<DatabaseMigrator> logger,
-        IReadOnlyList<MigrationScript> scripts)
+        IReadOnlyList<MigrationScript> scripts,
+        IReadOnlyList<IDataMigration>? dataMigrations = null)
     {
         _location = location;
         _busyTimeoutMilliseconds = busyTimeoutMilliseconds;
         _timeProvider = timeProvider;
         _logger = logger;
         _scripts = scripts.OrderBy(s => s.Version).ToList();
+        _dataMigrations = (dataMigrations ?? []).ToLookup(m => m.Version);
     }
 
     public IReadOnlyList<MigrationScript> Scripts => _scripts;
@@ -88,8 +93,12 @@ public sealed partial class DatabaseMigrator
             try
             {
                 await ExecuteAsync(connection, transaction, script.Sql, cancellationToken);
+                foreach (var dataMigration in _dataMigrations[script.Version])
+                {
+                    await dataMigration.RunAsync(connection, transaction, cancellationToken);
+                }
             }
-            catch (SqliteException ex)
+            catch (Exception ex) when (ex is SqliteException or SecretDecryptionException)
             {
                 throw new InvalidOperationException(
                     $"Migration {script} failed: {ex.Message}. No migration of this start-up was applied.", ex);

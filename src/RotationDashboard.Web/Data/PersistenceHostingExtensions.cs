@@ -47,6 +47,7 @@ public static class PersistenceHostingExtensions
             sp.GetRequiredService<DatabaseLocation>().ConnectionString,
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.BusyTimeoutMilliseconds,
             sp.GetRequiredService<SecretCacheInvalidationInterceptor>()));
+        services.AddSingleton<IDataMigration, SecretVersionBindingMigration>();
         services.TryAddSingleton<DatabaseMigrator>();
         services.TryAddSingleton<DatabaseSeeder>();
 

@@ -54,7 +54,7 @@ public sealed class ApiTokenAuthenticationHandler(
 
         if (Options.BootstrapToken is { Length: > 0 } bootstrap && FixedTimeEquals(presented, bootstrap))
         {
-            return Success(BootstrapTokenName, BootstrapScopes, isAdmin: true);
+            return Success(BootstrapTokenName, BootstrapScopes);
         }
 
         var token = await tokens.AuthenticateAsync(presented, Context.RequestAborted);
@@ -63,7 +63,7 @@ public sealed class ApiTokenAuthenticationHandler(
             failedAuthentications.RecordFailure(clientAddress);
             return AuthenticateResult.Fail("The API token is unknown, revoked or expired.");
         }
-        return Success(token.Name, token.Scopes, isAdmin: false);
+        return Success(token.Name, token.Scopes);
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -101,7 +101,8 @@ public sealed class ApiTokenAuthenticationHandler(
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
     }
 
-    private AuthenticateResult Success(string name, IReadOnlyList<ApiTokenScope> scopes, bool isAdmin)
+    // No role claim, not even for the bootstrap token: a token may do what its scopes say (the bootstrap token's are all).
+    private AuthenticateResult Success(string name, IReadOnlyList<ApiTokenScope> scopes)
     {
         var claims = new List<Claim>
         {
@@ -109,7 +110,6 @@ public sealed class ApiTokenAuthenticationHandler(
             new(DashboardUser.TokenNameClaim, name),
             new(ScopesClaim, SerializedScopes.GetValue(scopes, s => JsonSerializer.Serialize(s))),
         };
-        if (isAdmin) claims.Add(new Claim(DashboardRoles.ClaimType, DashboardRoles.Admin));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
@@ -142,6 +142,28 @@ public static class ApiAccess
         return permission.EndsWith(":read", StringComparison.Ordinal) && permission != ApiPermissions.SecretsRead;
     }
 
+    /// <summary>
+    /// Whether the caller may use <paramref name="permission"/> somewhere in the project (for lists: each item is
+    /// then checked at its own environment and path).
+    /// </summary>
+    public static bool AllowsInProject(ClaimsPrincipal user, string permission, Guid projectId) =>
+        user.FindFirstValue(ApiTokenAuthenticationHandler.ScopesClaim) is { } json
+            ? ParseScopes(json).Any(s => s.Permission == permission && (s.ProjectId is null || s.ProjectId == projectId))
+            : Allows(user, permission);
+
+    /// <summary>
+    /// Whether the caller may see anything of a project (and environment, when given): a token only where one of
+    /// its scopes reaches, a signed-in user everywhere.
+    /// </summary>
+    public static bool MaySee(ClaimsPrincipal user, Guid projectId, string? environment = null)
+    {
+        if (user.Identity?.IsAuthenticated != true) return false;
+        if (user.FindFirstValue(ApiTokenAuthenticationHandler.ScopesClaim) is not { } json) return true;
+        return ParseScopes(json).Any(s => ApiPermissions.Limitable.Contains(s.Permission) &&
+            (s.ProjectId is null || s.ProjectId == projectId)
+            && (environment is null || s.Environment is null || string.Equals(s.Environment, environment, StringComparison.Ordinal)));
+    }
+
     // A token's scopes claim is the same text on every request (consumers read on every call): parse each text once.
     private static readonly ConcurrentDictionary<string, ApiTokenScope[]> ParsedScopes = new(StringComparer.Ordinal);
     private const int MaxParsedScopeSets = 1024;
@@ -156,6 +178,12 @@ public static class ApiAccess
 }
 
 public sealed record ApiPermissionRequirement(string Permission) : IAuthorizationRequirement;
+
+/// <summary>
+/// Endpoint metadata: the caller needs one of these permissions (an endpoint with several of these needs each). What
+/// the authorization policies enforce, declared so the permission of every route can be listed and tested.
+/// </summary>
+public sealed record ApiPermissionMetadata(IReadOnlyList<string> AnyOf);
 
 public sealed class ApiPermissionHandler : AuthorizationHandler<ApiPermissionRequirement>
 {

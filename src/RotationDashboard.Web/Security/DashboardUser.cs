@@ -20,9 +20,8 @@ public sealed record DashboardUser(Actor Actor, bool IsAdmin, ClaimsPrincipal Pr
         var actor = tokenName is not null
             ? Actor.Token(tokenName)
             : Actor.User(UserName(principal));
-        // API tokens reach the services only through endpoints that already checked the token's permission for that
-        // operation (RequirePermission), so the services' Admin check passes them.
-        var isAdmin = tokenName is not null || principal.HasClaim(DashboardRoles.ClaimType, DashboardRoles.Admin);
+        // A token is never an Admin, the bootstrap token included: the services ask for its permissions (May).
+        var isAdmin = tokenName is null && principal.HasClaim(DashboardRoles.ClaimType, DashboardRoles.Admin);
         return new DashboardUser(actor, isAdmin, principal);
     }
 
@@ -32,6 +31,28 @@ public sealed record DashboardUser(Actor Actor, bool IsAdmin, ClaimsPrincipal Pr
     /// </summary>
     public static string UserName(ClaimsPrincipal principal) =>
         RoleAssignment.VerifiedEmail(principal) ?? principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "unknown";
+
+    /// <summary>
+    /// Whether this caller may do what <paramref name="permission"/> allows at a location (none: anywhere): an Admin
+    /// everything, a Viewer the reads other than secret values, an API token what its scopes grant there.
+    /// </summary>
+    public bool May(string permission, Guid? projectId = null, string? environment = null, string? secretPath = null) =>
+        IsAdmin || ApiAccess.Allows(Principal, permission, projectId, environment, secretPath);
+
+    /// <summary>Server-side permission check for a service operation (a token's scopes, a session's role).</summary>
+    /// <exception cref="ForbiddenActionException">The caller may not.</exception>
+    public void EnsureMay(string permission, string action, Guid? projectId = null, string? environment = null, string? secretPath = null)
+    {
+        if (!May(permission, projectId, environment, secretPath))
+        {
+            throw new ForbiddenActionException(Denial(permission, action, projectId is not null));
+        }
+    }
+
+    /// <summary>Why <see cref="EnsureMay"/> refuses: a role for sessions, the missing permission for tokens.</summary>
+    public string Denial(string permission, string action, bool atLocation) => Actor.Type == ActorType.Token
+        ? $"The API token may not {action}{(atLocation ? " there" : "")}: it needs {permission}{(atLocation ? " for that project and environment" : "")}."
+        : $"Only an Admin may {action}.";
 
     /// <summary>Server-side role check for actions a Viewer may not take (not only hidden buttons).</summary>
     /// <exception cref="ForbiddenActionException">The user is not an Admin.</exception>

@@ -107,7 +107,9 @@ public sealed class ApiAppFactory : DashboardAppFactory
     public string NewApplication(string name, SandboxAuthMethod method = SandboxAuthMethod.ClientSecretPost) =>
         Sandbox.CreateClient(name, SandboxAppType.NonInteractive, method).ClientId;
 
-    public async Task<Guid> ProjectIdAsync() => (await Get<SecretStoreService>().ListProjectsAsync()).Single().Id;
+    /// <summary>The default project (some tests add another).</summary>
+    public async Task<Guid> ProjectIdAsync() =>
+        (await Get<SecretStoreService>().ListProjectsAsync()).Single(p => p.Slug == RotationDashboard.Core.Projects.Project.DefaultSlug).Id;
 
     public async Task<Guid> SandboxConnectionIdAsync()
     {

@@ -59,7 +59,8 @@ public sealed class TestDatabase : IAsyncDisposable
     }
 
     public DatabaseMigrator CreateMigrator(IReadOnlyList<MigrationScript>? scripts = null) =>
-        new(Location, BusyTimeoutMilliseconds, Clock, NullLogger<DatabaseMigrator>.Instance, scripts ?? MigrationScript.LoadEmbedded());
+        new(Location, BusyTimeoutMilliseconds, Clock, NullLogger<DatabaseMigrator>.Instance, scripts ?? MigrationScript.LoadEmbedded(),
+            [new SecretVersionBindingMigration(Protector, NullLogger<SecretVersionBindingMigration>.Instance)]);
 
     public RotationDashboardDbContext CreateContext() => ContextFactory.CreateDbContext();
 

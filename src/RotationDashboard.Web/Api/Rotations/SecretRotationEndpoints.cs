@@ -14,8 +14,8 @@ namespace RotationDashboard.Web.Api.Rotations;
 /// <c>/api/v2/secret-rotations</c>, compatible with Hanzo KMS / Infisical (seed 002): per type
 /// (<c>auth0-client-secret</c>, and ours <c>auth0-private-key-jwt</c>) create, list, get, get by name, patch, delete,
 /// <c>rotate-secrets</c> and <c>generated-credentials</c>, plus our run history; <c>GET /options</c> and
-/// <c>GET /?projectId=</c> across types. Reads need <c>rotations:read</c>; changes, rotations and reveals
-/// <c>rotations:write</c>. Errors are problem details: 400 with per-field <c>errors</c> (nothing changed, no Auth0 call),
+/// <c>GET /?projectId=</c> across types. Reads need <c>rotations:read</c>; changes and rotations <c>rotations:write</c>,
+/// reveals <c>rotations:reveal</c>, each for the rotation's project and environment when the token is limited. Errors are problem details: 400 with per-field <c>errors</c> (nothing changed, no Auth0 call),
 /// 404, 409 (name taken, already rotating), 502 (Auth0 failed the rotation).
 /// </summary>
 public static class SecretRotationEndpoints
@@ -41,8 +41,8 @@ public static class SecretRotationEndpoints
             .WithSummary("Rotation types with their secret-name templates and strategies")
             .Produces<SecretRotationOptionsResponse>();
 
-        root.MapGet("", (string? projectId, RotationService rotations, SecretStoreService store, CancellationToken cancellationToken) =>
-                ListAsync(projectId, type: null, rotations, store, cancellationToken))
+        root.MapGet("", (string? projectId, HttpContext context, RotationService rotations, SecretStoreService store, CancellationToken cancellationToken) =>
+                ListAsync(projectId, type: null, context, rotations, store, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsRead)
             .WithName("ListSecretRotations")
             .WithSummary("Every rotation of a project, of all types")
@@ -75,8 +75,8 @@ public static class SecretRotationEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapGet("", (string? projectId, RotationService rotations, SecretStoreService store, CancellationToken cancellationToken) =>
-                ListAsync(projectId, type, rotations, store, cancellationToken))
+        group.MapGet("", (string? projectId, HttpContext context, RotationService rotations, SecretStoreService store, CancellationToken cancellationToken) =>
+                ListAsync(projectId, type, context, rotations, store, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsRead)
             .WithName("List" + suffix + "Rotations")
             .WithSummary($"List a project's {label} rotations")
@@ -84,10 +84,9 @@ public static class SecretRotationEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapGet("/{rotationId:guid}", async (Guid rotationId, RotationService rotations, CancellationToken cancellationToken) =>
-                await FindAsync(rotations, rotationId, type, cancellationToken) is { } view
-                    ? ApiResults.Ok(new SecretRotationResponse(SecretRotationDto.From(view)))
-                    : NotFound(type))
+        group.MapGet("/{rotationId:guid}", async (Guid rotationId, HttpContext context, RotationService rotations, CancellationToken cancellationToken) =>
+                await FindAsync(rotations, rotationId, type, cancellationToken) is not { } view ? NotFound(type)
+                : ReadRefused(context, view) ?? ApiResults.Ok(new SecretRotationResponse(SecretRotationDto.From(view))))
             .RequirePermission(ApiPermissions.RotationsRead)
             .WithName("Get" + suffix + "Rotation")
             .WithSummary($"Get an {label} rotation by id")
@@ -99,9 +98,10 @@ public static class SecretRotationEndpoints
                     string? projectId,
                     string? environment,
                     string? secretPath,
+                    HttpContext context,
                     RotationService rotations,
                     CancellationToken cancellationToken) =>
-                GetByNameAsync(type, rotationName, projectId, environment, secretPath, rotations, cancellationToken))
+                GetByNameAsync(type, rotationName, projectId, environment, secretPath, context, rotations, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsRead)
             .WithName("Get" + suffix + "RotationByName")
             .WithSummary($"Get an {label} rotation by name in a project, environment and path")
@@ -171,10 +171,10 @@ public static class SecretRotationEndpoints
                     RotationService rotations,
                     CancellationToken cancellationToken) =>
                 GeneratedCredentialsAsync(type, rotationId, context, rotations, cancellationToken))
-            .RequirePermission(ApiPermissions.RotationsWrite)
+            .RequirePermission(ApiPermissions.RotationsReveal)
             .WithName("Get" + suffix + "RotationGeneratedCredentials")
             .WithSummary("Reveal the generated credentials (audited)")
-            .WithDescription("Reveals secret values, so it needs rotations:write and is recorded in the audit log. " +
+            .WithDescription("Reveals secret values, so it needs rotations:reveal (rotations:write does not include it) and is recorded in the audit log. " +
                              "Each credential says whether Auth0 still accepts it: a replaced client secret stops working at once.")
             .Produces<GeneratedCredentialsResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -183,12 +183,18 @@ public static class SecretRotationEndpoints
                     Guid rotationId,
                     int? skip,
                     int? take,
+                    HttpContext context,
                     RotationService rotations,
                     CancellationToken cancellationToken) =>
             {
-                if (await FindAsync(rotations, rotationId, type, cancellationToken) is null)
+                if (await FindAsync(rotations, rotationId, type, cancellationToken) is not { } view)
                 {
                     return NotFound(type);
+                }
+
+                if (ReadRefused(context, view) is { } refused)
+                {
+                    return refused;
                 }
 
                 var page = await rotations.GetRunsAsync(rotationId, skip ?? 0, take ?? 20, cancellationToken);
@@ -204,10 +210,17 @@ public static class SecretRotationEndpoints
         group.MapGet("/{rotationId:guid}/runs/{runId:guid}", async (
                     Guid rotationId,
                     Guid runId,
+                    HttpContext context,
                     RotationService rotations,
                     CancellationToken cancellationToken) =>
             {
-                var run = await FindAsync(rotations, rotationId, type, cancellationToken) is null ? null : await rotations.GetRunAsync(runId, cancellationToken);
+                var view = await FindAsync(rotations, rotationId, type, cancellationToken);
+                if (view is not null && ReadRefused(context, view) is { } refused)
+                {
+                    return refused;
+                }
+
+                var run = view is null ? null : await rotations.GetRunAsync(runId, cancellationToken);
                 return run is null || run.RotationId != rotationId
                     ? ApiResults.NotFound("The run does not exist.")
                     : ApiResults.Ok(new RotationRunResponse(RotationRunDto.From(run)));
@@ -254,6 +267,7 @@ public static class SecretRotationEndpoints
     private static async Task<IResult> ListAsync(
         string? projectId,
         RotationType? type,
+        HttpContext context,
         RotationService rotations,
         SecretStoreService store,
         CancellationToken cancellationToken)
@@ -265,13 +279,18 @@ public static class SecretRotationEndpoints
                 : "projectId must be a UUID.");
         }
 
+        if (!ApiAccess.AllowsInProject(context.User, ApiPermissions.RotationsRead, project))
+        {
+            return ApiResults.Forbidden("The API token may not read rotations in this project: it needs rotations:read there.");
+        }
+
         var list = await rotations.ListAsync(project, cancellationToken);
         if (list.Count == 0 && (await store.ListProjectsAsync(cancellationToken)).All(p => p.Id != project))
         {
             return ApiResults.NotFound("The project does not exist.");
         }
 
-        var selected = type is { } only ? list.Where(r => r.Type == only.ToSlug()) : list;
+        var selected = (type is { } only ? list.Where(r => r.Type == only.ToSlug()) : list).Where(r => ReadRefused(context, r) is null);
         return ApiResults.Ok(new SecretRotationListResponse(selected.Select(SecretRotationDto.From).ToList()));
     }
 
@@ -281,6 +300,7 @@ public static class SecretRotationEndpoints
         string? projectId,
         string? environment,
         string? secretPath,
+        HttpContext context,
         RotationService rotations,
         CancellationToken cancellationToken)
     {
@@ -310,6 +330,11 @@ public static class SecretRotationEndpoints
         }
 
         var view = await rotations.GetByNameAsync(project, environment!, secretPath!, rotationName, cancellationToken);
+        if (!ApiAccess.Allows(context.User, ApiPermissions.RotationsRead, project, environment!.Trim(), secretPath))
+        {
+            return ApiResults.Forbidden("The API token may not read rotations at this project, environment and path: it needs rotations:read there.");
+        }
+
         return view is not null && view.Type == type.ToSlug()
             ? ApiResults.Ok(new SecretRotationResponse(SecretRotationDto.From(view)))
             : ApiResults.NotFound($"No {type.ToSlug()} rotation named \"{rotationName}\" exists at that project, environment and path.");
@@ -545,6 +570,12 @@ public static class SecretRotationEndpoints
         var view = await rotations.GetAsync(rotationId, cancellationToken);
         return view is not null && view.Type == type.ToSlug() ? view : null;
     }
+
+    /// <summary>A 403 when the caller may not read this rotation where it is (a token limited to another project or environment).</summary>
+    private static IResult? ReadRefused(HttpContext context, RotationView view) =>
+        ApiAccess.Allows(context.User, ApiPermissions.RotationsRead, view.ProjectId, view.Environment.Slug, view.Folder.Path)
+            ? null
+            : ApiResults.Forbidden("The API token may not read this rotation: it needs rotations:read for its project and environment.");
 
     private static IResult NotFound(RotationType type) => ApiResults.NotFound($"No {type.ToSlug()} rotation with this id exists.");
 

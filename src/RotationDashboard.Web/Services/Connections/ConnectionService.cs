@@ -88,7 +88,7 @@ public sealed partial class ConnectionService(
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        await EnsureAdminAsync(user, AuditActions.ConnectionCreate, NewConnectionTarget(input.Name), "create connections", cancellationToken);
+        await EnsureMayChangeAsync(user, AuditActions.ConnectionCreate, NewConnectionTarget(input.Name), "create connections", cancellationToken);
 
         var (settings, errors) = ToSettings(input, requireClientSecret: true, secretGiven: input.ClientSecret is not null);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -134,7 +134,7 @@ public sealed partial class ConnectionService(
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(patch);
-        await EnsureAdminAsync(user, AuditActions.ConnectionUpdate, AuditTarget.Connection(connectionId, patch.Name ?? ""), "change connections", cancellationToken);
+        await EnsureMayChangeAsync(user, AuditActions.ConnectionUpdate, AuditTarget.Connection(connectionId, patch.Name ?? ""), "change connections", cancellationToken);
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var connection = await db.Connections.SingleOrDefaultAsync(c => c.Id == connectionId, cancellationToken);
@@ -188,7 +188,7 @@ public sealed partial class ConnectionService(
         DashboardUser user,
         CancellationToken cancellationToken = default)
     {
-        await EnsureAdminAsync(user, AuditActions.ConnectionDelete, AuditTarget.Connection(connectionId, ""), "delete connections", cancellationToken);
+        await EnsureMayChangeAsync(user, AuditActions.ConnectionDelete, AuditTarget.Connection(connectionId, ""), "delete connections", cancellationToken);
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var connection = await db.Connections.SingleOrDefaultAsync(c => c.Id == connectionId, cancellationToken);
@@ -261,7 +261,7 @@ public sealed partial class ConnectionService(
         DashboardUser user,
         CancellationToken cancellationToken = default)
     {
-        await EnsureAdminAsync(user, AuditActions.ConnectionValidate, AuditTarget.Connection(connectionId, ""), "test connections", cancellationToken);
+        await EnsureMayChangeAsync(user, AuditActions.ConnectionValidate, AuditTarget.Connection(connectionId, ""), "test connections", cancellationToken);
 
         ResolvedConnection resolved;
         try
@@ -309,7 +309,7 @@ public sealed partial class ConnectionService(
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        await EnsureAdminAsync(user, AuditActions.ConnectionValidate,
+        await EnsureMayChangeAsync(user, AuditActions.ConnectionValidate,
             existingId is { } target ? AuditTarget.Connection(target, draft.Name?.Trim() ?? "") : NewConnectionTarget(draft.Name), "test connections", cancellationToken);
 
         Connection? existing = null;
@@ -357,8 +357,7 @@ public sealed partial class ConnectionService(
         DashboardUser? requestedBy = null,
         CancellationToken cancellationToken = default)
     {
-        refresh = refresh && requestedBy is { IsAdmin: true } user &&
-                  (user.Actor.Type != ActorType.Token || ApiAccess.Allows(user.Principal, ApiPermissions.ConnectionsWrite));
+        refresh = refresh && requestedBy is { } user && user.May(ApiPermissions.ConnectionsWrite);
         ResolvedConnection resolved;
         try
         {
@@ -606,18 +605,20 @@ public sealed partial class ConnectionService(
         }
     }
 
-    private async Task EnsureAdminAsync(DashboardUser user, string action, AuditTarget target, string what, CancellationToken cancellationToken)
+    private async Task EnsureMayChangeAsync(DashboardUser user, string action, AuditTarget target, string what, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
-        if (user.IsAdmin)
+        // Sessions need the Admin role, tokens connections:write (a token is never an Admin).
+        if (user.May(ApiPermissions.ConnectionsWrite))
         {
             return;
         }
 
+        var reason = user.Denial(ApiPermissions.ConnectionsWrite, what, atLocation: false);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        db.AuditEvents.Add(AuditEvent.Record(timeProvider.GetUtcNow(), user.Actor, action, target, AuditOutcome.Denied, "Only an Admin may " + what + "."));
+        db.AuditEvents.Add(AuditEvent.Record(timeProvider.GetUtcNow(), user.Actor, action, target, AuditOutcome.Denied, reason));
         await db.SaveChangesAsync(cancellationToken);
-        user.EnsureAdmin(what);
+        throw new ForbiddenActionException(reason);
     }
 
     private ConnectionView ToView(Connection connection, int rotationCount)

@@ -69,7 +69,8 @@ public sealed partial class RotationService(
     public async Task<OperationResult<RotationView>> CreateAsync(CreateRotationRequest request, DashboardUser user, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await EnsureAdminAsync(user, AuditActions.RotationCreate, "create rotations", new AuditTarget(AuditTargetTypes.Rotation, null, request.Name), cancellationToken);
+        await EnsurePermittedAsync(user, ApiPermissions.RotationsWrite, Location.Of(request), AuditActions.RotationCreate, "create rotations",
+            new AuditTarget(AuditTargetTypes.Rotation, null, request.Name), cancellationToken);
 
         var errors = new ValidationErrors();
         if (!RotationSlugs.TryParseType(request.Type, out var type))
@@ -195,7 +196,8 @@ public sealed partial class RotationService(
         ArgumentNullException.ThrowIfNull(request);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var rotation = await db.Rotations.SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
-        await EnsureAdminAsync(user, AuditActions.RotationUpdate, "edit rotations", new AuditTarget(AuditTargetTypes.Rotation, id.ToString(), rotation?.Name), cancellationToken);
+        await EnsurePermittedAsync(user, ApiPermissions.RotationsWrite, rotation is null ? null : Location.Of(await GetAsync(id, cancellationToken)),
+            AuditActions.RotationUpdate, "edit rotations", new AuditTarget(AuditTargetTypes.Rotation, id.ToString(), rotation?.Name), cancellationToken);
         if (rotation is null)
         {
             return OperationResult<RotationView>.NotFound("The rotation does not exist.");
@@ -345,7 +347,8 @@ public sealed partial class RotationService(
         CancellationToken cancellationToken = default)
     {
         var view = await GetAsync(id, cancellationToken);
-        await EnsureAdminAsync(user, AuditActions.RotationDelete, "delete rotations", new AuditTarget(AuditTargetTypes.Rotation, id.ToString(), view?.Name), cancellationToken);
+        await EnsurePermittedAsync(user, ApiPermissions.RotationsWrite, Location.Of(view), AuditActions.RotationDelete, "delete rotations",
+            new AuditTarget(AuditTargetTypes.Rotation, id.ToString(), view?.Name), cancellationToken);
         if (view is null)
         {
             return OperationResult<RotationView>.NotFound("The rotation does not exist.");
@@ -433,7 +436,9 @@ public sealed partial class RotationService(
             throw new ArgumentOutOfRangeException(nameof(trigger), trigger, "Rotate now is a manual or an API trigger.");
         }
 
-        await EnsureAdminAsync(user, AuditActions.RotationRotate, "rotate credentials", new AuditTarget(AuditTargetTypes.Rotation, id.ToString(), null), cancellationToken);
+        var view = await GetAsync(id, cancellationToken);
+        await EnsurePermittedAsync(user, ApiPermissions.RotationsWrite, Location.Of(view), AuditActions.RotationRotate, "rotate credentials",
+            new AuditTarget(AuditTargetTypes.Rotation, id.ToString(), view?.Name), cancellationToken);
         var start = await engine.StartAsync(id, trigger, user.Actor, cancellationToken: cancellationToken);
         switch (start.Status)
         {
@@ -682,7 +687,8 @@ public sealed partial class RotationService(
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var rotation = await db.Rotations.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
         var target = new AuditTarget(AuditTargetTypes.Rotation, id.ToString(), rotation?.Name);
-        await EnsureAdminAsync(user, AuditActions.RotationRevealCredentials, "reveal generated credentials", target, cancellationToken);
+        await EnsurePermittedAsync(user, ApiPermissions.RotationsReveal, rotation is null ? null : Location.Of(await GetAsync(id, cancellationToken)),
+            AuditActions.RotationRevealCredentials, "reveal generated credentials", target, cancellationToken);
         if (rotation is null)
         {
             return OperationResult<GeneratedCredentialsView>.NotFound("The rotation does not exist.");
@@ -817,16 +823,38 @@ public sealed partial class RotationService(
         new(index, stage, valid, validity, credential.ClientId, credential.ClientSecret, credential.PrivateKeyPem, credential.KeyId,
             credential.CredentialId, credential.CreatedAt, credential.RetiredAt);
 
-    private async Task EnsureAdminAsync(DashboardUser user, string action, string verb, AuditTarget target, CancellationToken cancellationToken)
+    /// <summary>
+    /// Refuses (audited) a caller without <paramref name="permission"/> where the rotation is: a session needs the Admin
+    /// role, a token the permission for that project and environment (a token is never an Admin).
+    /// </summary>
+    private async Task EnsurePermittedAsync(
+        DashboardUser user,
+        string permission,
+        Location? location,
+        string action,
+        string verb,
+        AuditTarget target,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
-        if (user.IsAdmin)
+        if (user.May(permission, location?.ProjectId, location?.Environment, location?.SecretPath))
         {
             return;
         }
 
-        await audit.WriteAsync(user.Actor, action, target, AuditOutcome.Denied, $"Only an Admin may {verb}.", cancellationToken);
-        user.EnsureAdmin(verb);
+        var reason = user.Denial(permission, verb, location is not null);
+        await audit.WriteAsync(user.Actor, action, target, AuditOutcome.Denied, reason, cancellationToken);
+        throw new ForbiddenActionException(reason);
+    }
+
+    /// <summary>Where a rotation is, as token limits see it.</summary>
+    private sealed record Location(Guid ProjectId, string Environment, string SecretPath)
+    {
+        public static Location? Of(RotationView? view) =>
+            view is null ? null : new Location(view.ProjectId, view.Environment.Slug, view.Folder.Path);
+
+        public static Location Of(CreateRotationRequest request) =>
+            new(request.ProjectId, request.Environment.Trim(), request.SecretPath);
     }
 
     private static async Task<(ProjectEnvironment? Environment, Folder? Folder)> ResolveLocationAsync(
