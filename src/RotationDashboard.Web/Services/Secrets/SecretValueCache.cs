@@ -15,8 +15,8 @@ public sealed class SecretValueCache(TimeProvider timeProvider)
     public static readonly TimeSpan TimeToLive = TimeSpan.FromMinutes(5);
     private const int MaxEntries = 10_000;
 
-    private readonly ConcurrentDictionary<MappedSecretLocation, Entry> _entries = new();
-    private readonly ConcurrentDictionary<MappedSecretLocation, CredentialSetEntry> _credentialSets = new();
+    private readonly ConcurrentDictionary<MappedSecretLocation, Entry<MappedSecret>> _entries = new();
+    private readonly ConcurrentDictionary<MappedSecretLocation, Entry<CredentialSetSnapshot>> _credentialSets = new();
     private long _generation;
 
     /// <summary>Capture before reading the database; pass to <see cref="Store"/>.</summary>
@@ -24,19 +24,7 @@ public sealed class SecretValueCache(TimeProvider timeProvider)
 
     public int Count => _entries.Count + _credentialSets.Count;
 
-    public bool TryGet(MappedSecretLocation location, out MappedSecret? value)
-    {
-        if (_entries.TryGetValue(location, out var entry)
-            && entry.Generation == Generation
-            && entry.ExpiresAt > timeProvider.GetUtcNow())
-        {
-            value = entry.Value;
-            return true;
-        }
-
-        value = null;
-        return false;
-    }
+    public bool TryGet(MappedSecretLocation location, out MappedSecret? value) => TryGetCurrent(_entries, location, out value);
 
     /// <summary>
     /// All of <paramref name="locations"/> from one generation, which was still current after the lookup (a write
@@ -68,9 +56,28 @@ public sealed class SecretValueCache(TimeProvider timeProvider)
     }
 
     /// <summary>A rotation's credential set read through <paramref name="location"/> (any of its mapped keys).</summary>
-    public bool TryGetCredentialSet(MappedSecretLocation location, out CredentialSetSnapshot? value)
+    public bool TryGetCredentialSet(MappedSecretLocation location, out CredentialSetSnapshot? value) =>
+        TryGetCurrent(_credentialSets, location, out value);
+
+    /// <summary>Caches a credential set read (in one transaction) while <paramref name="generationAtRead"/> was current.</summary>
+    public void StoreCredentialSet(MappedSecretLocation location, CredentialSetSnapshot value, long generationAtRead) =>
+        StoreIfCurrent(_credentialSets, location, value, generationAtRead);
+
+    /// <summary>Caches a value read while <paramref name="generationAtRead"/> was current; ignored if a write happened since.</summary>
+    public void Store(MappedSecretLocation location, MappedSecret value, long generationAtRead) =>
+        StoreIfCurrent(_entries, location, value, generationAtRead);
+
+    public void InvalidateAll()
     {
-        if (_credentialSets.TryGetValue(location, out var entry)
+        Interlocked.Increment(ref _generation);
+        _entries.Clear();
+        _credentialSets.Clear();
+    }
+
+    private bool TryGetCurrent<T>(ConcurrentDictionary<MappedSecretLocation, Entry<T>> entries, MappedSecretLocation location, out T? value)
+        where T : class
+    {
+        if (entries.TryGetValue(location, out var entry)
             && entry.Generation == Generation
             && entry.ExpiresAt > timeProvider.GetUtcNow())
         {
@@ -82,48 +89,22 @@ public sealed class SecretValueCache(TimeProvider timeProvider)
         return false;
     }
 
-    /// <summary>Caches a credential set read (in one transaction) while <paramref name="generationAtRead"/> was current.</summary>
-    public void StoreCredentialSet(MappedSecretLocation location, CredentialSetSnapshot value, long generationAtRead)
+    private void StoreIfCurrent<T>(ConcurrentDictionary<MappedSecretLocation, Entry<T>> entries, MappedSecretLocation location, T value, long generationAtRead)
     {
         if (generationAtRead != Generation)
         {
             return;
         }
 
-        if (_credentialSets.Count >= MaxEntries)
+        if (entries.Count >= MaxEntries)
         {
-            _credentialSets.Clear();
+            entries.Clear();
         }
 
-        _credentialSets[location] = new CredentialSetEntry(value, generationAtRead, timeProvider.GetUtcNow() + TimeToLive);
+        entries[location] = new Entry<T>(value, generationAtRead, timeProvider.GetUtcNow() + TimeToLive);
     }
 
-    /// <summary>Caches a value read while <paramref name="generationAtRead"/> was current; ignored if a write happened since.</summary>
-    public void Store(MappedSecretLocation location, MappedSecret value, long generationAtRead)
-    {
-        if (generationAtRead != Generation)
-        {
-            return;
-        }
-
-        if (_entries.Count >= MaxEntries)
-        {
-            _entries.Clear();
-        }
-
-        _entries[location] = new Entry(value, generationAtRead, timeProvider.GetUtcNow() + TimeToLive);
-    }
-
-    public void InvalidateAll()
-    {
-        Interlocked.Increment(ref _generation);
-        _entries.Clear();
-        _credentialSets.Clear();
-    }
-
-    private sealed record Entry(MappedSecret Value, long Generation, DateTimeOffset ExpiresAt);
-
-    private sealed record CredentialSetEntry(CredentialSetSnapshot Value, long Generation, DateTimeOffset ExpiresAt);
+    private sealed record Entry<T>(T Value, long Generation, DateTimeOffset ExpiresAt);
 }
 
 /// <summary>Where a consumer reads a secret: project, environment slug, normalised path, key.</summary>
