@@ -42,6 +42,11 @@ public static class ApiEndpointConventions
         where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(ApiPolicies.For(permission)).WithMetadata(new ApiPermissionMetadata([permission]));
 
+    /// <summary>Only a signed-in Admin's browser session may call it (no API token: tokens carry no role).</summary>
+    public static TBuilder RequireAdminSession<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(DashboardPolicies.Admin).WithMetadata(new AdminSessionOnlyMetadata());
+
     /// <summary>Requires any one of <paramref name="permissions"/> (a token needs one of them; sessions as above).</summary>
     public static TBuilder RequireAnyPermission<TBuilder>(this TBuilder builder, params string[] permissions)
         where TBuilder : IEndpointConventionBuilder =>

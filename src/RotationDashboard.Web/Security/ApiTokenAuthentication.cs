@@ -185,6 +185,9 @@ public sealed record ApiPermissionRequirement(string Permission) : IAuthorizatio
 /// </summary>
 public sealed record ApiPermissionMetadata(IReadOnlyList<string> AnyOf);
 
+/// <summary>An <c>/api</c> route only a signed-in Admin's browser session may call: never an API token, which carries no role.</summary>
+public sealed record AdminSessionOnlyMetadata;
+
 public sealed class ApiPermissionHandler : AuthorizationHandler<ApiPermissionRequirement>
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ApiPermissionRequirement requirement)

@@ -26,7 +26,7 @@ public sealed class PermissionMatrixTests(ApiAppFactory app, ITestOutputHelper o
     /// <summary>API routes for any authenticated caller, on purpose (everything else must declare a permission).</summary>
     private static readonly HashSet<string> SignedInOnlyRoutes = ["/api/v1/antiforgery-token"];
 
-    private sealed record Caller(string Name, HttpClient Client, Func<string, bool> Has, bool Anonymous = false);
+    private sealed record Caller(string Name, HttpClient Client, Func<string, bool> Has, bool Anonymous = false, bool AdminSession = false);
 
     [Fact]
     public async Task Every_api_route_allows_exactly_the_callers_its_declared_permission_names()
@@ -44,7 +44,7 @@ public sealed class PermissionMatrixTests(ApiAppFactory app, ITestOutputHelper o
         {
             new("anonymous", app.Client(token: null), _ => false, Anonymous: true),
             new("bootstrap token", app.Client(), _ => true),
-            new("Admin session", await SandboxSignIn.CreateSignedInClientAsync(app.Address, SandboxSignIn.Admin), _ => true),
+            new("Admin session", await SandboxSignIn.CreateSignedInClientAsync(app.Address, SandboxSignIn.Admin), _ => true, AdminSession: true),
             new("Viewer session", await SandboxSignIn.CreateSignedInClientAsync(app.Address, SandboxSignIn.Viewer),
                 p => p is ApiPermissions.RotationsRead or ApiPermissions.ConnectionsRead),
         };
@@ -65,13 +65,14 @@ public sealed class PermissionMatrixTests(ApiAppFactory app, ITestOutputHelper o
         {
             var template = endpoint.RoutePattern.RawText!;
             var required = endpoint.Metadata.GetOrderedMetadata<ApiPermissionMetadata>();
-            Assert.True(required.Count > 0 || SignedInOnlyRoutes.Contains(template), $"{method} {template} declares no API permission");
+            var adminSessionOnly = endpoint.Metadata.GetMetadata<AdminSessionOnlyMetadata>() is not null;
+            Assert.True(required.Count > 0 || adminSessionOnly || SignedInOnlyRoutes.Contains(template), $"{method} {template} declares no API permission");
 
             foreach (var caller in callers)
             {
-                var allowed = !caller.Anonymous && required.All(r => r.AnyOf.Any(caller.Has));
+                var allowed = !caller.Anonymous && (adminSessionOnly ? caller.AdminSession : required.All(r => r.AnyOf.Any(caller.Has)));
                 // Denied callers get the real objects (nothing may change); allowed ones unknown ids, so no change is made.
-                var path = Fill(template, allowed && method != "GET", rotationId, connectionId, runId);
+                var path = Fill(template, allowed && method != "GET", rotationId, connectionId, runId, await AnySessionIdAsync());
                 var before = await FingerprintAsync();
                 using var request = new HttpRequestMessage(new HttpMethod(method), $"{path.TrimStart('/')}?projectId={projectId}&environment=dev&secretPath=/matrix");
                 if (method is "POST" or "PATCH")
@@ -245,10 +246,11 @@ public sealed class PermissionMatrixTests(ApiAppFactory app, ITestOutputHelper o
 
     // ---- Helpers ---------------------------------------------------------------------------------------------
 
-    private static string Fill(string template, bool unknownIds, Guid rotationId, Guid connectionId, string runId)
+    private static string Fill(string template, bool unknownIds, Guid rotationId, Guid connectionId, string runId, string sessionId)
     {
         string Id(string real) => unknownIds ? Guid.NewGuid().ToString() : real;
         return template
+            .Replace("{id}", unknownIds ? Convert.ToHexString(Guid.NewGuid().ToByteArray()) : sessionId, StringComparison.Ordinal)
             .Replace("{rotationId:guid}", Id(rotationId.ToString()), StringComparison.Ordinal)
             .Replace("{id:guid}", Id(connectionId.ToString()), StringComparison.Ordinal)
             .Replace("{runId:guid}", Id(runId), StringComparison.Ordinal)
@@ -264,7 +266,13 @@ public sealed class PermissionMatrixTests(ApiAppFactory app, ITestOutputHelper o
         var connections = await db.Connections.AsNoTracking().Select(c => c.Id.ToString() + c.UpdatedAt.ToString("O")).ToListAsync();
         return string.Join("|", rotations.Order()) + "#" + string.Join("|", connections.Order()) + "#" +
                await db.RotationRuns.CountAsync() + "#" + await db.SecretVersions.CountAsync() + "#" + await db.Secrets.CountAsync() + "#" +
-               await db.ApiTokens.CountAsync() + "#" + await db.Folders.CountAsync();
+               await db.ApiTokens.CountAsync() + "#" + await db.Folders.CountAsync() + "#" + await db.UserSessions.CountAsync();
+    }
+
+    private async Task<string> AnySessionIdAsync()
+    {
+        await using var db = await app.CreateContextAsync();
+        return await db.UserSessions.Select(s => s.Id).OrderBy(id => id).FirstOrDefaultAsync() ?? "no-session";
     }
 
     private async Task<int> RunCountAsync(Guid rotationId)

@@ -12,7 +12,7 @@ public static class SessionEndpoints
 
     public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapApiGroup(BasePath).RequireAuthorization(DashboardPolicies.Admin).ExcludeFromDescription();
+        var group = endpoints.MapApiGroup(BasePath).RequireAdminSession().ExcludeFromDescription();
 
         group.MapGet("", async (SessionService sessions, CancellationToken cancellationToken) =>
             ApiResults.Ok(new SessionListResponse(await sessions.ListActiveAsync(cancellationToken))));
