@@ -43,6 +43,8 @@ public sealed class InProcessDashboard : IAsyncDisposable
             ["applicationName"] = "RotationDashboard.Web",
             ["contentRoot"] = AppContext.BaseDirectory,
             ["urls"] = "http://127.0.0.1:0",
+            // Production needs explicit host names; the benchmark calls the loopback address it listens on.
+            ["AllowedHosts"] = "127.0.0.1;localhost",
             ["Storage:DataDirectory"] = dataDirectory,
             ["Encryption:RootKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             // Admin sign-in must be configured in Production; the benchmark never signs in.
