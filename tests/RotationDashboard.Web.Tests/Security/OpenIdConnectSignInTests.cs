@@ -119,6 +119,30 @@ public sealed class OpenIdConnectSignInTests : IClassFixture<DashboardAppFactory
     }
 
     [Fact]
+    public async Task A_replayed_callback_gives_no_session_even_with_the_browsers_sign_in_cookies()
+    {
+        var (victim, callback) = await SandboxSignIn.ReachCallbackAsync(_address, SandboxSignIn.Admin);
+        using var _ = victim;
+        // What an attacker would need besides the callback address: the correlation and nonce cookies of that sign-in.
+        var signInCookies = string.Join("; ", SandboxSignIn.CookiesOf(victim).GetCookies(callback).Select(c => $"{c.Name}={c.Value}"));
+        Assert.Contains(".AspNetCore.Correlation.", signInCookies, StringComparison.Ordinal);
+        Assert.Contains(".AspNetCore.OpenIdConnect.Nonce.", signInCookies, StringComparison.Ordinal);
+        using var genuine = await victim.GetAsync(callback);
+        Assert.Equal("/", genuine.Headers.Location!.OriginalString);
+
+        using var attacker = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = _address };
+        using var replay = new HttpRequestMessage(HttpMethod.Get, callback);
+        replay.Headers.TryAddWithoutValidation("Cookie", signInCookies);
+        using var refused = await attacker.SendAsync(replay);
+
+        // The code was spent by the genuine callback: the tenant refuses it again, so no session is made.
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.Equal(AuthenticationSetup.AccessDeniedPath, refused.Headers.Location!.OriginalString.Split('?')[0]);
+        var setCookies = refused.Headers.TryGetValues("Set-Cookie", out var values) ? values.ToList() : [];
+        Assert.DoesNotContain(setCookies, c => c.StartsWith("rd.session", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Sign_out_goes_through_the_tenants_logout_with_client_id_and_return_address()
     {
         using var client = await SandboxSignIn.CreateSignedInClientAsync(_address, SandboxSignIn.Viewer);
