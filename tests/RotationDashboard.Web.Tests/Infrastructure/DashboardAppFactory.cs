@@ -57,6 +57,12 @@ public class DashboardAppFactory : WebApplicationFactory<Program>
         };
         foreach (var (key, value) in Settings) settings[key] = value;
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+        // Settings read while Program.cs registers services (e.g. whether the sandbox is mounted) are only seen as
+        // host settings; the configuration above arrives after that.
+        foreach (var (key, value) in settings)
+        {
+            if (value is not null) builder.UseSetting(key, value);
+        }
         builder.UseUrls("http://127.0.0.1:0");
         if (ConfigureTestServices is { } configure) builder.ConfigureServices(configure);
     }
