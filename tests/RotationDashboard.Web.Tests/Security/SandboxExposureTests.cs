@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RotationDashboard.Sandbox;
-using RotationDashboard.Web.Hosting;
 using RotationDashboard.Web.Tests.Infrastructure;
 
 namespace RotationDashboard.Web.Tests.Security;
@@ -194,7 +193,7 @@ public sealed class SandboxExposureTests : IClassFixture<SandboxExposureTests.De
 
         var decision = RotationDashboard.Web.Security.RoleAssignment.Decide(signIn, ada);
 
+        // Anyone who reaches the demo can pick Ada: outside Development no admin list names her unless the operator does.
         Assert.Equal(RotationDashboard.Web.Security.DashboardRoles.Viewer, decision.Role);
-        Assert.NotNull(_demo.AppServices.GetService<IOptions<SandboxIntegrationOptions>>());
     }
 }
