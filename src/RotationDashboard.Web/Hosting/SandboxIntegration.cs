@@ -118,22 +118,23 @@ public static class SandboxIntegration
             tenant.UsePlan(Enum.Parse<SandboxPlan>(options.Plan, ignoreCase: true));
             tenant.PropagationWindow = TimeSpan.FromSeconds(options.PropagationWindowSeconds);
             tenant.LoginClientSecret = LoginClientSecret;
-            tenant.AdminSecret = string.IsNullOrEmpty(options.AdminSecret) ? null : options.AdminSecret;
             if (options.PersistState)
             {
                 tenant.StateFilePath = Path.Combine(dataDirectory(), "sandbox-tenant.json");
             }
         });
-        if (options.PublicBase is { } publicBase)
-        {
-            // With a public address the login app accepts exactly the dashboard's callback and signed-out page there,
-            // instead of any loopback address.
-            builder.Services.AddOptions<SandboxTenantOptions>().Configure<IOptions<SignInOptions>>((tenant, signIn) =>
+        builder.Services.AddOptions<SandboxTenantOptions>().Configure<IOptions<SandboxIntegrationOptions>, IOptions<SignInOptions>>(
+            (tenant, sandbox, signIn) =>
             {
-                tenant.AllowedCallbackUrls = [publicBase + signIn.Value.CallbackPath];
-                tenant.AllowedLogoutUrls = [publicBase + AccountEndpoints.SignedOutPath];
+                tenant.AdminSecret = string.IsNullOrEmpty(sandbox.Value.AdminSecret) ? null : sandbox.Value.AdminSecret;
+                // With a public address the login app accepts exactly the dashboard's callback and signed-out page
+                // there, instead of any loopback address.
+                if (sandbox.Value.PublicBase is { } publicBase)
+                {
+                    tenant.AllowedCallbackUrls = [publicBase + signIn.Value.CallbackPath];
+                    tenant.AllowedLogoutUrls = [publicBase + AccountEndpoints.SignedOutPath];
+                }
             });
-        }
         return builder;
     }
 
