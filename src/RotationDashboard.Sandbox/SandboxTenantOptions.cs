@@ -73,6 +73,18 @@ public sealed class SandboxTenantOptions
     /// <summary>Allowed logout return URLs of the login app; empty means any loopback URL, as above.</summary>
     public IList<string> AllowedLogoutUrls { get; set; } = new List<string>();
 
+    /// <summary>
+    /// When set, the admin endpoints under <c>/__sandbox/</c> answer only requests that send it in the
+    /// <see cref="AdminSecretHeader"/> header, from any address. When not set, only direct loopback callers reach them.
+    /// </summary>
+    public string? AdminSecret { get; set; }
+
+    /// <summary>The header that carries <see cref="AdminSecret"/>.</summary>
+    public const string AdminSecretHeader = "X-Sandbox-Admin-Secret";
+
+    /// <summary>The shortest <see cref="AdminSecret"/> accepted.</summary>
+    public const int MinimumAdminSecretLength = 32;
+
     /// <summary>Lifetime of issued access tokens; Auth0's default is 24 h.</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromSeconds(86400);
 
@@ -102,6 +114,7 @@ public sealed class SandboxTenantOptions
         target.AllowedCallbackUrls = new List<string>(AllowedCallbackUrls);
         target.AllowedLogoutUrls = new List<string>(AllowedLogoutUrls);
         target.AccessTokenLifetime = AccessTokenLifetime;
+        target.AdminSecret = AdminSecret;
     }
 }
 
@@ -124,6 +137,8 @@ public sealed class SandboxTenantOptionsValidator : IValidateOptions<SandboxTena
             failures.Add("DashboardClientSecret must be at least 16 characters.");
         if (string.IsNullOrWhiteSpace(options.LoginClientSecret) || options.LoginClientSecret.Length < 16)
             failures.Add("LoginClientSecret must be at least 16 characters.");
+        if (options.AdminSecret is { } secret && secret.Length < SandboxTenantOptions.MinimumAdminSecretLength)
+            failures.Add($"AdminSecret must be at least {SandboxTenantOptions.MinimumAdminSecretLength} characters.");
         if (options.StateFilePath is { } path && string.IsNullOrWhiteSpace(path))
             failures.Add("StateFilePath must be null or a file path.");
         foreach (var url in options.AllowedCallbackUrls.Concat(options.AllowedLogoutUrls))

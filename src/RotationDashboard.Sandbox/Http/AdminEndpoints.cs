@@ -1,14 +1,18 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace RotationDashboard.Sandbox.Http;
 
 /// <summary>
-/// Run-time control of the sandbox under <c>/__sandbox/</c>: faults, a defective next ID token, settings, reset. Loopback callers only,
-/// because anyone who can reach them can break or reset the tenant.
+/// Run-time control of the sandbox under <c>/__sandbox/</c>: faults, a defective next ID token, settings, reset. Direct
+/// loopback callers only, or callers with the configured admin secret, because anyone who can reach them can break or
+/// reset the tenant.
 /// </summary>
 internal static class AdminEndpoints
 {
@@ -41,8 +45,9 @@ internal static class AdminEndpoints
     public static void Map(RouteGroupBuilder tenantGroup)
     {
         var admin = tenantGroup.MapGroup("/__sandbox");
+        // 404 rather than 401: a caller without access learns nothing about the endpoints.
         admin.AddEndpointFilter(async (invocation, next) =>
-            SandboxHttp.IsLoopback(invocation.HttpContext) ? await next(invocation) : Results.NotFound());
+            MayAdminister(invocation.HttpContext) ? await next(invocation) : Results.NotFound());
 
         admin.MapGet("/faults", (HttpContext context) => Results.Json(ToDto(Tenant(context).Faults), Json));
         admin.MapMethods("/faults", ["PUT", "POST"], Task<IResult> (HttpContext context) => SetFaultsAsync(context));
@@ -64,6 +69,21 @@ internal static class AdminEndpoints
             Tenant(context).Reset();
             return Results.NoContent();
         });
+    }
+
+    /// <summary>
+    /// With an admin secret configured, only a request carrying it (compared in constant time), from any address;
+    /// without one, only a direct loopback caller.
+    /// </summary>
+    private static bool MayAdminister(HttpContext context)
+    {
+        var secret = context.RequestServices.GetRequiredService<IOptions<SandboxTenantOptions>>().Value.AdminSecret;
+        if (string.IsNullOrEmpty(secret))
+            return SandboxHttp.IsDirectLoopback(context);
+
+        var sent = context.Request.Headers[SandboxTenantOptions.AdminSecretHeader];
+        return sent.Count == 1 && sent[0] is { } value &&
+               CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(value)), SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
     }
 
     private static SandboxTenant Tenant(HttpContext context) => context.RequestServices.GetRequiredService<SandboxTenant>();

@@ -58,9 +58,19 @@ internal static class SandboxHttp
     public static IResult OAuthError(int statusCode, string error, string description) =>
         JsonNode(new JsonObject { ["error"] = error, ["error_description"] = description }, statusCode);
 
-    public static bool IsLoopback(HttpContext context) =>
-        // No remote address means an in-process test server: as local as it gets.
-        context.Connection.RemoteIpAddress is not { } address || IPAddress.IsLoopback(address);
+    /// <summary>
+    /// Headers a reverse proxy adds, and the one ASP.NET Core's forwarded-headers middleware leaves after it replaced the
+    /// remote address: behind a proxy the connection's address says nothing about who is calling.
+    /// </summary>
+    private static readonly string[] ForwardingHeaders = ["X-Forwarded-For", "Forwarded", "X-Original-For", "X-Real-IP"];
+
+    /// <summary>
+    /// A caller on this machine, connected directly: the connection's remote address is loopback and no proxy took part.
+    /// An unknown remote address is not loopback.
+    /// </summary>
+    public static bool IsDirectLoopback(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address) &&
+        !ForwardingHeaders.Any(header => context.Request.Headers.ContainsKey(header));
 
     public static string? BearerToken(HttpRequest request)
     {

@@ -78,7 +78,7 @@ public static class AuthenticationSetup
                 cookie.SessionStore = store;
             });
         services.AddOptions<OpenIdConnectOptions>(Auth0Scheme)
-            .Configure<IOptions<SignInOptions>, IHttpClientFactory, IHostEnvironment>(OpenIdConnectSignIn.Configure);
+            .Configure<IOptions<SignInOptions>, IOptions<SandboxIntegrationOptions>, IHttpClientFactory, IHostEnvironment>(OpenIdConnectSignIn.Configure);
 
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
@@ -90,12 +90,14 @@ public static class AuthenticationSetup
     }
 
     /// <summary>The tenant admins sign in at: the real Auth0 domain, or the built-in sandbox.</summary>
-    public static SignInTenant ResolveTenant(SignInOptions options) => options.UseSandbox
+    /// <param name="sandboxPublicBase">The sandbox's <see cref="SandboxIntegrationOptions.PublicBase"/>, when configured.</param>
+    public static SignInTenant ResolveTenant(SignInOptions options, string? sandboxPublicBase) => options.UseSandbox
         ? new SignInTenant(
             Authority: $"http://{LocalServerRedirectHandler.PlaceholderHost}{SandboxIntegration.MountPath}/",
             ClientId: options.SignInClientId!,
             ClientSecret: options.ClientSecret ?? SandboxIntegration.LoginClientSecret,
-            IsSandbox: true)
+            IsSandbox: true,
+            PublicBase: sandboxPublicBase)
         : new SignInTenant(
             Authority: Auth0Authority(options.Domain!),
             ClientId: options.ClientId!,
@@ -135,15 +137,23 @@ public sealed class SignInRefusedException(AccessDeniedReasons.Reason reason) : 
 /// Issuer and discovery base the server talks to. For the sandbox it is the app's own placeholder address, which
 /// the backchannel sends to the loopback address the app listens on.
 /// </param>
-public sealed record SignInTenant(string Authority, string ClientId, string ClientSecret, bool IsSandbox)
+/// <param name="PublicBase">
+/// Sandbox only: the configured address browsers reach the app at (no trailing slash). When set, browser-facing
+/// addresses are built from it instead of the request's Host header, which a demo server must not trust.
+/// </param>
+public sealed record SignInTenant(string Authority, string ClientId, string ClientSecret, bool IsSandbox, string? PublicBase = null)
 {
     /// <summary>
     /// Where the browser goes (/authorize, /v2/logout). The sandbox lives inside this app, so the browser reaches it
     /// at the address it reached the app by, never at the loopback address of the backchannel.
     /// </summary>
     public string BrowserBase(HttpRequest request) => IsSandbox
-        ? $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{SandboxIntegration.MountPath}/"
+        ? $"{AppBase(request)}{SandboxIntegration.MountPath}/"
         : Authority;
+
+    /// <summary>The app's own address as the browser sees it (no trailing slash): the public base when configured.</summary>
+    public string AppBase(HttpRequest request) =>
+        PublicBase ?? $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}";
 }
 
 internal sealed class SignInOptionsValidator(IHostEnvironment environment, IOptions<SandboxIntegrationOptions> sandbox)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 using RotationDashboard.Core.Audit;
+using RotationDashboard.Web.Hosting;
 using RotationDashboard.Web.Services.Audit;
 
 namespace RotationDashboard.Web.Security;
@@ -20,10 +21,11 @@ public static partial class OpenIdConnectSignIn
     /// <summary>Who a refused ID token belongs to: nobody we can trust, since the token was not valid.</summary>
     private static readonly Actor UnverifiedUser = Actor.User("unknown");
 
-    public static void Configure(OpenIdConnectOptions oidc, IOptions<SignInOptions> signInOptions, IHttpClientFactory httpClients, IHostEnvironment environment)
+    public static void Configure(OpenIdConnectOptions oidc, IOptions<SignInOptions> signInOptions, IOptions<SandboxIntegrationOptions> sandbox,
+        IHttpClientFactory httpClients, IHostEnvironment environment)
     {
         var signIn = signInOptions.Value;
-        var tenant = AuthenticationSetup.ResolveTenant(signIn);
+        var tenant = AuthenticationSetup.ResolveTenant(signIn, sandbox.Value.PublicBase);
 
         oidc.Authority = tenant.Authority;
         // Plain-HTTP discovery only for the sandbox inside this app; a real tenant's keys must come over TLS.
@@ -81,6 +83,12 @@ public static partial class OpenIdConnectSignIn
             if (tenant.IsSandbox)
             {
                 context.ProtocolMessage.IssuerAddress = tenant.BrowserBase(context.Request) + "authorize";
+                // The handler builds the callback from the Host header; a configured public address wins. The code
+                // redemption sends the same redirect_uri (the handler keeps the one sent here).
+                if (tenant.PublicBase is not null)
+                {
+                    context.ProtocolMessage.RedirectUri = tenant.AppBase(context.Request) + context.Options.CallbackPath;
+                }
             }
             return Task.CompletedTask;
         };
@@ -101,7 +109,7 @@ public static partial class OpenIdConnectSignIn
             // Auth0 ends its own session at /v2/logout and returns only to a URL in the application's Allowed Logout URLs.
             var request = context.Request;
             var returnPath = LocalReturnUrl.OrHome(context.Properties.RedirectUri, context.HttpContext);
-            var returnTo = $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{returnPath}";
+            var returnTo = tenant.AppBase(request) + returnPath;
             context.Response.Redirect(
                 $"{tenant.BrowserBase(request)}v2/logout?client_id={Uri.EscapeDataString(tenant.ClientId)}&returnTo={Uri.EscapeDataString(returnTo)}");
             context.HandleResponse();

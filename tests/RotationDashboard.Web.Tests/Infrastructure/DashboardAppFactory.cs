@@ -31,6 +31,8 @@ public class DashboardAppFactory : WebApplicationFactory<Program>
 
     public string EnvironmentName { get; set; } = "Development";
 
+    private static readonly string[] SettingsReadWhileRegistering = ["Sandbox:Enabled", "Sandbox:AllowOutsideDevelopment"];
+
     /// <summary>Service overrides for a test class (e.g. a manual clock); applied after the app's own registrations.</summary>
     public Action<IServiceCollection>? ConfigureTestServices { get; set; }
 
@@ -57,6 +59,12 @@ public class DashboardAppFactory : WebApplicationFactory<Program>
         };
         foreach (var (key, value) in Settings) settings[key] = value;
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+        // Whether the sandbox is registered at all is decided while Program.cs registers services, before the
+        // configuration above arrives; host settings are seen then.
+        foreach (var key in SettingsReadWhileRegistering)
+        {
+            if (settings.TryGetValue(key, out var value) && value is not null) builder.UseSetting(key, value);
+        }
         builder.UseUrls("http://127.0.0.1:0");
         if (ConfigureTestServices is { } configure) builder.ConfigureServices(configure);
     }
