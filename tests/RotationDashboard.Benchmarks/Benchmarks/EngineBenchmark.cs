@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
@@ -44,6 +45,9 @@ public sealed class EngineBenchmark : IBenchmark
         {
             ["Sandbox:Enabled"] = "true",
             ["Sandbox:AllowOutsideDevelopment"] = "true",
+            // Demo mode needs an admin secret and a public address; the benchmark uses neither but must start.
+            ["Sandbox:AdminSecret"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Sandbox:PublicBaseUrl"] = "http://127.0.0.1",
             ["Sandbox:PersistState"] = "false",
         }, cancellationToken);
         var services = dashboard.Services;
