@@ -172,17 +172,20 @@ public sealed partial class FailedApiAuthenticationLimiter : IDisposable
     private readonly ILogger<FailedApiAuthenticationLimiter> _logger;
 
     public FailedApiAuthenticationLimiter(IOptions<RateLimitOptions> options, ILogger<FailedApiAuthenticationLimiter> logger)
+        : this(CreateLimiter(options.Value.FailedApiAuthentication), logger)
     {
-        var limit = options.Value.FailedApiAuthentication;
+    }
+
+    internal FailedApiAuthenticationLimiter(PartitionedRateLimiter<string> failures, ILogger<FailedApiAuthenticationLimiter> logger)
+    {
+        _failures = failures;
         _logger = logger;
-        _failures = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(address,
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = limit.PermitLimit, Window = limit.Window, QueueLimit = 0 }));
     }
 
     /// <summary>A failed lease (with Retry-After) when the address used up its failures; null when it may try.</summary>
     public RateLimitLease? Blocked(string clientAddress)
     {
-        var probe = _failures.AttemptAcquire(clientAddress, 0);
+        var probe = Acquire(clientAddress, permitCount: 0);
         if (probe.IsAcquired)
         {
             probe.Dispose();
@@ -192,7 +195,30 @@ public sealed partial class FailedApiAuthenticationLimiter : IDisposable
         return probe;
     }
 
-    public void RecordFailure(string clientAddress) => _failures.AttemptAcquire(clientAddress).Dispose();
+    public void RecordFailure(string clientAddress) => Acquire(clientAddress, permitCount: 1).Dispose();
+
+    /// <summary>
+    /// The partitioned limiter disposes an address's limiter once it has been idle (all permits free) for a while, on a
+    /// timer: a call that picked that limiter up a moment before gets ObjectDisposedException. The partition is gone by
+    /// then, so asking again gets a fresh limiter (which is what an idle address would have had anyway).
+    /// </summary>
+    private RateLimitLease Acquire(string clientAddress, int permitCount)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return _failures.AttemptAcquire(clientAddress, permitCount);
+            }
+            catch (ObjectDisposedException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private static PartitionedRateLimiter<string> CreateLimiter(FixedWindowLimit limit) =>
+        PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(address,
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = limit.PermitLimit, Window = limit.Window, QueueLimit = 0 }));
 
     public void Dispose() => _failures.Dispose();
 
