@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 namespace RotationDashboard.Auth0.Http;
 
 /// <summary>
-/// One Auth0 request, kept as bytes so every attempt sends a fresh, identical message.
+/// One Auth0 request, its body kept as bytes so the retry handler can send the same message again.
 /// <see cref="SensitiveValues"/> are scrubbed from any text Auth0 sends back before it reaches an exception.
 /// </summary>
 internal sealed class Auth0HttpRequest(HttpMethod method, Uri uri)
@@ -17,7 +17,7 @@ internal sealed class Auth0HttpRequest(HttpMethod method, Uri uri)
 
     public string? ContentType { get; init; }
 
-    /// <summary>A fixed Authorization header (client_secret_basic); bearer tokens come per attempt.</summary>
+    /// <summary>A fixed Authorization header (client_secret_basic); a bearer token is added per send instead.</summary>
     public AuthenticationHeaderValue? Authorization { get; init; }
 
     /// <summary>False when a second send would not be the same request (a single-use client assertion).</summary>
