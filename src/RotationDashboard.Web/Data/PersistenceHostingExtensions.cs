@@ -8,6 +8,8 @@ using RotationDashboard.Web.Services.Audit;
 using RotationDashboard.Web.Services.Encryption;
 using RotationDashboard.Web.Services.Secrets;
 
+using RotationDashboard.Web.Application.Common;
+
 namespace RotationDashboard.Web.Data;
 
 public static class PersistenceHostingExtensions
@@ -43,10 +45,12 @@ public static class PersistenceHostingExtensions
 
         services.TryAddSingleton<SecretValueCache>();
         services.TryAddSingleton<SecretCacheInvalidationInterceptor>();
+        services.TryAddSingleton<RotationChangeInterceptor>();
         services.AddDbContextFactory<RotationDashboardDbContext>((sp, options) => options.UseRotationDashboardSqlite(
             sp.GetRequiredService<DatabaseLocation>().ConnectionString,
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.BusyTimeoutMilliseconds,
-            sp.GetRequiredService<SecretCacheInvalidationInterceptor>()));
+            sp.GetRequiredService<SecretCacheInvalidationInterceptor>(),
+            sp.GetRequiredService<RotationChangeInterceptor>()));
         services.AddSingleton<IDataMigration, SecretVersionBindingMigration>();
         services.TryAddSingleton<DatabaseMigrator>();
         services.TryAddSingleton<DatabaseSeeder>();
@@ -60,6 +64,7 @@ public static class PersistenceHostingExtensions
     {
         services.TryAddSingleton(NextRotationCalculator.Default);
         services.TryAddSingleton<IAuditLog, AuditLogService>();
+        services.TryAddSingleton<PermissionGuard>();
         services.TryAddSingleton<SecretStoreService>();
         services.TryAddSingleton<IRotationSecretStore>(sp => sp.GetRequiredService<SecretStoreService>());
         return services;

@@ -4,6 +4,7 @@ using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Core.Security;
+using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Services.Secrets;
@@ -41,7 +42,7 @@ public static class SecretRotationEndpoints
             .WithSummary("Rotation types with their secret-name templates and strategies")
             .Produces<SecretRotationOptionsResponse>();
 
-        root.MapGet("", (string? projectId, HttpContext context, RotationService rotations, SecretStoreService store, CancellationToken cancellationToken) =>
+        root.MapGet("", (string? projectId, HttpContext context, RotationQueries rotations, SecretStoreService store, CancellationToken cancellationToken) =>
                 ListAsync(projectId, type: null, context, rotations, store, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsRead)
             .WithName("ListSecretRotations")
@@ -63,8 +64,8 @@ public static class SecretRotationEndpoints
         var label = type == RotationType.Auth0ClientSecret ? "Auth0 Client Secret" : "Auth0 Private Key JWT";
         var suffix = type == RotationType.Auth0ClientSecret ? "Auth0ClientSecret" : "Auth0PrivateKeyJwt";
 
-        group.MapPost("", (HttpContext context, RotationService rotations, CancellationToken cancellationToken) =>
-                CreateAsync(type, context, rotations, cancellationToken))
+        group.MapPost("", (HttpContext context, CreateRotation create, CancellationToken cancellationToken) =>
+                CreateAsync(type, context, create, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsWrite)
             .WithName("Create" + suffix + "Rotation")
             .WithSummary($"Create an {label} rotation")
@@ -75,7 +76,7 @@ public static class SecretRotationEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapGet("", (string? projectId, HttpContext context, RotationService rotations, SecretStoreService store, CancellationToken cancellationToken) =>
+        group.MapGet("", (string? projectId, HttpContext context, RotationQueries rotations, SecretStoreService store, CancellationToken cancellationToken) =>
                 ListAsync(projectId, type, context, rotations, store, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsRead)
             .WithName("List" + suffix + "Rotations")
@@ -84,7 +85,7 @@ public static class SecretRotationEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapGet("/{rotationId:guid}", async (Guid rotationId, HttpContext context, RotationService rotations, CancellationToken cancellationToken) =>
+        group.MapGet("/{rotationId:guid}", async (Guid rotationId, HttpContext context, RotationQueries rotations, CancellationToken cancellationToken) =>
                 await FindAsync(rotations, rotationId, type, cancellationToken) is not { } view ? NotFound(type)
                 : ReadRefused(context, view) ?? ApiResults.Ok(new SecretRotationResponse(SecretRotationDto.From(view))))
             .RequirePermission(ApiPermissions.RotationsRead)
@@ -99,7 +100,7 @@ public static class SecretRotationEndpoints
                     string? environment,
                     string? secretPath,
                     HttpContext context,
-                    RotationService rotations,
+                    RotationQueries rotations,
                     CancellationToken cancellationToken) =>
                 GetByNameAsync(type, rotationName, projectId, environment, secretPath, context, rotations, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsRead)
@@ -109,8 +110,8 @@ public static class SecretRotationEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapPatch("/{rotationId:guid}", (Guid rotationId, HttpContext context, RotationService rotations, CancellationToken cancellationToken) =>
-                UpdateAsync(type, rotationId, context, rotations, cancellationToken))
+        group.MapPatch("/{rotationId:guid}", (Guid rotationId, HttpContext context, RotationQueries rotations, UpdateRotation update, CancellationToken cancellationToken) =>
+                UpdateAsync(type, rotationId, context, rotations, update, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsWrite)
             .WithName("Update" + suffix + "Rotation")
             .WithSummary($"Update an {label} rotation")
@@ -129,9 +130,10 @@ public static class SecretRotationEndpoints
                     string? deleteSecrets,
                     string? revokeGeneratedCredentials,
                     HttpContext context,
-                    RotationService rotations,
+                    RotationQueries rotations,
+                    DeleteRotation deleteRotation,
                     CancellationToken cancellationToken) =>
-                DeleteAsync(type, rotationId, deleteSecrets, revokeGeneratedCredentials, context, rotations, cancellationToken))
+                DeleteAsync(type, rotationId, deleteSecrets, revokeGeneratedCredentials, context, rotations, deleteRotation, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsWrite)
             .WithName("Delete" + suffix + "Rotation")
             .WithSummary($"Delete an {label} rotation")
@@ -147,10 +149,11 @@ public static class SecretRotationEndpoints
         group.MapPost("/{rotationId:guid}/rotate-secrets", (
                     Guid rotationId,
                     HttpContext context,
-                    RotationService rotations,
+                    RotationQueries rotations,
+                    RotateNow rotateNow,
                     IRotationRunNotifier notifier,
                     CancellationToken cancellationToken) =>
-                RotateAsync(type, rotationId, context, rotations, notifier, cancellationToken))
+                RotateAsync(type, rotationId, context, rotations, rotateNow, notifier, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsWrite)
             .WithName("Rotate" + suffix + "RotationSecrets")
             .WithSummary($"Rotate an {label} rotation's credential now")
@@ -168,9 +171,10 @@ public static class SecretRotationEndpoints
         group.MapGet("/{rotationId:guid}/generated-credentials", (
                     Guid rotationId,
                     HttpContext context,
-                    RotationService rotations,
+                    RotationQueries rotations,
+                    RevealCredentials reveal,
                     CancellationToken cancellationToken) =>
-                GeneratedCredentialsAsync(type, rotationId, context, rotations, cancellationToken))
+                GeneratedCredentialsAsync(type, rotationId, context, rotations, reveal, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsReveal)
             .WithName("Get" + suffix + "RotationGeneratedCredentials")
             .WithSummary("Reveal the generated credentials (audited)")
@@ -184,7 +188,7 @@ public static class SecretRotationEndpoints
                     int? skip,
                     int? take,
                     HttpContext context,
-                    RotationService rotations,
+                    RotationQueries rotations,
                     CancellationToken cancellationToken) =>
             {
                 if (await FindAsync(rotations, rotationId, type, cancellationToken) is not { } view)
@@ -211,7 +215,7 @@ public static class SecretRotationEndpoints
                     Guid rotationId,
                     Guid runId,
                     HttpContext context,
-                    RotationService rotations,
+                    RotationQueries rotations,
                     CancellationToken cancellationToken) =>
             {
                 var view = await FindAsync(rotations, rotationId, type, cancellationToken);
@@ -257,7 +261,7 @@ public static class SecretRotationEndpoints
             new SecretRotationTemplateDto(SecretsMappingDto.From(SecretsMapping.DefaultFor(type))),
             RotationSlugs.StrategiesFor(type).Select(RotationApiSlugs.ToSlug).ToList(),
             RotationApiSlugs.ToSlug(RotationSlugs.DefaultStrategyFor(type)),
-            RotationService.RequiredScopes(type),
+            Auth0ApplicationCheck.RequiredScopes(type),
             PathFor(type)))
         .OrderBy(o => o.Name, StringComparer.Ordinal)
         .ToList());
@@ -268,7 +272,7 @@ public static class SecretRotationEndpoints
         string? projectId,
         RotationType? type,
         HttpContext context,
-        RotationService rotations,
+        RotationQueries rotations,
         SecretStoreService store,
         CancellationToken cancellationToken)
     {
@@ -301,7 +305,7 @@ public static class SecretRotationEndpoints
         string? environment,
         string? secretPath,
         HttpContext context,
-        RotationService rotations,
+        RotationQueries rotations,
         CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -340,7 +344,7 @@ public static class SecretRotationEndpoints
             : ApiResults.NotFound($"No {type.ToSlug()} rotation named \"{rotationName}\" exists at that project, environment and path.");
     }
 
-    private static async Task<IResult> CreateAsync(RotationType type, HttpContext context, RotationService rotations, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(RotationType type, HttpContext context, CreateRotation create, CancellationToken cancellationToken)
     {
         var body = await ApiJson.ReadAsync<CreateSecretRotationRequest>(context.Request, cancellationToken);
         if (body.Problem is not null)
@@ -389,7 +393,7 @@ public static class SecretRotationEndpoints
             UseSelfSignedCertificate = input.UseSelfSignedCertificate ?? false,
             SwitchToPrivateKeyJwt = input.SwitchToPrivateKeyJwt ?? false,
         };
-        var result = await rotations.CreateAsync(request, DashboardUser.FromPrincipal(context.User), cancellationToken);
+        var result = await create.ExecuteAsync(request, DashboardUser.FromPrincipal(context.User), cancellationToken);
         if (result.Succeeded)
         {
             return ApiResults.Ok(new SecretRotationResponse(SecretRotationDto.From(result.Value)));
@@ -399,7 +403,8 @@ public static class SecretRotationEndpoints
         return Failure(result.Failure!, new NameConflict(request.Name, path));
     }
 
-    private static async Task<IResult> UpdateAsync(RotationType type, Guid rotationId, HttpContext context, RotationService rotations, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(
+        RotationType type, Guid rotationId, HttpContext context, RotationQueries rotations, UpdateRotation update, CancellationToken cancellationToken)
     {
         var body = await ApiJson.ReadAsync<UpdateSecretRotationRequest>(context.Request, cancellationToken);
         if (body.Problem is not null)
@@ -452,7 +457,7 @@ public static class SecretRotationEndpoints
             RetireGracePeriod = Seconds(input.RetireGracePeriodSeconds),
             UseSelfSignedCertificate = input.UseSelfSignedCertificate,
         };
-        var result = await rotations.UpdateAsync(rotationId, request, DashboardUser.FromPrincipal(context.User), cancellationToken: cancellationToken);
+        var result = await update.ExecuteAsync(rotationId, request, DashboardUser.FromPrincipal(context.User), cancellationToken: cancellationToken);
         return result.Succeeded
             ? ApiResults.Ok(new SecretRotationResponse(SecretRotationDto.From(result.Value)))
             : Failure(result.Failure!, input.Name is null ? null : new NameConflict(input.Name, current.Folder.Path));
@@ -464,7 +469,8 @@ public static class SecretRotationEndpoints
         string? deleteSecrets,
         string? revokeGeneratedCredentials,
         HttpContext context,
-        RotationService rotations,
+        RotationQueries rotations,
+        DeleteRotation deleteRotation,
         CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -480,7 +486,7 @@ public static class SecretRotationEndpoints
             return NotFound(type);
         }
 
-        var result = await rotations.DeleteAsync(rotationId, revoke, delete, DashboardUser.FromPrincipal(context.User), cancellationToken);
+        var result = await deleteRotation.ExecuteAsync(rotationId, revoke, delete, DashboardUser.FromPrincipal(context.User), cancellationToken);
         return result.Succeeded
             ? ApiResults.Ok(new SecretRotationResponse(SecretRotationDto.From(result.Value)))
             : Failure(result.Failure!);
@@ -490,7 +496,8 @@ public static class SecretRotationEndpoints
         RotationType type,
         Guid rotationId,
         HttpContext context,
-        RotationService rotations,
+        RotationQueries rotations,
+        RotateNow rotateNow,
         IRotationRunNotifier notifier,
         CancellationToken cancellationToken)
     {
@@ -501,7 +508,7 @@ public static class SecretRotationEndpoints
 
         // Subscribed before the start so the moment the run ends or starts waiting cannot be missed.
         using var settled = new RunSettledWatcher(notifier, rotationId);
-        var started = await rotations.RotateNowAsync(rotationId, RunTrigger.Api, DashboardUser.FromPrincipal(context.User), waitForCompletion: false, cancellationToken);
+        var started = await rotateNow.ExecuteAsync(rotationId, RunTrigger.Api, DashboardUser.FromPrincipal(context.User), waitForCompletion: false, cancellationToken);
         if (!started.Succeeded)
         {
             return Failure(started.Failure!);
@@ -545,7 +552,8 @@ public static class SecretRotationEndpoints
         RotationType type,
         Guid rotationId,
         HttpContext context,
-        RotationService rotations,
+        RotationQueries rotations,
+        RevealCredentials reveal,
         CancellationToken cancellationToken)
     {
         if (await FindAsync(rotations, rotationId, type, cancellationToken) is null)
@@ -553,7 +561,7 @@ public static class SecretRotationEndpoints
             return NotFound(type);
         }
 
-        var result = await rotations.GetGeneratedCredentialsAsync(rotationId, DashboardUser.FromPrincipal(context.User), cancellationToken);
+        var result = await reveal.ExecuteAsync(rotationId, DashboardUser.FromPrincipal(context.User), cancellationToken);
         if (!result.Succeeded)
         {
             return Failure(result.Failure!);
@@ -565,7 +573,7 @@ public static class SecretRotationEndpoints
 
     // ---- Helpers -------------------------------------------------------------------------------------------
 
-    private static async Task<RotationView?> FindAsync(RotationService rotations, Guid rotationId, RotationType type, CancellationToken cancellationToken)
+    private static async Task<RotationView?> FindAsync(RotationQueries rotations, Guid rotationId, RotationType type, CancellationToken cancellationToken)
     {
         var view = await rotations.GetAsync(rotationId, cancellationToken);
         return view is not null && view.Type == type.ToSlug() ? view : null;

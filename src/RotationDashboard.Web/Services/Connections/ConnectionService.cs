@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RotationDashboard.Auth0;
@@ -113,7 +112,7 @@ public sealed partial class ConnectionService(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException ex) when (IsUniqueViolation(ex))
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             return OperationResult<ConnectionView>.Invalid("name", NameTakenMessage(settings.Name));
         }
@@ -172,7 +171,7 @@ public sealed partial class ConnectionService(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException ex) when (IsUniqueViolation(ex))
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             return OperationResult<ConnectionView>.Invalid("name", NameTakenMessage(settings.Name));
         }
@@ -215,7 +214,7 @@ public sealed partial class ConnectionService(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException ex) when (ex.InnerException is SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException ex) when (ex.IsConstraintViolation())
         {
             // A rotation was created meanwhile; the foreign key refused the delete.
             await using var again = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -678,8 +677,6 @@ public sealed partial class ConnectionService(
         $"Connection \"{name}\" is used by {rotations.Count} rotation{(rotations.Count == 1 ? "" : "s")} " +
         $"({string.Join(", ", rotations.Take(5))}{(rotations.Count > 5 ? ", …" : "")}). Delete those rotations first.";
 
-    private static bool IsUniqueViolation(DbUpdateException exception) =>
-        exception.InnerException is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} ({Name}) created by {Actor}")]
     private static partial void LogCreated(ILogger logger, Guid connectionId, string name, string actor);

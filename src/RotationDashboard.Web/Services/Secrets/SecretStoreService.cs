@@ -116,7 +116,7 @@ public sealed partial class SecretStoreService(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException ex) when (IsUniqueViolation(ex))
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             return OperationResult<FolderSummary>.Invalid("path", $"A folder \"{normalized}\" already exists in this environment.");
         }
@@ -244,7 +244,7 @@ public sealed partial class SecretStoreService(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException ex) when (IsUniqueViolation(ex))
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             return OperationResult<SecretSummary>.Invalid("key", DuplicateKeyMessage(normalizedKey));
         }
@@ -859,14 +859,12 @@ public sealed partial class SecretStoreService(
         {
             return OperationResult.Conflict(ConcurrencyConflictMessage).Failure;
         }
-        catch (DbUpdateException ex) when (IsUniqueViolation(ex))
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             return OperationResult.Invalid("key", duplicateKeyMessage).Failure;
         }
     }
 
-    private static bool IsUniqueViolation(DbUpdateException exception) =>
-        exception.InnerException is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 
     private static string DuplicateKeyMessage(string key) => $"A secret named \"{key}\" already exists in this folder.";
 
