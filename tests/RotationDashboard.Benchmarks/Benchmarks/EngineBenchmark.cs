@@ -13,6 +13,7 @@ using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Scheduling;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Connections;
+using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Services.Rotations;
 
 namespace RotationDashboard.Benchmarks.Benchmarks;
@@ -51,7 +52,7 @@ public sealed class EngineBenchmark : IBenchmark
             ["Sandbox:PersistState"] = "false",
         }, cancellationToken);
         var services = dashboard.Services;
-        var rotations = services.GetRequiredService<RotationService>();
+        var rotateNow = services.GetRequiredService<RotateNow>();
 
         var rows = new List<BenchmarkRow>();
         foreach (var (name, clientId, strategy) in new[]
@@ -68,7 +69,7 @@ public sealed class EngineBenchmark : IBenchmark
             for (var i = 0; i < RunsPerStrategy; i++)
             {
                 var watch = Stopwatch.StartNew();
-                var rotated = await rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, Admin, waitForCompletion: true, cancellationToken);
+                var rotated = await rotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, Admin, waitForCompletion: true, cancellationToken);
                 samples.Add(watch.Elapsed);
                 if (!rotated.Succeeded || rotated.Value.Run.Status != RunStatus.Succeeded)
                 {
@@ -133,7 +134,7 @@ public sealed class EngineBenchmark : IBenchmark
         var projectId = await db.Projects.Where(p => p.Slug == Project.DefaultSlug).Select(p => p.Id).SingleAsync(cancellationToken);
         var prefix = name.ToUpperInvariant().Replace('-', '_');
         var isKey = strategy == RotationStrategy.PrivateKeyJwt;
-        var created = await services.GetRequiredService<RotationService>().CreateAsync(new CreateRotationRequest
+        var created = await services.GetRequiredService<CreateRotation>().ExecuteAsync(new CreateRotationRequest
         {
             Name = name,
             Type = (isKey ? RotationType.Auth0PrivateKeyJwt : RotationType.Auth0ClientSecret).ToSlug(),

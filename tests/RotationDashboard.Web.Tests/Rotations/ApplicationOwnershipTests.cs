@@ -22,7 +22,7 @@ public class ApplicationOwnershipTests
 
         // Another connection to the same tenant (the same sandbox, through the same M2M application).
         var otherConnection = await host.SandboxConnectionAsync("sandbox-again");
-        var second = await host.Rotations.CreateAsync(await host.RequestAsync("intruder", clientId, strategy, otherConnection), EngineTestHost.Admin);
+        var second = await host.CreateRotation.ExecuteAsync(await host.RequestAsync("intruder", clientId, strategy, otherConnection), EngineTestHost.Admin);
 
         Assert.False(second.Succeeded);
         Assert.Equal(OperationFailureKind.Validation, second.Failure!.Kind);
@@ -35,7 +35,7 @@ public class ApplicationOwnershipTests
 
         // An update that moves another rotation onto the owned application is refused the same way.
         var other = await host.CreateAsync(await host.RequestAsync("other", SandboxSeed.BillingServiceClientId, RotationStrategy.Staged, otherConnection));
-        var moved = await host.Rotations.UpdateAsync(other.Id, new UpdateRotationRequest { Parameters = new RotationParameters(clientId) }, EngineTestHost.Admin);
+        var moved = await host.UpdateRotation.ExecuteAsync(other.Id, new UpdateRotationRequest { Parameters = new RotationParameters(clientId) }, EngineTestHost.Admin);
         Assert.False(moved.Succeeded);
         Assert.Contains("already rotated by rotation \"owner\"", moved.Failure!.Errors["parameters.clientId"][0], StringComparison.Ordinal);
 

@@ -27,6 +27,7 @@ using RotationDashboard.Web.Hosting;
 using RotationDashboard.Web.Scheduling;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Connections;
+using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Services.Secrets;
 
@@ -60,7 +61,17 @@ public sealed class EngineTestHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public RotationService Rotations => Services.GetRequiredService<RotationService>();
+    public RotationQueries Rotations => Services.GetRequiredService<RotationQueries>();
+
+    public CreateRotation CreateRotation => Services.GetRequiredService<CreateRotation>();
+
+    public UpdateRotation UpdateRotation => Services.GetRequiredService<UpdateRotation>();
+
+    public DeleteRotation DeleteRotation => Services.GetRequiredService<DeleteRotation>();
+
+    public RotateNow RotateNow => Services.GetRequiredService<RotateNow>();
+
+    public RevealCredentials RevealCredentials => Services.GetRequiredService<RevealCredentials>();
 
     public RotationEngine Engine => Services.GetRequiredService<RotationEngine>();
 
@@ -234,7 +245,7 @@ public sealed class EngineTestHost : IAsyncDisposable
 
     public async Task<RotationView> CreateAsync(CreateRotationRequest request)
     {
-        var created = await Rotations.CreateAsync(request, Admin);
+        var created = await CreateRotation.ExecuteAsync(request, Admin);
         Assert.True(created.Succeeded, created.ToString() + " " + string.Join("; ", created.Failure?.Errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}") ?? []));
         Assert.True(created.Value.RotationStatus == "success", created.Value.LastRotationMessage);
         return created.Value;

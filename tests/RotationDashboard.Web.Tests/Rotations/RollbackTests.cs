@@ -26,7 +26,7 @@ public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
         await using var host = await EngineTestHost.StartAsync(data);
         var current = host.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId)!;
         host.Sandbox.AddFailure(new SandboxFailureRule("POST", "/oauth/token", 401, Unauthorized, Times: 1000));
-        var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         host.Sandbox.ClearFaults();
 
         var run = rotated.Value.Run;
@@ -63,7 +63,7 @@ public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
                 host.Sandbox.SetFaults(new SandboxFaults { Failures = [patchFails] });
             }
         });
-        var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         faults.Dispose();
         host.Sandbox.ClearFaults();
 
@@ -90,7 +90,7 @@ public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
         });
 
         // The next successful run clears the flag.
-        var again = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var again = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         Assert.Equal(RunStatus.Succeeded, again.Value.Run.Status);
         Assert.False(again.Value.Rotation.NeedsAttention);
     }
@@ -123,7 +123,7 @@ public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
         // Every Management API call hangs (far longer than the run may take).
         host.Sandbox.SetFaults(new SandboxFaults { TimeoutRate = 1, TimeoutDelay = TimeSpan.FromMinutes(10), Targets = SandboxFaultTargets.Management });
         var started = Stopwatch.GetTimestamp();
-        var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true)
+        var rotated = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true)
             .WaitAsync(TimeSpan.FromMinutes(1));
         var took = Stopwatch.GetElapsedTime(started);
         host.Sandbox.ClearFaults();

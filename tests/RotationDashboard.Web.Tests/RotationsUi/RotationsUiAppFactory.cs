@@ -11,6 +11,7 @@ using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Connections;
+using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Tests.Infrastructure;
 
@@ -55,7 +56,17 @@ public sealed class RotationsUiAppFactory : DashboardAppFactory
 
     public T Get<T>() where T : notnull => AppServices.GetRequiredService<T>();
 
-    public RotationService Rotations => Get<RotationService>();
+    public RotationQueries Rotations => Get<RotationQueries>();
+
+    public CreateRotation CreateRotation => Get<CreateRotation>();
+
+    public UpdateRotation UpdateRotation => Get<UpdateRotation>();
+
+    public DeleteRotation DeleteRotation => Get<DeleteRotation>();
+
+    public RotateNow RotateNow => Get<RotateNow>();
+
+    public RevealCredentials RevealCredentials => Get<RevealCredentials>();
 
     public SandboxTenant Sandbox => Get<SandboxTenant>();
 
@@ -80,7 +91,7 @@ public sealed class RotationsUiAppFactory : DashboardAppFactory
         TimeSpan? leadTime = null)
     {
         var type = strategy == RotationStrategy.PrivateKeyJwt ? RotationType.Auth0PrivateKeyJwt : RotationType.Auth0ClientSecret;
-        var result = await Rotations.CreateAsync(new CreateRotationRequest
+        var result = await CreateRotation.ExecuteAsync(new CreateRotationRequest
         {
             Name = name,
             Type = type.ToSlug(),
