@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using System.Diagnostics;
 using System.Security.Claims;
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RotationDashboard.Benchmarks.Infrastructure;
@@ -9,11 +9,12 @@ using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Sandbox;
+using RotationDashboard.Web.Application.Connections;
+using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Scheduling;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Connections;
-using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Services.Rotations;
 
 namespace RotationDashboard.Benchmarks.Benchmarks;
@@ -128,7 +129,7 @@ public sealed class EngineBenchmark : IBenchmark
     private static async Task<RotationView> CreateAsync(
         IServiceProvider services, string name, string clientId, RotationStrategy strategy, bool autoRotation, CancellationToken cancellationToken)
     {
-        var connection = (await services.GetRequiredService<ConnectionService>().ListAsync(cancellationToken))
+        var connection = (await services.GetRequiredService<ConnectionQueries>().ListAsync(cancellationToken))
             .Single(c => c.Name == SandboxConnections.DefaultConnectionName);
         await using var db = await services.GetRequiredService<IDbContextFactory<RotationDashboardDbContext>>().CreateDbContextAsync(cancellationToken);
         var projectId = await db.Projects.Where(p => p.Slug == Project.DefaultSlug).Select(p => p.Id).SingleAsync(cancellationToken);

@@ -8,10 +8,11 @@ using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Sandbox;
+using RotationDashboard.Web.Application.Connections;
+using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Connections;
-using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Tests.Infrastructure;
 
@@ -71,7 +72,7 @@ public sealed class RotationsUiAppFactory : DashboardAppFactory
     public SandboxTenant Sandbox => Get<SandboxTenant>();
 
     public async Task<Guid> SandboxConnectionIdAsync() =>
-        (await Get<ConnectionService>().ListAsync()).Single(c => c.Name == SandboxConnections.DefaultConnectionName).Id;
+        (await Get<ConnectionQueries>().ListAsync()).Single(c => c.Name == SandboxConnections.DefaultConnectionName).Id;
 
     public async Task<Guid> DefaultProjectIdAsync()
     {

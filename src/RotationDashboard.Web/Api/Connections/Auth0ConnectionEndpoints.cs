@@ -1,5 +1,6 @@
 using RotationDashboard.Core.Connections;
 using RotationDashboard.Core.Security;
+using RotationDashboard.Web.Application.Connections;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Connections;
 
@@ -18,7 +19,7 @@ public static class Auth0ConnectionEndpoints
     {
         var group = endpoints.MapApiGroup(BasePath).WithTags("App connections").RequirePermission(ApiPermissions.ConnectionsRead);
 
-        group.MapGet("", async (ConnectionService connections, CancellationToken cancellationToken) =>
+        group.MapGet("", async (ConnectionQueries connections, CancellationToken cancellationToken) =>
         {
             var list = await connections.ListAsync(cancellationToken);
             return ApiResults.Ok(new AppConnectionListResponse(list.Select(AppConnectionDto.From).ToList()));
@@ -27,7 +28,7 @@ public static class Auth0ConnectionEndpoints
             .WithSummary("List Auth0 connections")
             .Produces<AppConnectionListResponse>();
 
-        group.MapGet("/{id:guid}", async (Guid id, ConnectionService connections, CancellationToken cancellationToken) =>
+        group.MapGet("/{id:guid}", async (Guid id, ConnectionQueries connections, CancellationToken cancellationToken) =>
             await connections.GetAsync(id, cancellationToken) is { } view
                 ? ApiResults.Ok(new AppConnectionResponse(AppConnectionDto.From(view)))
                 : ApiResults.NotFound("The connection does not exist."))
@@ -36,7 +37,7 @@ public static class Auth0ConnectionEndpoints
             .Produces<AppConnectionResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapPost("", async (HttpContext context, ConnectionService connections, CancellationToken cancellationToken) =>
+        group.MapPost("", async (HttpContext context, CreateConnection create, CancellationToken cancellationToken) =>
         {
             var body = await ApiJson.ReadAsync<CreateAuth0ConnectionRequest>(context.Request, cancellationToken);
             if (body.Problem is not null)
@@ -57,7 +58,7 @@ public static class Auth0ConnectionEndpoints
                 request.Credentials?.ClientSecret,
                 request.Credentials?.Audience,
                 request.IsSandbox);
-            var result = await connections.CreateAsync(input, DashboardUser.FromPrincipal(context.User), cancellationToken);
+            var result = await create.ExecuteAsync(input, DashboardUser.FromPrincipal(context.User), cancellationToken);
             return ApiResults.FromOperationResult(result, view => new AppConnectionResponse(AppConnectionDto.From(view)), ApiFieldName);
         }).RequirePermission(ApiPermissions.ConnectionsWrite)
             .WithName("CreateAuth0Connection")
@@ -71,7 +72,7 @@ public static class Auth0ConnectionEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        group.MapPatch("/{id:guid}", async (Guid id, HttpContext context, ConnectionService connections, CancellationToken cancellationToken) =>
+        group.MapPatch("/{id:guid}", async (Guid id, HttpContext context, UpdateConnection update, CancellationToken cancellationToken) =>
         {
             var body = await ApiJson.ReadAsync<UpdateAuth0ConnectionRequest>(context.Request, cancellationToken);
             if (body.Problem is not null)
@@ -92,7 +93,7 @@ public static class Auth0ConnectionEndpoints
                 request.Credentials?.ClientSecret,
                 request.Credentials?.Audience,
                 request.IsSandbox);
-            var result = await connections.UpdateAsync(id, patch, DashboardUser.FromPrincipal(context.User), cancellationToken);
+            var result = await update.ExecuteAsync(id, patch, DashboardUser.FromPrincipal(context.User), cancellationToken);
             return ApiResults.FromOperationResult(result, view => new AppConnectionResponse(AppConnectionDto.From(view)), ApiFieldName);
         }).RequirePermission(ApiPermissions.ConnectionsWrite)
             .WithName("UpdateAuth0Connection")
@@ -105,9 +106,9 @@ public static class Auth0ConnectionEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        group.MapDelete("/{id:guid}", async (Guid id, HttpContext context, ConnectionService connections, CancellationToken cancellationToken) =>
+        group.MapDelete("/{id:guid}", async (Guid id, HttpContext context, DeleteConnection delete, CancellationToken cancellationToken) =>
         {
-            var result = await connections.DeleteAsync(id, DashboardUser.FromPrincipal(context.User), cancellationToken);
+            var result = await delete.ExecuteAsync(id, DashboardUser.FromPrincipal(context.User), cancellationToken);
             return ApiResults.FromOperationResult(result, view => new AppConnectionResponse(AppConnectionDto.From(view)));
         }).RequirePermission(ApiPermissions.ConnectionsWrite)
             .WithName("DeleteAuth0Connection")
@@ -121,10 +122,10 @@ public static class Auth0ConnectionEndpoints
             string? search,
             bool? refresh,
             HttpContext context,
-            ConnectionService connections,
+            ListApplications listApplications,
             CancellationToken cancellationToken) =>
         {
-            var result = await connections.ListApplicationsAsync(id, search, refresh ?? false, DashboardUser.FromPrincipal(context.User), cancellationToken);
+            var result = await listApplications.ExecuteAsync(id, search, refresh ?? false, DashboardUser.FromPrincipal(context.User), cancellationToken);
             return ApiResults.FromOperationResult(result, list =>
                 new Auth0ClientsResponse(list.Applications.Select(Auth0ClientDto.From).ToList(), list.TotalCount, list.FetchedAt));
         })
@@ -136,10 +137,10 @@ public static class Auth0ConnectionEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status502BadGateway);
 
-        group.MapPost("/{id:guid}/validate", async (Guid id, HttpContext context, ConnectionService connections, CancellationToken cancellationToken) =>
+        group.MapPost("/{id:guid}/validate", async (Guid id, HttpContext context, ValidateConnection validate, ConnectionQueries connections, CancellationToken cancellationToken) =>
         {
             var user = DashboardUser.FromPrincipal(context.User);
-            var result = await connections.ValidateAsync(id, user, cancellationToken);
+            var result = await validate.ExecuteAsync(id, user, cancellationToken);
             if (!result.Succeeded)
             {
                 return ApiResults.FromFailure(result.Failure!);
