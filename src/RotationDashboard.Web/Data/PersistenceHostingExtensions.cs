@@ -4,11 +4,10 @@ using Microsoft.Extensions.Options;
 using RotationDashboard.Core.Encryption;
 using RotationDashboard.Core.Scheduling;
 using RotationDashboard.Core.Secrets;
+using RotationDashboard.Web.Application.Common;
 using RotationDashboard.Web.Services.Audit;
 using RotationDashboard.Web.Services.Encryption;
 using RotationDashboard.Web.Services.Secrets;
-
-using RotationDashboard.Web.Application.Common;
 
 namespace RotationDashboard.Web.Data;
 
@@ -66,7 +65,8 @@ public static class PersistenceHostingExtensions
         services.TryAddSingleton<IAuditLog, AuditLogService>();
         services.TryAddSingleton<PermissionGuard>();
         services.TryAddSingleton<SecretStoreService>();
-        services.TryAddSingleton<IRotationSecretStore>(sp => sp.GetRequiredService<SecretStoreService>());
+        services.TryAddSingleton<IRotationSecretStore, RotationSecretStore>();
+        services.TryAddSingleton<ConsumerSecretReads>();
         return services;
     }
 

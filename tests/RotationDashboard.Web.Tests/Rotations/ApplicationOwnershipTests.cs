@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Rotations;
+using RotationDashboard.Core.Secrets;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Services.Rotations;
 
@@ -18,7 +19,7 @@ public class ApplicationOwnershipTests
         await using var host = await EngineTestHost.StartAsync(data);
         var owner = await host.CreateAsync(await host.RequestAsync("owner", clientId, strategy));
         var mappedCredential = owner.SecretsMapping.PrivateKey ?? owner.SecretsMapping.ClientSecret!;
-        var ownerCredential = (await host.Secrets.ReadCurrentAsync(owner.FolderId, mappedCredential))!.Value;
+        var ownerCredential = (await host.RotationSecrets.ReadCurrentAsync(owner.FolderId, mappedCredential))!.Value;
 
         // Another connection to the same tenant (the same sandbox, through the same M2M application).
         var otherConnection = await host.SandboxConnectionAsync("sandbox-again");
@@ -30,7 +31,7 @@ public class ApplicationOwnershipTests
         Assert.Contains("already rotated by rotation \"owner\"", message, StringComparison.Ordinal);
         Assert.Contains(clientId, message, StringComparison.Ordinal);
         Assert.Null(await host.Rotations.GetByNameAsync(owner.ProjectId, "dev", "/", "intruder"));
-        Assert.Equal(ownerCredential, (await host.Secrets.ReadCurrentAsync(owner.FolderId, mappedCredential))!.Value);
+        Assert.Equal(ownerCredential, (await host.RotationSecrets.ReadCurrentAsync(owner.FolderId, mappedCredential))!.Value);
         await host.AssertConsumerAuthenticatesAsync(owner);
 
         // An update that moves another rotation onto the owned application is refused the same way.

@@ -6,6 +6,7 @@ using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
+using RotationDashboard.Core.Secrets;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Services.Rotations;
 using Xunit.Abstractions;
@@ -161,7 +162,7 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
         Assert.Contains("still rejects the new client secret", rotated.Value.Rotation.LastRotationMessage, StringComparison.Ordinal);
         Assert.Contains("set the CURRENT client secret in Auth0 again", rotated.Value.Rotation.LastRotationMessage, StringComparison.Ordinal);
         Assert.Equal(current, host.Sandbox.GetClientSecret(SandboxSeed.BillingServiceClientId));
-        Assert.Null(await host.Secrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
+        Assert.Null(await host.RotationSecrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
         await host.AssertConsumerAuthenticatesAsync(rotated.Value.Rotation);
 
         var secrets = applied.Append(current).Distinct().ToList();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
+using RotationDashboard.Core.Secrets;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Services.Rotations;
 
@@ -35,7 +36,7 @@ public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("Nothing had changed in Auth0", run.Message, StringComparison.Ordinal);
         Assert.Contains("withdrew the NEXT values", run.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Rollback incomplete", run.Message, StringComparison.Ordinal);
-        Assert.Null(await host.Secrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
+        Assert.Null(await host.RotationSecrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
         Assert.Equal(current, host.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId));
         Assert.DoesNotContain(host.Requests.All, r => r.StartsWith("PATCH", StringComparison.Ordinal));
         await host.AssertConsumerAuthenticatesAsync(rotated.Value.Rotation);
@@ -78,9 +79,9 @@ public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("mapped the new client secret as CURRENT", after.LastRotationMessage, StringComparison.Ordinal);
 
         // A reader of CURRENT alone (no NEXT fallback) gets a token.
-        var current = await host.Secrets.ReadCurrentAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!);
+        var current = await host.RotationSecrets.ReadCurrentAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!);
         Assert.Equal(applied, current!.Value);
-        Assert.Null(await host.Secrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
+        Assert.Null(await host.RotationSecrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
         await host.AssertConsumerAuthenticatesAsync(after);
         var texts = new[] { rotated.Value.Run.Message, after.LastRotationMessage }.Concat(rotated.Value.Run.Steps.Select(s => s.Message));
         Assert.All(texts, text =>
@@ -141,7 +142,7 @@ public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(run.Message, after.LastRotationMessage);
         Assert.True(after.NextRotationAt > DateTimeOffset.UtcNow);
         Assert.Equal(old, host.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId));
-        Assert.Null(await host.Secrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
+        Assert.Null(await host.RotationSecrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
         await host.AssertConsumerAuthenticatesAsync(after);
     }
 }

@@ -110,7 +110,7 @@ public class RotationServiceTests(ITestOutputHelper output)
         var rotated = await host.RotateNow.ExecuteAsync(first.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         Assert.Equal(RunStatus.Succeeded, rotated.Value.Run.Status);
         await host.AssertConsumerAuthenticatesAsync(rotated.Value.Rotation);
-        Assert.Equal(host.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId), (await host.Secrets.ReadCurrentAsync(first.FolderId, "PAYMENTS_SECRET"))!.Value);
+        Assert.Equal(host.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId), (await host.RotationSecrets.ReadCurrentAsync(first.FolderId, "PAYMENTS_SECRET"))!.Value);
     }
 
     [Fact]

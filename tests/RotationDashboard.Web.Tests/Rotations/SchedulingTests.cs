@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
+using RotationDashboard.Core.Secrets;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Services.Rotations;
 using Xunit.Abstractions;
@@ -134,7 +135,7 @@ public class SchedulingTests(ITestOutputHelper output)
         var start = await host.Engine.StartAsync(rotation.Id, RunTrigger.Schedule, Core.Audit.Actor.Scheduler);
         Assert.Equal(RunStartStatus.Started, start.Status);
         await waiting.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.NotNull(await host.Secrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
+        Assert.NotNull(await host.RotationSecrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
 
         var disabled = await host.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest { IsAutoRotationEnabled = false }, EngineTestHost.Admin);
         Assert.True(disabled.Succeeded, disabled.ToString());
@@ -143,7 +144,7 @@ public class SchedulingTests(ITestOutputHelper output)
         Assert.Equal(RunStatus.RolledBack, withdrawn.Status);
         Assert.StartsWith("Withdrawn: auto-rotation was turned off", withdrawn.Message);
         Assert.Equal(liveSecret, host.Sandbox.GetClientSecret(SandboxSeed.BillingServiceClientId));
-        Assert.Null(await host.Secrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
+        Assert.Null(await host.RotationSecrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
         var after = (await host.Rotations.GetAsync(rotation.Id))!;
         Assert.Equal(("success", rotation.LastRotatedAt, (RunView?)null), (after.RotationStatus, after.LastRotatedAt, after.ActiveRun));
         await host.AssertConsumerAuthenticatesAsync(after);

@@ -4,6 +4,7 @@ using RotationDashboard.Client;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
+using RotationDashboard.Core.Secrets;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Rotations;
@@ -109,7 +110,7 @@ public class StrategyTests(ITestOutputHelper output)
         var secret = (await host.Secrets.ListSecretsAsync(created.FolderId)).Single(s => s.Key == created.SecretsMapping.ClientSecret);
         var versions = await host.Secrets.GetVersionHistoryAsync(secret.Id);
         Assert.Equal([Core.Secrets.SecretStage.Current, Core.Secrets.SecretStage.Previous], versions.Take(2).Select(v => v.Stage));
-        Assert.Null((await host.Secrets.ReadNextAsync(created.FolderId, created.SecretsMapping.ClientSecret!)));
+        Assert.Null((await host.RotationSecrets.ReadNextAsync(created.FolderId, created.SecretsMapping.ClientSecret!)));
         await host.AssertConsumerAuthenticatesAsync(rotated.Value.Rotation);
     }
 

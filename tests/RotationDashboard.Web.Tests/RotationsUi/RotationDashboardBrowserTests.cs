@@ -3,6 +3,7 @@ using Microsoft.Playwright;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
+using RotationDashboard.Core.Secrets;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Audit;
@@ -161,7 +162,7 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
         var folder = await _app.Get<SecretStoreService>().FindFolderAsync(rotation.ProjectId, "staging", "/");
         var secrets = await _app.Get<SecretStoreService>().ListSecretsAsync(folder!.Id);
         Assert.Contains(secrets, s => s.Key == "SEARCH_INDEXER_CLIENT_SECRET" && !s.IsOwnedByRotation); // released, not deleted
-        Assert.Equal(_app.Sandbox.GetClientSecret(app.ClientId), (await _app.Get<SecretStoreService>().ReadCurrentAsync(folder.Id, "SEARCH_INDEXER_CLIENT_SECRET"))!.Value);
+        Assert.Equal(_app.Sandbox.GetClientSecret(app.ClientId), (await _app.Get<IRotationSecretStore>().ReadCurrentAsync(folder.Id, "SEARCH_INDEXER_CLIENT_SECRET"))!.Value);
     }
 
     [Fact]

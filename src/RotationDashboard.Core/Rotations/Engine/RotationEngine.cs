@@ -39,6 +39,7 @@ public sealed record RunStartResult(RunStartStatus Status, Guid? RunId, Task<Run
         new(status, null, Task.FromResult<RunResult?>(null), message);
 }
 
+// Over 400 lines: start, resume and delete share one lease protocol (acquire, renew, release) that belongs in one place.
 /// <summary>
 /// Starts and resumes rotation runs, one at a time per rotation: a lease in the database guards scheduled, manual
 /// and API triggers alike (an atomic conditional UPDATE; a second trigger gets <see cref="RunStartStatus.AlreadyRunning"/>).
