@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -6,6 +7,7 @@ using RotationDashboard.Web.Tests.Infrastructure;
 namespace RotationDashboard.Web.Tests.Security;
 
 /// <summary>Sign-in starts and failed API authentications are limited per client address (behind a configured proxy).</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class RateLimitTests : IClassFixture<RateLimitTests.Factory>
 {
     public sealed class Factory : DashboardAppFactory
