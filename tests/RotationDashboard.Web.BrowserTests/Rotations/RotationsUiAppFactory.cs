@@ -28,9 +28,16 @@ public sealed class RotationsUiAppFactory : DashboardAppFactory
     public RotationsUiAppFactory()
     {
         UseFastEngine();
+        Settings["Sandbox:PropagationWindowSeconds"] = "0";
+        Settings["Sandbox:Plan"] = "Unlimited";
         Settings["RotationEngine:VerifyTimeout"] = "00:00:02";
+        Settings["RotationEngine:VerifyMaxDelay"] = "00:00:00.200";
         Settings["RotationEngine:TransientRetryAttempts"] = "1";
+        Settings["RotationEngine:TransientRetryMaxDelay"] = "00:00:00.100";
+        Settings["Auth0Client:MaxRetryDelay"] = "00:00:00.050";
         Settings["Auth0Client:MaxRetryAttempts"] = "1";
+        Settings.Remove("Auth0Client:RequestTimeout");
+        Settings.Remove("Auth0Client:MaxConcurrentRequestsPerTenant");
         StartKestrel();
     }
 

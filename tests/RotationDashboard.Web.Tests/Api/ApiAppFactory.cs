@@ -4,7 +4,7 @@ using RotationDashboard.Web.Tests.Infrastructure;
 namespace RotationDashboard.Web.Tests.Api;
 
 /// <summary>
-/// The test host with the bootstrap token, the engine tuned for fast tests against an unlimited sandbox, and
+/// The test host with the bootstrap token, the engine tuned for fast tests against an instant sandbox, and
 /// verbose logs (so tests can prove no secret is logged at any level).
 /// </summary>
 public sealed class ApiAppFactory : DashboardAppFactory
@@ -13,6 +13,7 @@ public sealed class ApiAppFactory : DashboardAppFactory
     {
         UseBootstrapToken();
         UseFastEngine();
+        UseInstantSandbox();
         LogVerbosely();
         // These tests send many invalid tokens on purpose from one address; the limiter has its own tests (RateLimitTests).
         Settings["RateLimits:FailedApiAuthentication:PermitLimit"] = "100000";

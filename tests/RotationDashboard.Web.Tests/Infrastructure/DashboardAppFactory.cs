@@ -85,12 +85,14 @@ public class DashboardAppFactory : WebApplicationFactory<Program>
     /// <summary>The in-app sandbox's base address, as a user would type it.</summary>
     public string SandboxDomain => new Uri(Address, "sandbox-tenant").AbsoluteUri;
 
-    /// <summary>Runs the engine and the Auth0 client with the test timings of <see cref="FastEngineSettings"/>, against an unlimited sandbox with no propagation window.</summary>
+    /// <summary>Runs the engine and the Auth0 client with the test timings of <see cref="FastEngineSettings"/>.</summary>
     protected void UseFastEngine()
     {
         foreach (var (key, value) in FastEngineSettings.Values) Settings[key] = value;
-        _unlimitedSandbox = true;
     }
+
+    /// <summary>An in-memory sandbox tenant without rate limit or propagation window: a changed secret works, and the old one stops working, at once.</summary>
+    protected void UseInstantSandbox() => _unlimitedSandbox = true;
 
     /// <summary>Accepts the bootstrap token, for tests that call the API as a caller with every permission.</summary>
     protected void UseBootstrapToken() => Settings["Security:BootstrapToken"] = BootstrapToken;
