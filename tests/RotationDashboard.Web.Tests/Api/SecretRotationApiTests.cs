@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -12,6 +13,7 @@ namespace RotationDashboard.Web.Tests.Api;
 /// the shape of its sample response (the files under TestData are copied verbatim from the seed), validation,
 /// conflicts, unknown ids, rotate-secrets, generated-credentials, patch and delete.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 [Collection(ApiAppCollection.Name)]
 public sealed class SecretRotationApiTests(ApiAppFactory app)
 {

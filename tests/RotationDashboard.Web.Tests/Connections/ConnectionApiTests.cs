@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -14,6 +15,7 @@ using RotationDashboard.Web.Tests.Infrastructure;
 namespace RotationDashboard.Web.Tests.Connections;
 
 /// <summary>The connections API over real HTTP, signed in through the sandbox, against the in-app sandbox tenant.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 [Collection(ConnectionsAppCollection.Name)]
 public sealed class ConnectionApiTests
 {

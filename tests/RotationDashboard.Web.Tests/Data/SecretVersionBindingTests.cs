@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,6 +9,7 @@ using RotationDashboard.Web.Data;
 namespace RotationDashboard.Web.Tests.Data;
 
 /// <summary>A secret version's ciphertext is bound to that version; migration 0006 binds the versions written before.</summary>
+[Trait(TestKind.Trait, TestKind.Unit)]
 public sealed class SecretVersionBindingTests
 {
     private static readonly Actor Ada = Actor.User("ada@example.com");

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
@@ -9,6 +10,7 @@ using static RotationDashboard.Web.Tests.RotationsUi.RotationPages;
 namespace RotationDashboard.Web.Tests.RotationsUi;
 
 /// <summary>The dashboard over 10,000 rotations: it pages, sorts and filters in SQL, so every screen stays quick.</summary>
+[Trait(TestKind.Trait, TestKind.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class RotationScaleBrowserTests(RotationsUiAppFactory app, ITestOutputHelper output) : IClassFixture<RotationsUiAppFactory>
 {

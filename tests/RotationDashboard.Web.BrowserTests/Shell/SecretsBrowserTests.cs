@@ -1,8 +1,10 @@
+using RotationDashboard.Testing;
 using Microsoft.Playwright;
 using RotationDashboard.Web.Tests.Infrastructure;
 
 namespace RotationDashboard.Web.Tests.Browser;
 
+[Trait(TestKind.Trait, TestKind.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class SecretsBrowserTests : IClassFixture<DashboardAppFactory>
 {

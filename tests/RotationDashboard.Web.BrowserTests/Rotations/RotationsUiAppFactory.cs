@@ -17,9 +17,8 @@ using RotationDashboard.Web.Tests.Infrastructure;
 namespace RotationDashboard.Web.Tests.RotationsUi;
 
 /// <summary>
-/// The dashboard on Kestrel with the engine tuned for fast runs (tiny verify windows and retries, sandbox propagation 0),
-/// exposing the services of the host the browser talks to: its notifier is the one the pages listen to, and its
-/// sandbox tenant is the one the rotations change.
+/// The test host with the engine tuned for fast runs that give up at once (one attempt per step, one HTTP retry,
+/// short verify window), so a fault a browser test injects shows as a failed run within seconds.
 /// </summary>
 public sealed class RotationsUiAppFactory : DashboardAppFactory
 {
@@ -28,45 +27,21 @@ public sealed class RotationsUiAppFactory : DashboardAppFactory
 
     public RotationsUiAppFactory()
     {
+        UseFastEngine();
         Settings["Sandbox:PropagationWindowSeconds"] = "0";
         Settings["Sandbox:Plan"] = "Unlimited";
         Settings["RotationEngine:VerifyTimeout"] = "00:00:02";
-        Settings["RotationEngine:VerifyInitialDelay"] = "00:00:00.050";
         Settings["RotationEngine:VerifyMaxDelay"] = "00:00:00.200";
         Settings["RotationEngine:TransientRetryAttempts"] = "1";
-        Settings["RotationEngine:TransientRetryBaseDelay"] = "00:00:00.050";
         Settings["RotationEngine:TransientRetryMaxDelay"] = "00:00:00.100";
-        Settings["RotationEngine:LeaseDuration"] = "00:00:05";
-        Settings["Auth0Client:BaseDelay"] = "00:00:00.010";
         Settings["Auth0Client:MaxRetryDelay"] = "00:00:00.050";
         Settings["Auth0Client:MaxRetryAttempts"] = "1";
-        Settings["Auth0Client:ManagementRequestsPerSecondPerTenant"] = "1000";
-        Settings["Auth0Client:ManagementBurstPerTenant"] = "1000";
-        Settings["Auth0Client:TokenRequestsPerSecondPerTenant"] = "1000";
-        Settings["Auth0Client:TokenBurstPerTenant"] = "1000";
-        Address = StartKestrel();
+        Settings.Remove("Auth0Client:RequestTimeout");
+        Settings.Remove("Auth0Client:MaxConcurrentRequestsPerTenant");
+        StartKestrel();
     }
-
-    public Uri Address { get; }
-
-    public static DashboardUser Ada { get; } = new(Actor.User(SandboxSignIn.Admin), IsAdmin: true, new ClaimsPrincipal());
-
-    public static DashboardUser Victor { get; } = new(Actor.User(SandboxSignIn.Viewer), IsAdmin: false, new ClaimsPrincipal());
-
-    public T Get<T>() where T : notnull => AppServices.GetRequiredService<T>();
 
     public RotationService Rotations => Get<RotationService>();
-
-    public SandboxTenant Sandbox => Get<SandboxTenant>();
-
-    public async Task<Guid> SandboxConnectionIdAsync() =>
-        (await Get<ConnectionService>().ListAsync()).Single(c => c.Name == SandboxConnections.DefaultConnectionName).Id;
-
-    public async Task<Guid> DefaultProjectIdAsync()
-    {
-        await using var db = await Get<IDbContextFactory<RotationDashboardDbContext>>().CreateDbContextAsync();
-        return await db.Projects.Where(p => p.Slug == Project.DefaultSlug).Select(p => p.Id).SingleAsync();
-    }
 
     /// <summary>A rotation made through the service, as another admin (or the API) would, in the app the browser sees.</summary>
     public async Task<RotationView> CreateRotationAsync(
@@ -103,10 +78,6 @@ public sealed class RotationsUiAppFactory : DashboardAppFactory
         Assert.True(result.Succeeded, result.ToString());
         return result.Value;
     }
-
-    /// <summary>A client-credentials application in the sandbox tenant, for one test alone.</summary>
-    public SandboxCreatedClient CreateApplication(string name, SandboxAuthMethod method = SandboxAuthMethod.ClientSecretPost) =>
-        Sandbox.CreateClient(name, SandboxAppType.NonInteractive, method);
 
     private static string Prefix(string name) => name.Replace('-', '_').ToUpperInvariant();
 }

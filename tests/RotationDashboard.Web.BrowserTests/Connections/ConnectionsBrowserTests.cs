@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using RotationDashboard.Sandbox;
@@ -7,12 +8,13 @@ using RotationDashboard.Web.Tests.Infrastructure;
 namespace RotationDashboard.Web.Tests.Connections;
 
 /// <summary>The Connections page in Chromium, signed in as Ada, against the in-app sandbox.</summary>
+[Trait(TestKind.Trait, TestKind.Browser)]
 [Collection(BrowserCollection.Name)]
-public sealed class ConnectionsBrowserTests : IClassFixture<ConnectionsAppFactory>
+public sealed class ConnectionsBrowserTests : IClassFixture<DashboardAppFactory>
 {
-    private readonly ConnectionsAppFactory _app;
+    private readonly DashboardAppFactory _app;
 
-    public ConnectionsBrowserTests(ConnectionsAppFactory app) => _app = app;
+    public ConnectionsBrowserTests(DashboardAppFactory app) => _app = app;
 
     [Fact]
     public async Task Admin_creates_tests_and_browses_a_sandbox_connection_then_deletes_it()

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using RotationDashboard.Core.Audit;
@@ -15,6 +16,7 @@ namespace RotationDashboard.Web.Tests.RotationsUi;
 /// The creation wizard in Chromium for each strategy, with a validation error on every step, then the rotation's page:
 /// Rotate now with live steps, history, and an audited reveal. Each test uses its own environment and applications.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFactory>
 {

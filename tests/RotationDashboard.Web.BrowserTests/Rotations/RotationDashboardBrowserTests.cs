@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using RotationDashboard.Core.Audit;
@@ -18,6 +19,7 @@ namespace RotationDashboard.Web.Tests.RotationsUi;
 /// (the scheduler, the API or another admin: here the service on the app's own host), a failure from sandbox fault
 /// injection, filters, delete, and what a Viewer may not do.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiAppFactory>
 {

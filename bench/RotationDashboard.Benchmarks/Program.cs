@@ -9,7 +9,7 @@ var askedForHelp = args.Length == 1 && args[0] is "-h" or "--help" or "help" or 
 if (args.Length != 1 || askedForHelp)
 {
     var output = askedForHelp ? Console.Out : Console.Error;
-    output.WriteLine("Usage: dotnet run -c Release --project tests/RotationDashboard.Benchmarks -- <name>|all");
+    output.WriteLine("Usage: dotnet run -c Release --project bench/RotationDashboard.Benchmarks -- <name>|all");
     output.WriteLine();
     foreach (var benchmark in BenchmarkRegistry.All)
         output.WriteLine($"  {benchmark.Name,-14} {benchmark.Description}");

@@ -1,9 +1,11 @@
+using RotationDashboard.Testing;
 using Microsoft.Playwright;
 using RotationDashboard.Web.Tests.Infrastructure;
 using RotationDashboard.Web.Tests.RotationsUi;
 
 namespace RotationDashboard.Web.Tests.Browser;
 
+[Trait(TestKind.Trait, TestKind.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class SettingsBrowserTests : IClassFixture<DashboardAppFactory>
 {
