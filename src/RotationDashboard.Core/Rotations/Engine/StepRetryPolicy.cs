@@ -4,12 +4,15 @@ using RotationDashboard.Core.Rotations.Engine.Steps;
 namespace RotationDashboard.Core.Rotations.Engine;
 
 /// <summary>
-/// The one retry policy of a run's steps. Why here and only here: the Auth0 client retries transient failures of
-/// ordinary calls, but the engine's Auth0 connections turn that off (<c>RetryTransientFailures=false</c>), so each
-/// Management API call of a run is sent once per attempt made here. Stacked layers would multiply attempts (5 × 4
-/// per step) and hide an outage from the run's message; this layer knows the run's time limit and tells the UI what
-/// it waits for. Verify's polling for Auth0's propagation delay is not a retry of failures and stays in that step.
+/// The one retry policy of a run's steps, used by every step for its Auth0 calls and secret store writes.
 /// </summary>
+/// <remarks>
+/// Why this layer alone: the Auth0 HTTP pipeline retries transient failures of the UI's and the API's calls, but the
+/// engine's Auth0 connections turn that off (<c>RetryTransientFailures=false</c>, see <c>Auth0HttpPipeline</c>), so a
+/// run's Management API call is sent once per attempt made here. Two stacked layers would multiply the attempts of a
+/// step; this one knows the run's time limit (<see cref="RotationEngineOptions.RunTimeout"/>) and tells the UI what the
+/// run waits for. Verify's polling for Auth0's propagation delay is not a retry of failures and stays in that step.
+/// </remarks>
 internal static class StepRetryPolicy
 {
     /// <summary>
