@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
@@ -5,6 +6,7 @@ using RotationDashboard.Core.Rotations.Engine.Steps;
 
 namespace RotationDashboard.Core.Tests.Rotations.Engine.Steps;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class StepRetryPolicyTests
 {
     [Fact]

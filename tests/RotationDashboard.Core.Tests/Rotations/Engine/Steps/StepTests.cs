@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Secrets;
 using RotationDashboard.Core.Rotations;
@@ -6,6 +7,7 @@ using RotationDashboard.Core.Rotations.Engine.Steps;
 
 namespace RotationDashboard.Core.Tests.Rotations.Engine.Steps;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class StepTests
 {
     private const string OriginalSecret = "original-secret-value-0000000000000000000000000000";

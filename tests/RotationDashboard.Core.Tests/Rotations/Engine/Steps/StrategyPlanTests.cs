@@ -1,9 +1,11 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Core.Rotations.Engine.Steps;
 
 namespace RotationDashboard.Core.Tests.Rotations.Engine.Steps;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class StrategyPlanTests
 {
     [Fact]
