@@ -69,6 +69,7 @@ app.MapProjectsApi();
 app.MapAntiforgeryTokenEndpoint();
 app.MapSandboxIfEnabled();
 app.MapAuth0ConnectionApi();
+app.MapAppConnectionApi();
 app.MapSecretRotationApi();
 app.MapConsumerSecretApi();
 app.MapApiDocumentation();

@@ -32,15 +32,17 @@ public static class ApiJson
         return ApiResults.ValidationProblem(field, Describe(message));
     }
 
-    /// <summary>Request bodies bound by the framework are read with <see cref="Options"/>' rules.</summary>
+    /// <summary>
+    /// The reading rules of <see cref="Options"/> for the framework's JSON options (request bodies bound by minimal
+    /// APIs, problem details, and the OpenAPI schemas, which are generated from them).
+    /// </summary>
     public static void Configure(JsonSerializerOptions options)
     {
         options.AllowTrailingCommas = Options.AllowTrailingCommas;
         options.ReadCommentHandling = Options.ReadCommentHandling;
-        options.Encoder = Options.Encoder;
-        foreach (var converter in Options.Converters)
+        if (!options.Converters.OfType<JsonStringEnumConverter>().Any())
         {
-            options.Converters.Add(converter);
+            options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         }
     }
 

@@ -4,6 +4,7 @@ using RotationDashboard.Core.Connections;
 using RotationDashboard.Core.Security;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Connections;
+using RotationDashboard.Web.Services.Secrets;
 
 namespace RotationDashboard.Web.Api.Connections;
 
@@ -38,21 +39,19 @@ public static class Auth0ConnectionEndpoints
             .Produces<AppConnectionResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapPost("", async ([FromBody] CreateAuth0ConnectionRequest request, HttpContext context, ConnectionService connections, CancellationToken cancellationToken) =>
+        group.MapPost("", async ([FromBody] CreateAuth0ConnectionRequest request, HttpContext context, ConnectionService connections, SecretStoreService store, CancellationToken cancellationToken) =>
         {
             if (MethodProblem(request.Method) is { } methodProblem)
             {
                 return methodProblem;
             }
 
-            var input = new ConnectionInput(
-                request.Name,
-                request.Credentials?.Domain,
-                request.Credentials?.ClientId,
-                request.Credentials?.ClientSecret,
-                request.Credentials?.Audience,
-                request.IsSandbox);
-            var result = await connections.CreateAsync(input, DashboardUser.FromPrincipal(context.User), cancellationToken);
+            if (await ProjectProblemAsync(request.ProjectId, store, cancellationToken) is { } projectProblem)
+            {
+                return projectProblem;
+            }
+
+            var result = await connections.CreateAsync(AppConnectionDto.ToInput(request), DashboardUser.FromPrincipal(context.User), cancellationToken);
             return Answer(result, view => new AppConnectionResponse(AppConnectionDto.From(view)), ApiFieldName);
         }).RequirePermission(ApiPermissions.ConnectionsWrite)
             .WithName("CreateAuth0Connection")
@@ -65,21 +64,19 @@ public static class Auth0ConnectionEndpoints
             .Produces<AppConnectionResponse>()
             .ProducesValidationProblem();
 
-        group.MapPatch("/{id:guid}", async (Guid id, [FromBody] UpdateAuth0ConnectionRequest request, HttpContext context, ConnectionService connections, CancellationToken cancellationToken) =>
+        group.MapPatch("/{id:guid}", async (Guid id, [FromBody] UpdateAuth0ConnectionRequest request, HttpContext context, ConnectionService connections, SecretStoreService store, CancellationToken cancellationToken) =>
         {
             if (MethodProblem(request.Method) is { } methodProblem)
             {
                 return methodProblem;
             }
 
-            var patch = new ConnectionPatch(
-                request.Name,
-                request.Credentials?.Domain,
-                request.Credentials?.ClientId,
-                request.Credentials?.ClientSecret,
-                request.Credentials?.Audience,
-                request.IsSandbox);
-            var result = await connections.UpdateAsync(id, patch, DashboardUser.FromPrincipal(context.User), cancellationToken);
+            if (await ProjectProblemAsync(request.ProjectId, store, cancellationToken) is { } projectProblem)
+            {
+                return projectProblem;
+            }
+
+            var result = await connections.UpdateAsync(id, AppConnectionDto.ToPatch(request), DashboardUser.FromPrincipal(context.User), cancellationToken);
             return Answer(result, view => new AppConnectionResponse(AppConnectionDto.From(view)), ApiFieldName);
         }).RequirePermission(ApiPermissions.ConnectionsWrite)
             .WithName("UpdateAuth0Connection")
@@ -152,6 +149,12 @@ public static class Auth0ConnectionEndpoints
         "domain" or "clientId" or "clientSecret" or "audience" => "credentials." + field,
         _ => field,
     };
+
+    /// <summary>A 400 on <c>projectId</c> when it names no project.</summary>
+    internal static async Task<IResult?> ProjectProblemAsync(Guid? projectId, SecretStoreService store, CancellationToken cancellationToken) =>
+        projectId is { } id && id != Guid.Empty && (await store.ListProjectsAsync(cancellationToken)).All(p => p.Id != id)
+            ? ApiResults.ValidationProblem("projectId", "Project not found (GET /api/v1/projects lists them).")
+            : null;
 
     private static IResult? MethodProblem(string? method) =>
         method is null || method == Connection.ClientCredentialsMethod
