@@ -297,7 +297,7 @@ public sealed class ConnectionApiTests
         var refused = await ada.DeleteAsync($"{Api}/{id}");
         var listed = (await (await ada.GetAsync($"{Api}/{id}")).ReadJsonAsync()).GetProperty("appConnection");
 
-        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode); // Hanzo KMS's status for a connection in use
         var detail = (await refused.ReadJsonAsync()).GetProperty("detail").GetString();
         Assert.Contains("used by 1 rotation", detail);
         Assert.Contains("payments-worker-secret", detail);

@@ -5,6 +5,7 @@ using RotationDashboard.Core.Rotations;
 using RotationDashboard.Web.Services.Connections;
 using RotationDashboard.Web.Services.Rotations;
 
+// Kept in the feature namespace: pages and tests use the model and its time helpers.
 namespace RotationDashboard.Web.Components.Rotations;
 
 public enum DurationUnit
