@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -13,6 +14,7 @@ namespace RotationDashboard.Web.Tests.Api;
 /// upstream's status codes, a create that fails without leaving anything, PATCH that ignores unchanged immutable
 /// members, never-null status fields with millisecond timestamps, and the app-connection list routes.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 [Collection(ApiAppCollection.Name)]
 public sealed class InfisicalCompatibilityTests(ApiAppFactory app)
 {
@@ -290,6 +292,7 @@ public sealed class InfisicalCompatibilityTests(ApiAppFactory app)
 }
 
 /// <summary>The rate limiter's 429 carries Infisical's members too.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class InfisicalRateLimitErrorTests : IClassFixture<Security.RateLimitTests.Factory>
 {
     private readonly Security.RateLimitTests.Factory _app;
@@ -310,7 +313,7 @@ public sealed class InfisicalRateLimitErrorTests : IClassFixture<Security.RateLi
             Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
         }
 
-        using var blocked = await SendAsync(client, _app.BootstrapToken);
+        using var blocked = await SendAsync(client, DashboardAppFactory.BootstrapToken);
         var body = await blocked.AssertProblemAsync(429);
         Assert.Equal(("RateLimitExceeded", 429), (body.GetProperty("error").GetString(), body.GetProperty("statusCode").GetInt32()));
         Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("message").GetString()));
@@ -327,6 +330,7 @@ public sealed class InfisicalRateLimitErrorTests : IClassFixture<Security.RateLi
 }
 
 /// <summary>The OpenAPI document describes the app-connection routes and the error members.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 [Collection(ApiAppCollection.Name)]
 public sealed class InfisicalOpenApiTests(ApiAppFactory app)
 {
