@@ -4,6 +4,7 @@ using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Core.Scheduling;
 using RotationDashboard.Sandbox;
+using RotationDashboard.Testing;
 using RotationDashboard.Web.Services.Rotations;
 
 namespace RotationDashboard.Web.Tests.Rotations;
@@ -12,6 +13,7 @@ namespace RotationDashboard.Web.Tests.Rotations;
 /// One change path: a saved change to a rotation reaches the scheduler, the engine and the live UI once, after it is
 /// committed, and never when the save fails or its transaction is rolled back.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public class AfterCommitDispatchTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Security;
+using RotationDashboard.Testing;
 using RotationDashboard.Web.Application.Common;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services;
@@ -13,6 +14,7 @@ namespace RotationDashboard.Web.Tests.Security;
 /// <see cref="PermissionGuard"/>: the one permission check of the use cases (a session's role as permissions, a token's
 /// scopes, never "a token is an Admin"), and the one place a refusal is audited.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class PermissionGuardTests
 {
     private static readonly AuditTarget Target = new(AuditTargetTypes.Rotation, "r1", "billing");

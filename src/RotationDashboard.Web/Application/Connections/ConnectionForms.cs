@@ -57,7 +57,8 @@ public sealed class ConnectionForms(SandboxConnections sandbox, OutboundAddressP
             audience = null;
         }
 
-        var settings = new ConnectionSettings(input.Name ?? string.Empty, domain ?? string.Empty, input.ClientId ?? string.Empty, audience, isSandbox);
+        var settings = new ConnectionSettings(input.Name ?? string.Empty, domain ?? string.Empty, input.ClientId ?? string.Empty, audience, isSandbox,
+            input.Description, input.ProjectId);
         errors.Merge(Connection.Validate(settings, secretGiven ? input.ClientSecret ?? string.Empty : null, requireClientSecret));
         return (settings, errors);
     }
@@ -73,7 +74,9 @@ public sealed class ConnectionForms(SandboxConnections sandbox, OutboundAddressP
             patch.ClientId ?? connection.ClientId,
             patch.ClientSecret,
             audience,
-            isSandbox);
+            isSandbox,
+            patch.Description ?? connection.Description,
+            patch.ProjectId ?? connection.ProjectId);
     }
 
     public static bool SameTenant(Connection stored, ConnectionSettings next)
@@ -133,7 +136,9 @@ public sealed class ConnectionForms(SandboxConnections sandbox, OutboundAddressP
             connection.LastValidationOk == true ? ConnectionScopes.FindMissing(granted) : ConnectionScopes.AllMissing(),
             rotationCount,
             connection.CreatedAt,
-            connection.UpdatedAt);
+            connection.UpdatedAt,
+            connection.Description,
+            connection.ProjectId);
     }
 
     // A connection that does not exist yet has no id to record.

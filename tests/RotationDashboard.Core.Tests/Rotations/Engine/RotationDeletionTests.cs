@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
+using RotationDashboard.Testing;
 
 namespace RotationDashboard.Core.Tests.Rotations.Engine;
 
 /// <summary><see cref="RotationEngine.DeleteAsync"/>: under the lease, credentials revoked first, nothing removed when that fails.</summary>
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class RotationDeletionTests
 {
     private static RotationEngine EngineWithRevocation(EngineFixture f) => new(
