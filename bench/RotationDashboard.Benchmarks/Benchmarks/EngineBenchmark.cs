@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using System.Diagnostics;
 using System.Security.Claims;
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RotationDashboard.Benchmarks.Infrastructure;
@@ -9,6 +9,8 @@ using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Sandbox;
+using RotationDashboard.Web.Application.Connections;
+using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Scheduling;
 using RotationDashboard.Web.Security;
@@ -51,7 +53,7 @@ public sealed class EngineBenchmark : IBenchmark
             ["Sandbox:PersistState"] = "false",
         }, cancellationToken);
         var services = dashboard.Services;
-        var rotations = services.GetRequiredService<RotationService>();
+        var rotateNow = services.GetRequiredService<RotateNow>();
 
         var rows = new List<BenchmarkRow>();
         foreach (var (name, clientId, strategy) in new[]
@@ -68,7 +70,7 @@ public sealed class EngineBenchmark : IBenchmark
             for (var i = 0; i < RunsPerStrategy; i++)
             {
                 var watch = Stopwatch.StartNew();
-                var rotated = await rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, Admin, waitForCompletion: true, cancellationToken);
+                var rotated = await rotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, Admin, waitForCompletion: true, cancellationToken);
                 samples.Add(watch.Elapsed);
                 if (!rotated.Succeeded || rotated.Value.Run.Status != RunStatus.Succeeded)
                 {
@@ -127,13 +129,13 @@ public sealed class EngineBenchmark : IBenchmark
     private static async Task<RotationView> CreateAsync(
         IServiceProvider services, string name, string clientId, RotationStrategy strategy, bool autoRotation, CancellationToken cancellationToken)
     {
-        var connection = (await services.GetRequiredService<ConnectionService>().ListAsync(cancellationToken))
+        var connection = (await services.GetRequiredService<ConnectionQueries>().ListAsync(cancellationToken))
             .Single(c => c.Name == SandboxConnections.DefaultConnectionName);
         await using var db = await services.GetRequiredService<IDbContextFactory<RotationDashboardDbContext>>().CreateDbContextAsync(cancellationToken);
         var projectId = await db.Projects.Where(p => p.Slug == Project.DefaultSlug).Select(p => p.Id).SingleAsync(cancellationToken);
         var prefix = name.ToUpperInvariant().Replace('-', '_');
         var isKey = strategy == RotationStrategy.PrivateKeyJwt;
-        var created = await services.GetRequiredService<RotationService>().CreateAsync(new CreateRotationRequest
+        var created = await services.GetRequiredService<CreateRotation>().ExecuteAsync(new CreateRotationRequest
         {
             Name = name,
             Type = (isKey ? RotationType.Auth0PrivateKeyJwt : RotationType.Auth0ClientSecret).ToSlug(),

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Encryption;
+using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Core.Scheduling;
 
 namespace RotationDashboard.Core.Rotations;
@@ -16,6 +17,8 @@ public sealed class Rotation
 
     private static readonly JsonSerializerOptions CredentialJson = new(JsonSerializerDefaults.Web);
 
+    private readonly List<RotationChangeKind> _recordedChanges = [];
+
     private Rotation()
     {
         Name = string.Empty;
@@ -25,6 +28,17 @@ public sealed class Rotation
     }
 
     public Guid Id { get; private set; }
+
+    /// <summary>
+    /// What <see cref="Create"/>, <see cref="Update"/> and <see cref="RecordDeletion"/> changed, not yet dispatched: the
+    /// persistence layer hands these to the scheduler, the engine and the live UI once the save has committed.
+    /// </summary>
+    public IReadOnlyList<RotationChangeKind> RecordedChanges => _recordedChanges;
+
+    public void ClearRecordedChanges() => _recordedChanges.Clear();
+
+    /// <summary>Records that the rotation is being deleted; the caller removes it in the same save.</summary>
+    public void RecordDeletion() => _recordedChanges.Add(RotationChangeKind.Deleted);
 
     public string Name { get; private set; }
 
@@ -115,7 +129,7 @@ public sealed class Rotation
     {
         RotationRules.Validate(settings).ThrowIfAny();
         var utcNow = now.ToUniversalTime();
-        return new Rotation
+        var rotation = new Rotation
         {
             Id = Guid.NewGuid(),
             Name = settings.Name.Trim(),
@@ -138,6 +152,8 @@ public sealed class Rotation
             CreatedAt = utcNow,
             UpdatedAt = utcNow,
         };
+        rotation._recordedChanges.Add(RotationChangeKind.Created);
+        return rotation;
     }
 
     /// <summary>Validates the merged result of <paramref name="changes"/> without applying anything.</summary>
@@ -167,6 +183,7 @@ public sealed class Rotation
         UseSelfSignedCertificate = merged.UseSelfSignedCertificate;
         RecalculateNextRotation(calculator, now);
         Touch(now);
+        _recordedChanges.Add(RotationChangeKind.Updated);
     }
 
     /// <summary>Remembers the application's name as Auth0 reported it (null keeps the last one known).</summary>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using RotationDashboard.Core.Encryption;
 using RotationDashboard.Core.Scheduling;
 using RotationDashboard.Core.Secrets;
+using RotationDashboard.Web.Application.Common;
 using RotationDashboard.Web.Services.Audit;
 using RotationDashboard.Web.Services.Encryption;
 using RotationDashboard.Web.Services.Secrets;
@@ -43,10 +44,12 @@ public static class PersistenceHostingExtensions
 
         services.TryAddSingleton<SecretValueCache>();
         services.TryAddSingleton<SecretCacheInvalidationInterceptor>();
+        services.TryAddSingleton<RotationChangeInterceptor>();
         services.AddDbContextFactory<RotationDashboardDbContext>((sp, options) => options.UseRotationDashboardSqlite(
             sp.GetRequiredService<DatabaseLocation>().ConnectionString,
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.BusyTimeoutMilliseconds,
-            sp.GetRequiredService<SecretCacheInvalidationInterceptor>()));
+            sp.GetRequiredService<SecretCacheInvalidationInterceptor>(),
+            sp.GetRequiredService<RotationChangeInterceptor>()));
         services.AddSingleton<IDataMigration, SecretVersionBindingMigration>();
         services.TryAddSingleton<DatabaseMigrator>();
         services.TryAddSingleton<DatabaseSeeder>();
@@ -60,8 +63,10 @@ public static class PersistenceHostingExtensions
     {
         services.TryAddSingleton(NextRotationCalculator.Default);
         services.TryAddSingleton<IAuditLog, AuditLogService>();
+        services.TryAddSingleton<PermissionGuard>();
         services.TryAddSingleton<SecretStoreService>();
-        services.TryAddSingleton<IRotationSecretStore>(sp => sp.GetRequiredService<SecretStoreService>());
+        services.TryAddSingleton<IRotationSecretStore, RotationSecretStore>();
+        services.TryAddSingleton<ConsumerSecretReads>();
         return services;
     }
 

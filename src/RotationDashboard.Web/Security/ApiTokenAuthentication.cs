@@ -137,9 +137,7 @@ public static class ApiAccess
                 : scopes.Any(s => s.Allows(permission, projectId, environment, secretPath));
         }
 
-        if (user.HasClaim(DashboardRoles.ClaimType, DashboardRoles.Admin)) return true;
-        // Viewers read configuration and status, never secret values.
-        return permission.EndsWith(":read", StringComparison.Ordinal) && permission != ApiPermissions.SecretsRead;
+        return RolePermissions.Of(user).Contains(permission);
     }
 
     /// <summary>

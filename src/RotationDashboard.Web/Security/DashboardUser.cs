@@ -33,11 +33,13 @@ public sealed record DashboardUser(Actor Actor, bool IsAdmin, ClaimsPrincipal Pr
         RoleAssignment.VerifiedEmail(principal) ?? principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "unknown";
 
     /// <summary>
-    /// Whether this caller may do what <paramref name="permission"/> allows at a location (none: anywhere): an Admin
-    /// everything, a Viewer the reads other than secret values, an API token what its scopes grant there.
+    /// Whether this caller may do what <paramref name="permission"/> allows at a location (none: anywhere): a session
+    /// what its role's <see cref="RolePermissions"/> grant, an API token what its scopes grant there.
     /// </summary>
     public bool May(string permission, Guid? projectId = null, string? environment = null, string? secretPath = null) =>
-        IsAdmin || ApiAccess.Allows(Principal, permission, projectId, environment, secretPath);
+        Actor.Type == ActorType.Token
+            ? ApiAccess.Allows(Principal, permission, projectId, environment, secretPath)
+            : RolePermissions.Of(IsAdmin).Contains(permission);
 
     /// <summary>Server-side permission check for a service operation (a token's scopes, a session's role).</summary>
     /// <exception cref="ForbiddenActionException">The caller may not.</exception>

@@ -4,6 +4,7 @@ using Microsoft.Playwright;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
+using RotationDashboard.Core.Secrets;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Audit;
@@ -65,7 +66,7 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
 
         // A run started elsewhere (another admin, through the service of the same app): "Rotating", then done.
         _app.Sandbox.SetFaults(new SandboxFaults { Latency = TimeSpan.FromMilliseconds(400), Targets = SandboxFaultTargets.Management });
-        var started = await _app.Rotations.RotateNowAsync(portal.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: false);
+        var started = await _app.RotateNow.ExecuteAsync(portal.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: false);
         Assert.True(started.Succeeded, started.ToString());
         await Assertions.Expect(Row(page, "customer-portal").GetByTestId("rotation-status")).ToHaveAttributeAsync("data-status", "rotating");
         await ScreenshotAsync(page, "dashboard-rotating");
@@ -74,7 +75,7 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
 
         // A run that fails in Auth0 (fault injection): red badge with the reason, without a reload.
         _app.Sandbox.AddFailure(new SandboxFailureRule("PATCH", "/api/v2/clients/*", 500, Times: 100));
-        var failed = await _app.Rotations.RotateNowAsync(billing.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true);
+        var failed = await _app.RotateNow.ExecuteAsync(billing.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true);
         _app.Sandbox.ClearFaults();
         Assert.Equal("failed", failed.Value.Rotation.RotationStatus);
         var badge = Row(page, "billing-service").GetByTestId("rotation-status");
@@ -134,7 +135,7 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
         await page.GetByTestId("rotate-now").ClickAsync();
         await page.GetByTestId("rotate-now-confirm").ClickAsync();
         await Assertions.Expect(page.GetByTestId("rotate-now")).ToBeDisabledAsync();
-        var second = await _app.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: false);
+        var second = await _app.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: false);
         Assert.Equal(Core.Common.OperationFailureKind.Conflict, second.Failure?.Kind);
         Assert.Contains("already in progress", second.Failure!.Message, StringComparison.Ordinal);
         await Assertions.Expect(page.GetByTestId("live-run").Locator("[data-testid=run-step][data-status=Succeeded]")).ToHaveCountAsync(2);
@@ -163,7 +164,7 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
         var folder = await _app.Get<SecretStoreService>().FindFolderAsync(rotation.ProjectId, "staging", "/");
         var secrets = await _app.Get<SecretStoreService>().ListSecretsAsync(folder!.Id);
         Assert.Contains(secrets, s => s.Key == "SEARCH_INDEXER_CLIENT_SECRET" && !s.IsOwnedByRotation); // released, not deleted
-        Assert.Equal(_app.Sandbox.GetClientSecret(app.ClientId), (await _app.Get<SecretStoreService>().ReadCurrentAsync(folder.Id, "SEARCH_INDEXER_CLIENT_SECRET"))!.Value);
+        Assert.Equal(_app.Sandbox.GetClientSecret(app.ClientId), (await _app.Get<IRotationSecretStore>().ReadCurrentAsync(folder.Id, "SEARCH_INDEXER_CLIENT_SECRET"))!.Value);
     }
 
     [Fact]
@@ -196,10 +197,10 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
         // The services refuse a Viewer whatever the page shows, and say so in the audit log.
         var victor = RotationsUiAppFactory.Victor;
         var service = _app.Rotations;
-        await Assert.ThrowsAsync<ForbiddenActionException>(() => service.RotateNowAsync(rotation.Id, RunTrigger.Manual, victor, waitForCompletion: false));
-        await Assert.ThrowsAsync<ForbiddenActionException>(() => service.UpdateAsync(rotation.Id, new UpdateRotationRequest { RotationInterval = 2 }, victor));
-        await Assert.ThrowsAsync<ForbiddenActionException>(() => service.DeleteAsync(rotation.Id, false, false, victor));
-        await Assert.ThrowsAsync<ForbiddenActionException>(() => service.GetGeneratedCredentialsAsync(rotation.Id, victor));
+        await Assert.ThrowsAsync<ForbiddenActionException>(() => _app.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, victor, waitForCompletion: false));
+        await Assert.ThrowsAsync<ForbiddenActionException>(() => _app.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest { RotationInterval = 2 }, victor));
+        await Assert.ThrowsAsync<ForbiddenActionException>(() => _app.DeleteRotation.ExecuteAsync(rotation.Id, false, false, victor));
+        await Assert.ThrowsAsync<ForbiddenActionException>(() => _app.RevealCredentials.ExecuteAsync(rotation.Id, victor));
         var unchanged = await service.GetAsync(rotation.Id);
         Assert.Equal((30, rotation.LastRotationJobId), (unchanged!.RotationInterval, unchanged.LastRotationJobId));
         var denied = await _app.Get<IAuditLog>().QueryAsync(new AuditQuery { Actor = SandboxSignIn.Viewer, Outcome = AuditOutcome.Denied, Target = rotation.Id.ToString() });
@@ -228,14 +229,14 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
                    }
                }))
         {
-            var stuckRun = await _app.Rotations.RotateNowAsync(stuck.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true);
+            var stuckRun = await _app.RotateNow.ExecuteAsync(stuck.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true);
             _app.Sandbox.ClearFaults();
             Assert.True(stuckRun.Value.Rotation.NeedsAttention, stuckRun.Value.Rotation.LastRotationMessage);
         }
 
         // Clean-up pending: Auth0 refuses to delete the previous key.
         _app.Sandbox.AddFailure(new SandboxFailureRule("DELETE", "/api/v2/clients/*/credentials/*", 503, Times: 1000));
-        var cleanupRun = await _app.Rotations.RotateNowAsync(cleanup.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true);
+        var cleanupRun = await _app.RotateNow.ExecuteAsync(cleanup.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true);
         _app.Sandbox.ClearFaults();
         Assert.Equal(RunStatus.Succeeded, cleanupRun.Value.Run.Status);
 
@@ -266,8 +267,8 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
         await ScreenshotAsync(page, "detail-cleanup-pending");
 
         // The next successful runs clear both warnings.
-        Assert.Equal(RunStatus.Succeeded, (await _app.Rotations.RotateNowAsync(stuck.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true)).Value.Run.Status);
-        Assert.Equal(RunStatus.Succeeded, (await _app.Rotations.RotateNowAsync(cleanup.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true)).Value.Run.Status);
+        Assert.Equal(RunStatus.Succeeded, (await _app.RotateNow.ExecuteAsync(stuck.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true)).Value.Run.Status);
+        Assert.Equal(RunStatus.Succeeded, (await _app.RotateNow.ExecuteAsync(cleanup.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true)).Value.Run.Status);
         await Assertions.Expect(page.GetByTestId("detail-cleanup-pending")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
         await page.GotoAsync("/rotations?q=warn-");
         await BrowserSession.WaitForCircuitAsync(page);

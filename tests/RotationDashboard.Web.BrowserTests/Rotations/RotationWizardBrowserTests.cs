@@ -4,6 +4,7 @@ using Microsoft.Playwright;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Sandbox;
+using RotationDashboard.Web.Application.Connections;
 using RotationDashboard.Web.Services.Audit;
 using RotationDashboard.Web.Services.Connections;
 using RotationDashboard.Web.Services.Secrets;
@@ -30,7 +31,7 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         var app = _app.CreateApplication("Orders worker");
         // A connection that worked when it was saved; its application's secret was changed in Auth0 since.
         var brokenM2m = _app.Sandbox.CreateManagementClient("broken-tenant-m2m", SandboxSeed.DashboardScopes);
-        var broken = await _app.Get<ConnectionService>().CreateAsync(
+        var broken = await _app.Get<CreateConnection>().ExecuteAsync(
             new ConnectionInput("broken-tenant", new Uri(_app.Address, "sandbox-tenant").AbsoluteUri, brokenM2m.ClientId,
                 brokenM2m.ClientSecret, IsSandbox: true), RotationsUiAppFactory.Ada);
         Assert.True(broken.Succeeded, broken.ToString());
@@ -38,7 +39,7 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         _app.Sandbox.SetPropagationWindow(TimeSpan.Zero);
         _app.Sandbox.SetClientSecret(brokenM2m.ClientId, "not-the-secret-00000000000000000000000000000000");
         _app.Sandbox.SetPropagationWindow(window);
-        Assert.False((await _app.Get<ConnectionService>().ValidateAsync(broken.Value.Id, RotationsUiAppFactory.Ada)).Value.Ok); // its last test says so
+        Assert.False((await _app.Get<ValidateConnection>().ExecuteAsync(broken.Value.Id, RotationsUiAppFactory.Ada)).Value.Ok); // its last test says so
         var folder = await _app.Get<SecretStoreService>().FindFolderAsync(await _app.DefaultProjectIdAsync(), "dev", "/");
         await _app.Get<SecretStoreService>().CreateSecretAsync(folder!.Id, "ORDERS_CLIENT_SECRET", "hand-made-value", Actor.User(SandboxSignIn.Admin));
 
@@ -192,7 +193,7 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         var store = _app.Get<SecretStoreService>();
         var staging = await store.FindFolderAsync(await _app.DefaultProjectIdAsync(), "staging", "/");
         // A second connection, so the wizard has a choice to make (with one, it picks it).
-        await _app.Get<ConnectionService>().CreateAsync(new ConnectionInput("second-tenant", new Uri(_app.Address, "sandbox-tenant").AbsoluteUri,
+        await _app.Get<CreateConnection>().ExecuteAsync(new ConnectionInput("second-tenant", new Uri(_app.Address, "sandbox-tenant").AbsoluteUri,
             SandboxSeed.DashboardClientId, SandboxSeed.DefaultDashboardClientSecret, IsSandbox: true), RotationsUiAppFactory.Ada);
 
         await using var browser = await BrowserSession.StartAsync(_app.Address, RotationsUiAppFactory.BrowserTimeZone);
@@ -298,7 +299,7 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         var signer = _app.CreateApplication("Invoices signer", SandboxAuthMethod.PrivateKeyJwt);
         var secretApp = _app.CreateApplication("Invoices mailer");
         var limited = _app.Sandbox.CreateManagementClient("Limited M2M", ["read:clients", "update:client_keys"]);
-        var created = await _app.Get<ConnectionService>().CreateAsync(
+        var created = await _app.Get<CreateConnection>().ExecuteAsync(
             new ConnectionInput("limited-tenant", new Uri(_app.Address, "sandbox-tenant").AbsoluteUri, limited.ClientId, limited.ClientSecret, IsSandbox: true),
             RotationsUiAppFactory.Ada);
         Assert.True(created.Succeeded, created.ToString());

@@ -8,6 +8,8 @@ using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Sandbox;
+using RotationDashboard.Web.Application.Connections;
+using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Connections;
@@ -41,7 +43,17 @@ public sealed class RotationsUiAppFactory : DashboardAppFactory
         StartKestrel();
     }
 
-    public RotationService Rotations => Get<RotationService>();
+    public RotationQueries Rotations => Get<RotationQueries>();
+
+    public CreateRotation CreateRotation => Get<CreateRotation>();
+
+    public UpdateRotation UpdateRotation => Get<UpdateRotation>();
+
+    public DeleteRotation DeleteRotation => Get<DeleteRotation>();
+
+    public RotateNow RotateNow => Get<RotateNow>();
+
+    public RevealCredentials RevealCredentials => Get<RevealCredentials>();
 
     /// <summary>A rotation made through the service, as another admin (or the API) would, in the app the browser sees.</summary>
     public async Task<RotationView> CreateRotationAsync(
@@ -55,7 +67,7 @@ public sealed class RotationsUiAppFactory : DashboardAppFactory
         TimeSpan? leadTime = null)
     {
         var type = strategy == RotationStrategy.PrivateKeyJwt ? RotationType.Auth0PrivateKeyJwt : RotationType.Auth0ClientSecret;
-        var result = await Rotations.CreateAsync(new CreateRotationRequest
+        var result = await CreateRotation.ExecuteAsync(new CreateRotationRequest
         {
             Name = name,
             Type = type.ToSlug(),

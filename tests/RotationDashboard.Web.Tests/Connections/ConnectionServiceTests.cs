@@ -6,35 +6,36 @@ using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Sandbox;
+using RotationDashboard.Web.Application.Connections;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Connections;
 
 namespace RotationDashboard.Web.Tests.Connections;
 
-/// <summary><see cref="ConnectionService"/> inside the running app, against the in-app sandbox.</summary>
+/// <summary>The connection use cases inside the running app, against the in-app sandbox.</summary>
 [Trait(TestKind.Trait, TestKind.Integration)]
 [Collection(ConnectionsAppCollection.Name)]
 public sealed class ConnectionServiceTests
 {
     private readonly ConnectionsAppFactory _app;
-    private readonly ConnectionService _service;
+    private readonly ConnectionQueries _service;
 
     public ConnectionServiceTests(ConnectionsAppFactory app)
     {
         _app = app;
-        _service = app.Get<ConnectionService>();
+        _service = app.Get<ConnectionQueries>();
     }
 
     [Fact]
     public async Task Every_write_is_audited_and_no_audit_entry_carries_the_secret()
     {
         var m2m = _app.Get<SandboxTenant>().CreateManagementClient("audited-m2m", SandboxSeed.DashboardScopes);
-        var created = await _service.CreateAsync(new ConnectionInput("audited", _app.SandboxDomain, m2m.ClientId, m2m.ClientSecret), ConnectionsAppFactory.Ada);
+        var created = await _app.Get<CreateConnection>().ExecuteAsync(new ConnectionInput("audited", _app.SandboxDomain, m2m.ClientId, m2m.ClientSecret), ConnectionsAppFactory.Ada);
         var id = created.Value.Id;
-        await _service.ValidateAsync(id, ConnectionsAppFactory.Ada);
-        await _service.UpdateAsync(id, new ConnectionPatch(Name: "audited-renamed", ClientSecret: m2m.ClientSecret), ConnectionsAppFactory.Ada);
-        await _service.DeleteAsync(id, ConnectionsAppFactory.Ada);
+        await _app.Get<ValidateConnection>().ExecuteAsync(id, ConnectionsAppFactory.Ada);
+        await _app.Get<UpdateConnection>().ExecuteAsync(id, new ConnectionPatch(Name: "audited-renamed", ClientSecret: m2m.ClientSecret), ConnectionsAppFactory.Ada);
+        await _app.Get<DeleteConnection>().ExecuteAsync(id, ConnectionsAppFactory.Ada);
 
         await using var db = await _app.Get<IDbContextFactory<RotationDashboardDbContext>>().CreateDbContextAsync();
         var audit = await db.AuditEvents.Where(e => e.TargetId == id.ToString()).OrderBy(e => e.Id).ToListAsync();
@@ -55,9 +56,9 @@ public sealed class ConnectionServiceTests
         var before = (await _service.ListAsync()).Count;
 
         await Assert.ThrowsAsync<ForbiddenActionException>(() =>
-            _service.CreateAsync(new ConnectionInput("viewer-try", _app.SandboxDomain, "c", "s"), ConnectionsAppFactory.Victor));
+            _app.Get<CreateConnection>().ExecuteAsync(new ConnectionInput("viewer-try", _app.SandboxDomain, "c", "s"), ConnectionsAppFactory.Victor));
         await Assert.ThrowsAsync<ForbiddenActionException>(() =>
-            _service.TestAsync(new ConnectionInput(null, _app.SandboxDomain, "c", "s"), null, ConnectionsAppFactory.Victor));
+            _app.Get<TestConnectionDraft>().ExecuteAsync(new ConnectionInput(null, _app.SandboxDomain, "c", "s"), null, ConnectionsAppFactory.Victor));
 
         Assert.Equal(before, (await _service.ListAsync()).Count);
         await using var db = await _app.Get<IDbContextFactory<RotationDashboardDbContext>>().CreateDbContextAsync();
@@ -69,11 +70,11 @@ public sealed class ConnectionServiceTests
     public async Task Testing_typed_credentials_reports_the_auth0_error_and_records_nothing()
     {
         const string typo = "typed-wrong-secret-0000000000000000";
-        var wrong = await _service.TestAsync(
+        var wrong = await _app.Get<TestConnectionDraft>().ExecuteAsync(
             new ConnectionInput(null, _app.SandboxDomain, SandboxSeed.DashboardClientId, typo, IsSandbox: true), null, ConnectionsAppFactory.Ada);
-        var right = await _service.TestAsync(
+        var right = await _app.Get<TestConnectionDraft>().ExecuteAsync(
             new ConnectionInput("", "", SandboxSeed.DashboardClientId, SandboxSeed.DefaultDashboardClientSecret, IsSandbox: true), null, ConnectionsAppFactory.Ada);
-        var incomplete = await _service.TestAsync(new ConnectionInput(null, "", "", null), null, ConnectionsAppFactory.Ada);
+        var incomplete = await _app.Get<TestConnectionDraft>().ExecuteAsync(new ConnectionInput(null, "", "", null), null, ConnectionsAppFactory.Ada);
 
         Assert.False(wrong.Value.Ok);
         Assert.Equal(TokenCheckOutcome.InvalidCredential, wrong.Value.Outcome);
@@ -88,14 +89,14 @@ public sealed class ConnectionServiceTests
     [Fact]
     public async Task Testing_an_existing_connection_uses_the_stored_secret_only_for_the_stored_tenant()
     {
-        var created = await _service.CreateAsync(
+        var created = await _app.Get<CreateConnection>().ExecuteAsync(
             new ConnectionInput("stored-secret", _app.SandboxDomain, SandboxSeed.DashboardClientId, SandboxSeed.DefaultDashboardClientSecret),
             ConnectionsAppFactory.Ada);
         var id = created.Value.Id;
         var validatedAt = created.Value.LastValidatedAt;
 
-        var same = await _service.TestAsync(new ConnectionInput(null, _app.SandboxDomain, SandboxSeed.DashboardClientId, null), id, ConnectionsAppFactory.Ada);
-        var elsewhere = await _service.TestAsync(new ConnectionInput(null, "attacker.example.com", SandboxSeed.DashboardClientId, null), id, ConnectionsAppFactory.Ada);
+        var same = await _app.Get<TestConnectionDraft>().ExecuteAsync(new ConnectionInput(null, _app.SandboxDomain, SandboxSeed.DashboardClientId, null), id, ConnectionsAppFactory.Ada);
+        var elsewhere = await _app.Get<TestConnectionDraft>().ExecuteAsync(new ConnectionInput(null, "attacker.example.com", SandboxSeed.DashboardClientId, null), id, ConnectionsAppFactory.Ada);
 
         Assert.True(same.Value.Ok, same.Value.Message);
         Assert.Equal(OperationFailureKind.Validation, elsewhere.Failure!.Kind);
@@ -108,18 +109,18 @@ public sealed class ConnectionServiceTests
     {
         var sandbox = (await _service.ListAsync()).Single(c => c.Name == SandboxConnections.DefaultConnectionName);
 
-        var first = await _service.ListApplicationsAsync(sandbox.Id);
-        var second = await _service.ListApplicationsAsync(sandbox.Id, search: "BILLING");
+        var first = await _app.Get<ListApplications>().ExecuteAsync(sandbox.Id);
+        var second = await _app.Get<ListApplications>().ExecuteAsync(sandbox.Id, search: "BILLING");
         _app.Get<SandboxTenant>().CreateClient("Created after the first listing");
-        var cached = await _service.ListApplicationsAsync(sandbox.Id);
-        var refreshed = await _service.ListApplicationsAsync(sandbox.Id, refresh: true, requestedBy: ConnectionsAppFactory.Ada);
+        var cached = await _app.Get<ListApplications>().ExecuteAsync(sandbox.Id);
+        var refreshed = await _app.Get<ListApplications>().ExecuteAsync(sandbox.Id, refresh: true, requestedBy: ConnectionsAppFactory.Ada);
 
         Assert.Equal(first.Value.FetchedAt, second.Value.FetchedAt);
         Assert.Equal([SandboxSeed.BillingServiceClientId], second.Value.Applications.Select(a => a.ClientId));
         Assert.Equal(first.Value.TotalCount, second.Value.TotalCount);
         Assert.DoesNotContain(cached.Value.Applications, a => a.Name == "Created after the first listing");
         Assert.Contains(refreshed.Value.Applications, a => a.Name == "Created after the first listing");
-        Assert.DoesNotContain(first.Value.Applications, a => a.ClientId is SandboxSeed.DashboardClientId or SandboxSeed.LoginClientId || a.Name == ConnectionService.AllApplicationsName);
+        Assert.DoesNotContain(first.Value.Applications, a => a.ClientId is SandboxSeed.DashboardClientId or SandboxSeed.LoginClientId || a.Name == ListApplications.AllApplicationsName);
         var portal = first.Value.Applications.Single(a => a.ClientId == SandboxSeed.CustomerPortalClientId);
         Assert.Equal(("Regular Web", "client_secret_post"), (portal.AppTypeLabel, portal.AuthMethod));
         Assert.False(first.Value.Applications.Single(a => a.ClientId == SandboxSeed.MobileAppClientId).IsConfidential);
@@ -129,12 +130,12 @@ public sealed class ConnectionServiceTests
     public async Task Only_an_admin_refresh_fetches_the_application_list_again()
     {
         var sandbox = (await _service.ListAsync()).Single(c => c.Name == SandboxConnections.DefaultConnectionName);
-        var first = await _service.ListApplicationsAsync(sandbox.Id, refresh: true, requestedBy: ConnectionsAppFactory.Ada);
+        var first = await _app.Get<ListApplications>().ExecuteAsync(sandbox.Id, refresh: true, requestedBy: ConnectionsAppFactory.Ada);
         _app.Get<SandboxTenant>().CreateClient("Created before a viewer's refresh");
 
-        var byViewer = await _service.ListApplicationsAsync(sandbox.Id, refresh: true, requestedBy: ConnectionsAppFactory.Victor);
-        var byNobody = await _service.ListApplicationsAsync(sandbox.Id, refresh: true);
-        var byAdmin = await _service.ListApplicationsAsync(sandbox.Id, refresh: true, requestedBy: ConnectionsAppFactory.Ada);
+        var byViewer = await _app.Get<ListApplications>().ExecuteAsync(sandbox.Id, refresh: true, requestedBy: ConnectionsAppFactory.Victor);
+        var byNobody = await _app.Get<ListApplications>().ExecuteAsync(sandbox.Id, refresh: true);
+        var byAdmin = await _app.Get<ListApplications>().ExecuteAsync(sandbox.Id, refresh: true, requestedBy: ConnectionsAppFactory.Ada);
 
         Assert.Equal(first.Value.FetchedAt, byViewer.Value.FetchedAt);
         Assert.Equal(first.Value.FetchedAt, byNobody.Value.FetchedAt);
@@ -146,26 +147,26 @@ public sealed class ConnectionServiceTests
     public async Task New_credentials_are_saved_only_once_auth0_accepts_them()
     {
         var m2m = _app.Get<SandboxTenant>().CreateManagementClient("patched-m2m", SandboxSeed.DashboardScopes);
-        var created = (await _service.CreateAsync(new ConnectionInput("patched", _app.SandboxDomain, m2m.ClientId, m2m.ClientSecret), ConnectionsAppFactory.Ada)).Value;
+        var created = (await _app.Get<CreateConnection>().ExecuteAsync(new ConnectionInput("patched", _app.SandboxDomain, m2m.ClientId, m2m.ClientSecret), ConnectionsAppFactory.Ada)).Value;
 
-        var wrong = await _service.UpdateAsync(created.Id, new ConnectionPatch(ClientSecret: "not-the-secret-000000000000000000"), ConnectionsAppFactory.Ada);
-        var renamed = await _service.UpdateAsync(created.Id, new ConnectionPatch(Name: "patched-renamed"), ConnectionsAppFactory.Ada);
+        var wrong = await _app.Get<UpdateConnection>().ExecuteAsync(created.Id, new ConnectionPatch(ClientSecret: "not-the-secret-000000000000000000"), ConnectionsAppFactory.Ada);
+        var renamed = await _app.Get<UpdateConnection>().ExecuteAsync(created.Id, new ConnectionPatch(Name: "patched-renamed"), ConnectionsAppFactory.Ada);
 
         Assert.Equal(OperationFailureKind.Validation, wrong.Failure!.Kind);
         Assert.StartsWith("Not saved: Auth0 rejected the client ID or secret (401", wrong.Failure.Errors["clientSecret"][0]);
         Assert.True(renamed.Succeeded, renamed.ToString());
         Assert.Equal(created.LastValidatedAt, renamed.Value.LastValidatedAt); // no new test for a rename
-        Assert.True((await _service.ValidateAsync(created.Id, ConnectionsAppFactory.Ada)).Value.Ok); // the stored secret is unchanged
+        Assert.True((await _app.Get<ValidateConnection>().ExecuteAsync(created.Id, ConnectionsAppFactory.Ada)).Value.Ok); // the stored secret is unchanged
     }
 
     [Fact]
     public async Task The_list_shows_status_usage_and_missing_scopes_per_rotation_type()
     {
         var limited = _app.Get<SandboxTenant>().CreateManagementClient("secret-only-m2m", ["read:clients", "update:client_keys"]);
-        var created = await _service.CreateAsync(new ConnectionInput("secret-only", _app.SandboxDomain, limited.ClientId, limited.ClientSecret), ConnectionsAppFactory.Ada);
+        var created = await _app.Get<CreateConnection>().ExecuteAsync(new ConnectionInput("secret-only", _app.SandboxDomain, limited.ClientId, limited.ClientSecret), ConnectionsAppFactory.Ada);
         Assert.Equal(ConnectionStatus.MissingScopes, created.Value.Status); // tested before it was saved
 
-        await _service.ValidateAsync(created.Value.Id, ConnectionsAppFactory.Ada);
+        await _app.Get<ValidateConnection>().ExecuteAsync(created.Value.Id, ConnectionsAppFactory.Ada);
         var view = (await _service.ListAsync()).Single(c => c.Id == created.Value.Id);
 
         Assert.Equal(ConnectionStatus.MissingScopes, view.Status);

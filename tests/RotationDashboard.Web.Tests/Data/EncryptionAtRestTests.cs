@@ -37,8 +37,8 @@ public class EncryptionAtRestTests
         // Rotation-owned secrets, credentials, last message, run with a pending credential.
         var rotation = await database.AddRotationAsync();
         var identity = new RotationIdentity(rotation.Id, rotation.Name);
-        Assert.True((await store.SetCurrentAsync(identity, folder.Id, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = SecretValue }, Actor.Scheduler)).Succeeded);
-        Assert.True((await store.PublishNextAsync(identity, folder.Id, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = NextValue }, Actor.Scheduler)).Succeeded);
+        Assert.True((await database.RotationSecrets.SetCurrentAsync(identity, folder.Id, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = SecretValue }, Actor.Scheduler)).Succeeded);
+        Assert.True((await database.RotationSecrets.PublishNextAsync(identity, folder.Id, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = NextValue }, Actor.Scheduler)).Succeeded);
         await using (var db = database.CreateContext())
         {
             var tracked = await db.Rotations.SingleAsync(r => r.Id == rotation.Id);
@@ -66,7 +66,7 @@ public class EncryptionAtRestTests
         AssertFilesFree(database, canaries, "after checkpoint");
 
         // Sanity: the values are really stored (encrypted), not lost.
-        Assert.Equal(NextValue, (await store.ReadNextAsync(folder.Id, "AUTH0_CLIENT_SECRET"))!.Value);
+        Assert.Equal(NextValue, (await database.RotationSecrets.ReadNextAsync(folder.Id, "AUTH0_CLIENT_SECRET"))!.Value);
     }
 
     private static void AssertFilesFree(TestDatabase database, string[] canaries, string when)

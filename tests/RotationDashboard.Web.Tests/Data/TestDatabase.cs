@@ -1,11 +1,11 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using RotationDashboard.Core.Connections;
 using RotationDashboard.Core.Encryption;
 using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
-using Microsoft.Extensions.Time.Testing;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Services.Audit;
 using RotationDashboard.Web.Services.Secrets;
@@ -65,7 +65,13 @@ public sealed class TestDatabase : IAsyncDisposable
     public RotationDashboardDbContext CreateContext() => ContextFactory.CreateDbContext();
 
     public SecretStoreService CreateSecretStore() =>
-        new(ContextFactory, Protector, Cache, Clock, NullLogger<SecretStoreService>.Instance);
+        new(ContextFactory, Protector, Clock, NullLogger<SecretStoreService>.Instance);
+
+    /// <summary>The engine's port to the secret store.</summary>
+    public RotationSecretStore RotationSecrets => new(ContextFactory, Protector, Clock);
+
+    /// <summary>Consumers' reads, over the shared <see cref="Cache"/>.</summary>
+    public ConsumerSecretReads ConsumerReads => new(ContextFactory, Protector, Cache);
 
     public AuditLogService CreateAuditLog() => new(ContextFactory, Clock);
 

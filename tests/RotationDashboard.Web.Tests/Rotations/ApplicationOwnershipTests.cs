@@ -2,6 +2,7 @@ using RotationDashboard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Rotations;
+using RotationDashboard.Core.Secrets;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Services.Rotations;
 
@@ -20,11 +21,11 @@ public class ApplicationOwnershipTests
         await using var host = await EngineTestHost.StartAsync(data);
         var owner = await host.CreateAsync(await host.RequestAsync("owner", clientId, strategy));
         var mappedCredential = owner.SecretsMapping.PrivateKey ?? owner.SecretsMapping.ClientSecret!;
-        var ownerCredential = (await host.Secrets.ReadCurrentAsync(owner.FolderId, mappedCredential))!.Value;
+        var ownerCredential = (await host.RotationSecrets.ReadCurrentAsync(owner.FolderId, mappedCredential))!.Value;
 
         // Another connection to the same tenant (the same sandbox, through the same M2M application).
         var otherConnection = await host.SandboxConnectionAsync("sandbox-again");
-        var second = await host.Rotations.CreateAsync(await host.RequestAsync("intruder", clientId, strategy, otherConnection), EngineTestHost.Admin);
+        var second = await host.CreateRotation.ExecuteAsync(await host.RequestAsync("intruder", clientId, strategy, otherConnection), EngineTestHost.Admin);
 
         Assert.False(second.Succeeded);
         Assert.Equal(OperationFailureKind.Validation, second.Failure!.Kind);
@@ -32,12 +33,12 @@ public class ApplicationOwnershipTests
         Assert.Contains("already rotated by rotation \"owner\"", message, StringComparison.Ordinal);
         Assert.Contains(clientId, message, StringComparison.Ordinal);
         Assert.Null(await host.Rotations.GetByNameAsync(owner.ProjectId, "dev", "/", "intruder"));
-        Assert.Equal(ownerCredential, (await host.Secrets.ReadCurrentAsync(owner.FolderId, mappedCredential))!.Value);
+        Assert.Equal(ownerCredential, (await host.RotationSecrets.ReadCurrentAsync(owner.FolderId, mappedCredential))!.Value);
         await host.AssertConsumerAuthenticatesAsync(owner);
 
         // An update that moves another rotation onto the owned application is refused the same way.
         var other = await host.CreateAsync(await host.RequestAsync("other", SandboxSeed.BillingServiceClientId, RotationStrategy.Staged, otherConnection));
-        var moved = await host.Rotations.UpdateAsync(other.Id, new UpdateRotationRequest { Parameters = new RotationParameters(clientId) }, EngineTestHost.Admin);
+        var moved = await host.UpdateRotation.ExecuteAsync(other.Id, new UpdateRotationRequest { Parameters = new RotationParameters(clientId) }, EngineTestHost.Admin);
         Assert.False(moved.Succeeded);
         Assert.Contains("already rotated by rotation \"owner\"", moved.Failure!.Errors["parameters.clientId"][0], StringComparison.Ordinal);
 

@@ -7,6 +7,7 @@ using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
+using RotationDashboard.Core.Secrets;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Services.Rotations;
 using Xunit.Abstractions;
@@ -26,8 +27,8 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
         await SchedulingTests.SetNextRotationAsync(host, rotation.Id, DateTimeOffset.UtcNow.AddMinutes(-1));
 
         var scheduled = host.Scheduler.RescheduleAsync(rotation.Id, CancellationToken.None); // fires now
-        var manual = host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: false);
-        var api = host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Api, EngineTestHost.Admin, waitForCompletion: false);
+        var manual = host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: false);
+        var api = host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Api, EngineTestHost.Admin, waitForCompletion: false);
         var direct = host.Engine.StartAsync(rotation.Id, RunTrigger.Schedule, Actor.Scheduler);
         await Task.WhenAll(scheduled, manual, api, direct);
         await CrashRecoveryTests.WaitForNoUnfinishedRunAsync(host, rotation.Id);
@@ -57,7 +58,7 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
         // 503s on the run's PATCH, which only the engine retries (the Auth0 client sends a run's calls once); then 429s at /oauth/token.
         host.Sandbox.AddFailure(new SandboxFailureRule("PATCH", "/api/v2/clients/*", 503, Times: 4));
         host.Sandbox.AddFailure(new SandboxFailureRule("POST", "/oauth/token", 429, Times: 3));
-        var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
 
         Assert.Equal(RunStatus.Succeeded, rotated.Value.Run.Status);
         Assert.Equal(5, host.Requests.All.Count(r => r.StartsWith("PATCH /api/v2/clients/", StringComparison.Ordinal)));
@@ -75,7 +76,7 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
         host.Requests.Clear();
 
         host.Sandbox.AddFailure(new SandboxFailureRule("PATCH", "/api/v2/clients/*", 503, Times: 1));
-        var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
 
         Assert.Equal(RunStatus.Succeeded, rotated.Value.Run.Status);
         Assert.Equal(2, host.Requests.All.Count(r => r.StartsWith("PATCH /api/v2/clients/", StringComparison.Ordinal)));
@@ -99,7 +100,7 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
 
         host.Sandbox.SetFaults(new SandboxFaults { TimeoutRate = 1, TimeoutDelay = TimeSpan.FromSeconds(5), Targets = SandboxFaultTargets.Management });
         var recover = Task.Delay(1500).ContinueWith(_ => host.Sandbox.ClearFaults());
-        var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         await recover;
 
         Assert.Equal(RunStatus.Succeeded, rotated.Value.Run.Status);
@@ -116,7 +117,7 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
         var current = host.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId)!;
 
         host.Sandbox.AddFailure(new SandboxFailureRule("PATCH", "/api/v2/clients/*", 500, Times: 1000));
-        var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Api, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Api, EngineTestHost.Admin, waitForCompletion: true);
         host.Sandbox.ClearFaults();
 
         var after = rotated.Value.Rotation;
@@ -155,7 +156,7 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
 
         // Every token request is refused as Auth0 refuses a wrong secret; the Management API token is cached already.
         host.Sandbox.AddFailure(new SandboxFailureRule("POST", "/oauth/token", 401, """{"error":"access_denied","error_description":"Unauthorized"}""", Times: 1000));
-        var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         host.Sandbox.ClearFaults();
 
         Assert.Equal(RunStatus.RolledBack, rotated.Value.Run.Status);
@@ -163,7 +164,7 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
         Assert.Contains("still rejects the new client secret", rotated.Value.Rotation.LastRotationMessage, StringComparison.Ordinal);
         Assert.Contains("set the CURRENT client secret in Auth0 again", rotated.Value.Rotation.LastRotationMessage, StringComparison.Ordinal);
         Assert.Equal(current, host.Sandbox.GetClientSecret(SandboxSeed.BillingServiceClientId));
-        Assert.Null(await host.Secrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
+        Assert.Null(await host.RotationSecrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
         await host.AssertConsumerAuthenticatesAsync(rotated.Value.Rotation);
 
         var secrets = applied.Append(current).Distinct().ToList();

@@ -36,7 +36,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
             foreach (var step in StrategyPlan.StepsFor(strategy))
             {
                 crash.Arm(step);
-                var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+                var rotated = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
                 Assert.True(crash.Fired, $"no crash after {step}");
                 var runId = rotated.Value.Run.Id;
                 Assert.Equal(RunStatus.Running, rotated.Value.Run.Status);
@@ -87,7 +87,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
             var rotation = await host.CreateAsync(await host.RequestAsync("lease", SandboxSeed.BillingServiceClientId, RotationStrategy.Staged));
             rotationId = rotation.Id;
             crash.Arm(RunStepName.Apply);
-            runId = (await host.Rotations.RotateNowAsync(rotationId, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true)).Value.Run.Id;
+            runId = (await host.RotateNow.ExecuteAsync(rotationId, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true)).Value.Run.Id;
 
             // The process died holding the lease (a graceful stop would have released it).
             expires = DateTimeOffset.UtcNow.AddSeconds(2);

@@ -1,9 +1,8 @@
-using RotationDashboard.Testing;
-using Microsoft.Extensions.Logging.Testing;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
+using ClientSecretAuthentication = RotationDashboard.Client.ClientSecretAuthentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -12,16 +11,19 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using RotationDashboard.Auth0;
 using RotationDashboard.Client;
-using ClientSecretAuthentication = RotationDashboard.Client.ClientSecretAuthentication;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Connections;
 using RotationDashboard.Core.Encryption;
 using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
+using RotationDashboard.Core.Secrets;
 using RotationDashboard.Sandbox;
+using RotationDashboard.Testing;
+using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Hosting;
 using RotationDashboard.Web.Scheduling;
@@ -60,7 +62,17 @@ public sealed class EngineTestHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public RotationService Rotations => Services.GetRequiredService<RotationService>();
+    public RotationQueries Rotations => Services.GetRequiredService<RotationQueries>();
+
+    public CreateRotation CreateRotation => Services.GetRequiredService<CreateRotation>();
+
+    public UpdateRotation UpdateRotation => Services.GetRequiredService<UpdateRotation>();
+
+    public DeleteRotation DeleteRotation => Services.GetRequiredService<DeleteRotation>();
+
+    public RotateNow RotateNow => Services.GetRequiredService<RotateNow>();
+
+    public RevealCredentials RevealCredentials => Services.GetRequiredService<RevealCredentials>();
 
     public RotationEngine Engine => Services.GetRequiredService<RotationEngine>();
 
@@ -69,6 +81,9 @@ public sealed class EngineTestHost : IAsyncDisposable
     public IRotationRunNotifier Notifier => Services.GetRequiredService<IRotationRunNotifier>();
 
     public SecretStoreService Secrets => Services.GetRequiredService<SecretStoreService>();
+
+    /// <summary>The engine's port to the secret store (what runs read and write).</summary>
+    public IRotationSecretStore RotationSecrets => Services.GetRequiredService<IRotationSecretStore>();
 
     public SandboxTenant Sandbox => Services.GetRequiredService<SandboxTenant>();
 
@@ -219,7 +234,7 @@ public sealed class EngineTestHost : IAsyncDisposable
 
     public async Task<RotationView> CreateAsync(CreateRotationRequest request)
     {
-        var created = await Rotations.CreateAsync(request, Admin);
+        var created = await CreateRotation.ExecuteAsync(request, Admin);
         Assert.True(created.Succeeded, created.ToString() + " " + string.Join("; ", created.Failure?.Errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}") ?? []));
         Assert.True(created.Value.RotationStatus == "success", created.Value.LastRotationMessage);
         return created.Value;
@@ -232,7 +247,7 @@ public sealed class EngineTestHost : IAsyncDisposable
     public async Task<Auth0CredentialSet?> ConsumerCredentialsAsync(RotationView rotation)
     {
         var credentialKey = rotation.SecretsMapping.PrivateKey ?? rotation.SecretsMapping.ClientSecret!;
-        var read = await Secrets.GetCredentialSetAsync(rotation.ProjectId, rotation.Environment.Slug, rotation.Folder.Path, credentialKey);
+        var read = await Services.GetRequiredService<ConsumerSecretReads>().GetCredentialSetAsync(rotation.ProjectId, rotation.Environment.Slug, rotation.Folder.Path, credentialKey);
         if (!read.Succeeded || read.Value.Credential?.Current is null)
         {
             return null;

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
+using RotationDashboard.Core.Secrets;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Services.Rotations;
 
@@ -28,7 +29,7 @@ public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
         await using var host = await EngineTestHost.StartAsync(data);
         var current = host.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId)!;
         host.Sandbox.AddFailure(new SandboxFailureRule("POST", "/oauth/token", 401, Unauthorized, Times: 1000));
-        var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         host.Sandbox.ClearFaults();
 
         var run = rotated.Value.Run;
@@ -37,7 +38,7 @@ public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("Nothing had changed in Auth0", run.Message, StringComparison.Ordinal);
         Assert.Contains("withdrew the NEXT values", run.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Rollback incomplete", run.Message, StringComparison.Ordinal);
-        Assert.Null(await host.Secrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
+        Assert.Null(await host.RotationSecrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
         Assert.Equal(current, host.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId));
         Assert.DoesNotContain(host.Requests.All, r => r.StartsWith("PATCH", StringComparison.Ordinal));
         await host.AssertConsumerAuthenticatesAsync(rotated.Value.Rotation);
@@ -65,7 +66,7 @@ public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
                 host.Sandbox.SetFaults(new SandboxFaults { Failures = [patchFails] });
             }
         });
-        var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         faults.Dispose();
         host.Sandbox.ClearFaults();
 
@@ -80,9 +81,9 @@ public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("mapped the new client secret as CURRENT", after.LastRotationMessage, StringComparison.Ordinal);
 
         // A reader of CURRENT alone (no NEXT fallback) gets a token.
-        var current = await host.Secrets.ReadCurrentAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!);
+        var current = await host.RotationSecrets.ReadCurrentAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!);
         Assert.Equal(applied, current!.Value);
-        Assert.Null(await host.Secrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
+        Assert.Null(await host.RotationSecrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
         await host.AssertConsumerAuthenticatesAsync(after);
         var texts = new[] { rotated.Value.Run.Message, after.LastRotationMessage }.Concat(rotated.Value.Run.Steps.Select(s => s.Message));
         Assert.All(texts, text =>
@@ -92,7 +93,7 @@ public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
         });
 
         // The next successful run clears the flag.
-        var again = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var again = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         Assert.Equal(RunStatus.Succeeded, again.Value.Run.Status);
         Assert.False(again.Value.Rotation.NeedsAttention);
     }
@@ -125,7 +126,7 @@ public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
         // Every Management API call hangs (far longer than the run may take).
         host.Sandbox.SetFaults(new SandboxFaults { TimeoutRate = 1, TimeoutDelay = TimeSpan.FromMinutes(10), Targets = SandboxFaultTargets.Management });
         var started = Stopwatch.GetTimestamp();
-        var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true)
+        var rotated = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true)
             .WaitAsync(TimeSpan.FromMinutes(1));
         var took = Stopwatch.GetElapsedTime(started);
         host.Sandbox.ClearFaults();
@@ -143,7 +144,7 @@ public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(run.Message, after.LastRotationMessage);
         Assert.True(after.NextRotationAt > DateTimeOffset.UtcNow);
         Assert.Equal(old, host.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId));
-        Assert.Null(await host.Secrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
+        Assert.Null(await host.RotationSecrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
         await host.AssertConsumerAuthenticatesAsync(after);
     }
 }

@@ -28,13 +28,13 @@ public class RotationServiceTests(ITestOutputHelper output)
         // The first issuance fails at Apply, so the single-phase rotation has written no secret yet.
         host.Sandbox.AddFailure(new SandboxFailureRule("PATCH", "/api/v2/clients/*", 400,
             """{"statusCode":400,"error":"Bad Request","message":"Injected refusal","errorCode":"invalid_body"}""", Times: 1000));
-        var failed = await host.Rotations.CreateAsync(await host.RequestAsync("unissued", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase), EngineTestHost.Admin);
+        var failed = await host.CreateRotation.ExecuteAsync(await host.RequestAsync("unissued", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase), EngineTestHost.Admin);
         host.Sandbox.ClearFaults();
         Assert.Equal("failed", failed.Value.RotationStatus);
         Assert.Empty(await host.Secrets.ListSecretsAsync(failed.Value.FolderId));
 
         var byHand = await host.Secrets.CreateSecretAsync(failed.Value.FolderId, "UNISSUED_CLIENT_SECRET", "manual", Actor.User("ada"));
-        var other = await host.Rotations.CreateAsync(await host.RequestAsync("unissued-too", SandboxSeed.BillingServiceClientId, RotationStrategy.SinglePhase)
+        var other = await host.CreateRotation.ExecuteAsync(await host.RequestAsync("unissued-too", SandboxSeed.BillingServiceClientId, RotationStrategy.SinglePhase)
             with { SecretsMapping = new SecretsMapping("OTHER_CLIENT_ID", ClientSecret: "UNISSUED_CLIENT_SECRET") }, EngineTestHost.Admin);
         var manual = (await host.Secrets.CreateSecretAsync(failed.Value.FolderId, "SOMETHING_ELSE", "manual", Actor.User("ada"))).Value;
         var renamed = await host.Secrets.UpdateSecretAsync(manual.Id, new RotationDashboard.Web.Services.Secrets.SecretUpdate(NewKey: "UNISSUED_CLIENT_ID"), Actor.User("ada"));
@@ -45,7 +45,7 @@ public class RotationServiceTests(ITestOutputHelper output)
         Assert.Contains("\"UNISSUED_CLIENT_ID\" is reserved", renamed.Failure!.Errors["key"][0], StringComparison.Ordinal);
 
         // Rotate now writes the mapped secrets as the rotation's own.
-        var rotated = await host.Rotations.RotateNowAsync(failed.Value.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(failed.Value.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         Assert.Equal("success", rotated.Value.Rotation.RotationStatus);
         Assert.Contains(await host.Secrets.ListSecretsAsync(failed.Value.FolderId), s => s.Key == "UNISSUED_CLIENT_SECRET" && s.IsOwnedByRotation);
     }
@@ -69,7 +69,7 @@ public class RotationServiceTests(ITestOutputHelper output)
         await using var data = await EngineTestData.CreateAsync();
         await using var host = await EngineTestHost.StartAsync(data);
         var rotation = await host.CreateAsync(await host.RequestAsync("slots", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase));
-        await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         var audit = host.Services.GetRequiredService<RotationDashboard.Web.Services.Audit.IAuditLog>();
         var reveals = await audit.QueryAsync(new RotationDashboard.Web.Services.Audit.AuditQuery { Action = AuditActions.RotationRevealCredentials });
 
@@ -90,9 +90,9 @@ public class RotationServiceTests(ITestOutputHelper output)
         var first = await host.CreateAsync(await host.RequestAsync("first", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase));
         await host.CreateAsync(await host.RequestAsync("second", SandboxSeed.BillingServiceClientId, RotationStrategy.SinglePhase));
 
-        var taken = await host.Rotations.UpdateAsync(first.Id, new UpdateRotationRequest { Name = "second" }, EngineTestHost.Admin);
-        var clash = await host.Rotations.UpdateAsync(first.Id, new UpdateRotationRequest { SecretsMapping = new SecretsMapping("SECOND_CLIENT_ID", ClientSecret: "FIRST_CLIENT_SECRET") }, EngineTestHost.Admin);
-        var renamed = await host.Rotations.UpdateAsync(first.Id, new UpdateRotationRequest
+        var taken = await host.UpdateRotation.ExecuteAsync(first.Id, new UpdateRotationRequest { Name = "second" }, EngineTestHost.Admin);
+        var clash = await host.UpdateRotation.ExecuteAsync(first.Id, new UpdateRotationRequest { SecretsMapping = new SecretsMapping("SECOND_CLIENT_ID", ClientSecret: "FIRST_CLIENT_SECRET") }, EngineTestHost.Admin);
+        var renamed = await host.UpdateRotation.ExecuteAsync(first.Id, new UpdateRotationRequest
         {
             Name = "payments-worker",
             Description = "Payments worker secret",
@@ -109,10 +109,10 @@ public class RotationServiceTests(ITestOutputHelper output)
         await host.AssertConsumerAuthenticatesAsync(renamed.Value);
 
         // The renamed secret is still the one the next rotation writes.
-        var rotated = await host.Rotations.RotateNowAsync(first.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(first.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         Assert.Equal(RunStatus.Succeeded, rotated.Value.Run.Status);
         await host.AssertConsumerAuthenticatesAsync(rotated.Value.Rotation);
-        Assert.Equal(host.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId), (await host.Secrets.ReadCurrentAsync(first.FolderId, "PAYMENTS_SECRET"))!.Value);
+        Assert.Equal(host.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId), (await host.RotationSecrets.ReadCurrentAsync(first.FolderId, "PAYMENTS_SECRET"))!.Value);
     }
 
     [Fact]
@@ -124,8 +124,8 @@ public class RotationServiceTests(ITestOutputHelper output)
         var gone = await host.CreateAsync(await host.RequestAsync("gone", SandboxSeed.BillingServiceClientId, RotationStrategy.Staged, autoRotation: true));
         var keptCredentials = (await host.ConsumerCredentialsAsync(kept))!;
 
-        var revoked = await host.Rotations.DeleteAsync(kept.Id, revokeGeneratedCredentials: true, deleteSecrets: false, EngineTestHost.Admin);
-        var deleted = await host.Rotations.DeleteAsync(gone.Id, revokeGeneratedCredentials: false, deleteSecrets: true, EngineTestHost.Admin);
+        var revoked = await host.DeleteRotation.ExecuteAsync(kept.Id, revokeGeneratedCredentials: true, deleteSecrets: false, EngineTestHost.Admin);
+        var deleted = await host.DeleteRotation.ExecuteAsync(gone.Id, revokeGeneratedCredentials: false, deleteSecrets: true, EngineTestHost.Admin);
 
         Assert.Equal("kept", revoked.Value.Name);
         Assert.Null(await host.Rotations.GetAsync(kept.Id));
@@ -154,9 +154,9 @@ public class RotationServiceTests(ITestOutputHelper output)
         await using var host = await EngineTestHost.StartAsync(data);
         var rotation = await host.CreateAsync(await host.RequestAsync("keys", SandboxSeed.LedgerSyncClientId, RotationStrategy.PrivateKeyJwt));
         await CrashRecoveryTests.WaitForNoUnfinishedRunAsync(host, rotation.Id);
-        var ours = (await host.Rotations.GetGeneratedCredentialsAsync(rotation.Id, EngineTestHost.Admin)).Value.GeneratedCredentials.Single().CredentialId;
+        var ours = (await host.RevealCredentials.ExecuteAsync(rotation.Id, EngineTestHost.Admin)).Value.GeneratedCredentials.Single().CredentialId;
 
-        var deleted = await host.Rotations.DeleteAsync(rotation.Id, revokeGeneratedCredentials: true, deleteSecrets: true, EngineTestHost.Admin);
+        var deleted = await host.DeleteRotation.ExecuteAsync(rotation.Id, revokeGeneratedCredentials: true, deleteSecrets: true, EngineTestHost.Admin);
 
         Assert.True(deleted.Succeeded, deleted.ToString());
         var client = host.Sandbox.FindClient(SandboxSeed.LedgerSyncClientId)!;
@@ -227,7 +227,7 @@ public class RotationServiceTests(ITestOutputHelper output)
         var created = await host.CreateAsync(await host.RequestAsync("lookup", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase));
         for (var i = 0; i < 3; i++)
         {
-            await host.Rotations.RotateNowAsync(created.Id, RunTrigger.Api, EngineTestHost.Admin, waitForCompletion: true);
+            await host.RotateNow.ExecuteAsync(created.Id, RunTrigger.Api, EngineTestHost.Admin, waitForCompletion: true);
         }
 
         var projectId = await host.DefaultProjectIdAsync();

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
+using RotationDashboard.Core.Secrets;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Services.Rotations;
 using Xunit.Abstractions;
@@ -50,7 +51,7 @@ public class SchedulingTests(ITestOutputHelper output)
         {
             overdueId = (await host.CreateAsync(await host.RequestAsync("overdue", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase, autoRotation: true))).Id;
             disabledId = (await host.CreateAsync(await host.RequestAsync("disabled", SandboxSeed.BillingServiceClientId, RotationStrategy.SinglePhase, autoRotation: true))).Id;
-            Assert.True((await host.Rotations.UpdateAsync(disabledId, new UpdateRotationRequest { IsAutoRotationEnabled = false }, EngineTestHost.Admin)).Succeeded);
+            Assert.True((await host.UpdateRotation.ExecuteAsync(disabledId, new UpdateRotationRequest { IsAutoRotationEnabled = false }, EngineTestHost.Admin)).Succeeded);
 
             // Both were due while the dashboard was down (the disabled one only by a stale time).
             await SetNextRotationAsync(host, overdueId, DateTimeOffset.UtcNow.AddHours(-3));
@@ -106,7 +107,7 @@ public class SchedulingTests(ITestOutputHelper output)
         await host.Scheduler.RescheduleAsync(rotation.Id, CancellationToken.None);
         Assert.NotNull(await host.Scheduler.GetNextFireTimeAsync(rotation.Id));
 
-        var updated = await host.Rotations.UpdateAsync(rotation.Id, new UpdateRotationRequest { IsAutoRotationEnabled = false }, EngineTestHost.Admin);
+        var updated = await host.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest { IsAutoRotationEnabled = false }, EngineTestHost.Admin);
         await Task.Delay(1500);
 
         Assert.True(updated.Succeeded, updated.ToString());
@@ -136,26 +137,26 @@ public class SchedulingTests(ITestOutputHelper output)
         var start = await host.Engine.StartAsync(rotation.Id, RunTrigger.Schedule, Core.Audit.Actor.Scheduler);
         Assert.Equal(RunStartStatus.Started, start.Status);
         await waiting.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.NotNull(await host.Secrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
+        Assert.NotNull(await host.RotationSecrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
 
-        var disabled = await host.Rotations.UpdateAsync(rotation.Id, new UpdateRotationRequest { IsAutoRotationEnabled = false }, EngineTestHost.Admin);
+        var disabled = await host.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest { IsAutoRotationEnabled = false }, EngineTestHost.Admin);
         Assert.True(disabled.Succeeded, disabled.ToString());
         var withdrawn = await finished.WaitAsync(TimeSpan.FromSeconds(5));
 
         Assert.Equal(RunStatus.RolledBack, withdrawn.Status);
         Assert.StartsWith("Withdrawn: auto-rotation was turned off", withdrawn.Message);
         Assert.Equal(liveSecret, host.Sandbox.GetClientSecret(SandboxSeed.BillingServiceClientId));
-        Assert.Null(await host.Secrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
+        Assert.Null(await host.RotationSecrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
         var after = (await host.Rotations.GetAsync(rotation.Id))!;
         Assert.Equal(("success", rotation.LastRotatedAt, (RunView?)null), (after.RotationStatus, after.LastRotatedAt, after.ActiveRun));
         await host.AssertConsumerAuthenticatesAsync(after);
 
         // A run somebody asked for by hand is theirs: settings saved during its lead time do not withdraw it.
-        Assert.True((await host.Rotations.UpdateAsync(rotation.Id, new UpdateRotationRequest { StagedLeadTime = TimeSpan.FromSeconds(1) }, EngineTestHost.Admin)).Succeeded);
+        Assert.True((await host.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest { StagedLeadTime = TimeSpan.FromSeconds(1) }, EngineTestHost.Admin)).Succeeded);
         using var manualWaiting = host.WaitFor<RunWaitingEvent>(e => e.RotationId == rotation.Id && e.Step == RunStepName.Apply);
-        var manual = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: false);
+        var manual = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: false);
         await manualWaiting.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True((await host.Rotations.UpdateAsync(rotation.Id, new UpdateRotationRequest { IsAutoRotationEnabled = false, Description = "edited" }, EngineTestHost.Admin)).Succeeded);
+        Assert.True((await host.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest { IsAutoRotationEnabled = false, Description = "edited" }, EngineTestHost.Admin)).Succeeded);
         var manualRun = await WaitForFinishedRunAsync(host, manual.Value.Run.Id);
         Assert.Equal(RunStatus.Succeeded, manualRun.Status);
         Assert.NotEqual(liveSecret, host.Sandbox.GetClientSecret(SandboxSeed.BillingServiceClientId));
@@ -169,7 +170,7 @@ public class SchedulingTests(ITestOutputHelper output)
         var rotation = await host.CreateAsync(await host.RequestAsync("edit", SandboxSeed.BillingServiceClientId, RotationStrategy.SinglePhase, autoRotation: true));
         Assert.Equal(rotation.NextRotationAt, await host.Scheduler.GetNextFireTimeAsync(rotation.Id));
 
-        var edited = await host.Rotations.UpdateAsync(rotation.Id, new UpdateRotationRequest
+        var edited = await host.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest
         {
             RotationInterval = 7,
             RotateAtUtc = new RotateAtUtc(3, 30),
@@ -189,7 +190,7 @@ public class SchedulingTests(ITestOutputHelper output)
         Assert.Equal(expected - TimeSpan.FromMinutes(10), await host.Scheduler.GetNextFireTimeAsync(rotation.Id));
 
         // An editor holding an old version is told to reload.
-        var stale = await host.Rotations.UpdateAsync(rotation.Id, new UpdateRotationRequest { Description = "x" }, EngineTestHost.Admin, rotation.RowVersion);
+        var stale = await host.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest { Description = "x" }, EngineTestHost.Admin, rotation.RowVersion);
         Assert.Equal(OperationFailureKind.Conflict, stale.Failure!.Kind);
     }
 

@@ -5,6 +5,7 @@ using RotationDashboard.Client;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
+using RotationDashboard.Core.Secrets;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Rotations;
@@ -41,7 +42,7 @@ public class StrategyTests(ITestOutputHelper output)
         Assert.Equal(64, firstSecret.Length);
 
         watch.Restart();
-        var rotated = await host.Rotations.RotateNowAsync(created.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(created.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         output.WriteLine($"single-phase run took {watch.ElapsedMilliseconds} ms");
 
         Assert.True(rotated.Succeeded, rotated.ToString());
@@ -57,7 +58,7 @@ public class StrategyTests(ITestOutputHelper output)
         await host.AssertConsumerAuthenticatesAsync(rotation);
 
         // The replaced secret is dead in Auth0, and the reveal says so (Infisical calls it a "retired" credential).
-        var credentials = await host.Rotations.GetGeneratedCredentialsAsync(created.Id, EngineTestHost.Admin);
+        var credentials = await host.RevealCredentials.ExecuteAsync(created.Id, EngineTestHost.Admin);
         var slots = credentials.Value.GeneratedCredentials;
         Assert.Equal((1, "auth0-client-secret"), (credentials.Value.ActiveIndex, credentials.Value.Type));
         Assert.Equal([(CredentialStage.Previous, false, firstSecret), (CredentialStage.Current, true, host.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId))],
@@ -69,7 +70,7 @@ public class StrategyTests(ITestOutputHelper output)
         Assert.IsType<Auth0TokenException>(stale);
 
         // Reveals are audited (never with a value) and for Admins only.
-        await Assert.ThrowsAsync<ForbiddenActionException>(() => host.Rotations.GetGeneratedCredentialsAsync(created.Id, EngineTestHost.Viewer));
+        await Assert.ThrowsAsync<ForbiddenActionException>(() => host.RevealCredentials.ExecuteAsync(created.Id, EngineTestHost.Viewer));
         await using var db = host.CreateContext();
         var audit = await db.AuditEvents.Where(e => e.TargetId == created.Id.ToString()).OrderBy(e => e.Id).ToListAsync();
         Assert.Equal(
@@ -94,7 +95,7 @@ public class StrategyTests(ITestOutputHelper output)
         await consumer.WarmUpAsync();
         var next = host.WaitFor<RunStepChangedEvent>(e => e.Step == RunStepName.Publish && e.Status == RunStepStatus.Succeeded);
         var watch = Stopwatch.StartNew();
-        var rotated = await host.Rotations.RotateNowAsync(created.Id, RunTrigger.Api, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(created.Id, RunTrigger.Api, EngineTestHost.Admin, waitForCompletion: true);
         output.WriteLine($"staged run (lead time 1 s) took {watch.ElapsedMilliseconds} ms; consumer made {consumer.Successes} token requests");
         await next.WaitAsync();
         await Task.Delay(300); // and a little while after the switch
@@ -111,7 +112,7 @@ public class StrategyTests(ITestOutputHelper output)
         var secret = (await host.Secrets.ListSecretsAsync(created.FolderId)).Single(s => s.Key == created.SecretsMapping.ClientSecret);
         var versions = await host.Secrets.GetVersionHistoryAsync(secret.Id);
         Assert.Equal([Core.Secrets.SecretStage.Current, Core.Secrets.SecretStage.Previous], versions.Take(2).Select(v => v.Stage));
-        Assert.Null((await host.Secrets.ReadNextAsync(created.FolderId, created.SecretsMapping.ClientSecret!)));
+        Assert.Null((await host.RotationSecrets.ReadNextAsync(created.FolderId, created.SecretsMapping.ClientSecret!)));
         await host.AssertConsumerAuthenticatesAsync(rotated.Value.Rotation);
     }
 
@@ -146,7 +147,7 @@ public class StrategyTests(ITestOutputHelper output)
         await consumer.WarmUpAsync();
         var finished = host.WaitFor<RunFinishedEvent>(e => e.RotationId == created.Id && e.Status == RunStatus.Succeeded);
         watch.Restart();
-        var rotated = await host.Rotations.RotateNowAsync(created.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(created.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
         output.WriteLine($"private key JWT run up to Retire took {watch.ElapsedMilliseconds} ms");
 
         // Promoted and waiting: both keys work in Auth0 now.
@@ -156,7 +157,7 @@ public class StrategyTests(ITestOutputHelper output)
         Assert.Equal(("success", 1), (rotated.Value.Rotation.RotationStatus, rotated.Value.Rotation.ActiveIndex));
         await AssertKeyWorksAsync(host, firstKey.PrivateKeyPem!, firstKey.KeyId, expected: true);
         await host.AssertConsumerAuthenticatesAsync(rotated.Value.Rotation);
-        var reveal = (await host.Rotations.GetGeneratedCredentialsAsync(created.Id, EngineTestHost.Admin)).Value.GeneratedCredentials;
+        var reveal = (await host.RevealCredentials.ExecuteAsync(created.Id, EngineTestHost.Admin)).Value.GeneratedCredentials;
         Assert.Equal([(CredentialStage.Current, true), (CredentialStage.Previous, true)], reveal.Select(s => (s.Stage, s.IsValid)).Reverse());
 
         await finished.WaitAsync();
@@ -172,7 +173,7 @@ public class StrategyTests(ITestOutputHelper output)
         var sandboxKeys = host.Sandbox.GetCredentials(SandboxSeed.LedgerSyncClientId);
         Assert.Single(sandboxKeys, c => c.IsAttached);
         Assert.DoesNotContain(sandboxKeys, c => c.Kid == firstKey.KeyId);
-        reveal = (await host.Rotations.GetGeneratedCredentialsAsync(created.Id, EngineTestHost.Admin)).Value.GeneratedCredentials;
+        reveal = (await host.RevealCredentials.ExecuteAsync(created.Id, EngineTestHost.Admin)).Value.GeneratedCredentials;
         Assert.False(reveal[0].IsValid);
     }
 
@@ -184,7 +185,7 @@ public class StrategyTests(ITestOutputHelper output)
         var request = await host.RequestAsync("ledger-cert", SandboxSeed.LedgerSyncClientId, RotationStrategy.PrivateKeyJwt) with { UseSelfSignedCertificate = true };
 
         var created = await host.CreateAsync(request);
-        var rotated = await host.Rotations.RotateNowAsync(created.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(created.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
 
         Assert.True(created.UseSelfSignedCertificate);
         Assert.Equal(RunStatus.Succeeded, rotated.Value.Run.Status);
@@ -203,7 +204,7 @@ public class StrategyTests(ITestOutputHelper output)
         await using var host = await EngineTestHost.StartAsync(data);
         var request = await host.RequestAsync("portal", SandboxSeed.CustomerPortalClientId, RotationStrategy.PrivateKeyJwt);
 
-        var refused = await host.Rotations.CreateAsync(request, EngineTestHost.Admin);
+        var refused = await host.CreateRotation.ExecuteAsync(request, EngineTestHost.Admin);
 
         Assert.False(refused.Succeeded);
         Assert.Contains("breaks every consumer", refused.Failure!.Errors["switchToPrivateKeyJwt"][0], StringComparison.Ordinal);
@@ -213,14 +214,14 @@ public class StrategyTests(ITestOutputHelper output)
         // With consent; Auth0 refuses the new credential this time, so the first issuance fails and nothing is switched.
         host.Sandbox.AddFailure(new SandboxFailureRule("POST", "/api/v2/clients/*/credentials", 400,
             """{"statusCode":400,"error":"Bad Request","message":"Injected refusal","errorCode":"invalid_body"}""", Times: 1000));
-        var failedFirst = await host.Rotations.CreateAsync(request with { SwitchToPrivateKeyJwt = true }, EngineTestHost.Admin);
+        var failedFirst = await host.CreateRotation.ExecuteAsync(request with { SwitchToPrivateKeyJwt = true }, EngineTestHost.Admin);
         host.Sandbox.ClearFaults();
         Assert.True(failedFirst.Succeeded, failedFirst.ToString());
         Assert.Equal("failed", failedFirst.Value.RotationStatus);
         Assert.Equal(SandboxSeed.CustomerPortalClientSecret, host.Sandbox.GetClientSecret(SandboxSeed.CustomerPortalClientId));
 
         // The consent given at create stands until the first issuance succeeds: Rotate now finishes the switch.
-        var rotated = await host.Rotations.RotateNowAsync(failedFirst.Value.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+        var rotated = await host.RotateNow.ExecuteAsync(failedFirst.Value.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
 
         Assert.True(rotated.Succeeded, rotated.ToString());
         Assert.Equal("success", rotated.Value.Rotation.RotationStatus);
@@ -255,7 +256,7 @@ public class StrategyTests(ITestOutputHelper output)
         foreach (var (rotation, strategy) in cases)
         {
             var watch = Stopwatch.StartNew();
-            var rotated = await host.Rotations.RotateNowAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
+            var rotated = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);
             var elapsed = watch.ElapsedMilliseconds;
 
             Assert.Equal(RunStatus.Succeeded, rotated.Value.Run.Status);

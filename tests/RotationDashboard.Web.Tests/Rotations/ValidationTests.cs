@@ -76,7 +76,7 @@ public class ValidationTests(ValidationFixture fixture) : IClassFixture<Validati
         var before = await SnapshotAsync();
         _host.Requests.Clear();
 
-        var result = await _host.Rotations.CreateAsync(request, EngineTestHost.Admin);
+        var result = await _host.CreateRotation.ExecuteAsync(request, EngineTestHost.Admin);
 
         Assert.Equal(OperationFailureKind.Validation, result.Failure?.Kind);
         Assert.True(result.Failure!.Errors.ContainsKey(field), $"{case_}: expected an error on {field}, got {string.Join(", ", result.Failure.Errors.Keys)}");
@@ -93,8 +93,8 @@ public class ValidationTests(ValidationFixture fixture) : IClassFixture<Validati
     [Fact]
     public async Task Duplicate_name_and_existing_secret_messages_name_the_folder()
     {
-        var duplicate = await _host.Rotations.CreateAsync(Invalid("duplicate-name"), EngineTestHost.Admin);
-        var existing = await _host.Rotations.CreateAsync(Invalid("mapping-exists"), EngineTestHost.Admin);
+        var duplicate = await _host.CreateRotation.ExecuteAsync(Invalid("duplicate-name"), EngineTestHost.Admin);
+        var existing = await _host.CreateRotation.ExecuteAsync(Invalid("mapping-exists"), EngineTestHost.Admin);
 
         Assert.Equal(["A Secret Rotation with the name \"taken\" already exists at the secret path \"/\""], duplicate.Failure!.Errors["name"]);
         Assert.Equal(["The following secrets already exist at the path \"/\": EXISTING_SECRET"], existing.Failure!.Errors["secretsMapping"]);
@@ -128,7 +128,7 @@ public class ValidationTests(ValidationFixture fixture) : IClassFixture<Validati
         var secrets = _host.Sandbox.GetClients().Select(c => (c.ClientId, c.ClientSecret, c.Credentials.Count)).ToList();
         _host.Requests.Clear();
 
-        var result = await _host.Rotations.CreateAsync(request, EngineTestHost.Admin);
+        var result = await _host.CreateRotation.ExecuteAsync(request, EngineTestHost.Admin);
 
         Assert.Equal(OperationFailureKind.Validation, result.Failure?.Kind);
         Assert.Contains(text, string.Join(" ", result.Failure!.Errors.GetValueOrDefault(field) ?? []), StringComparison.Ordinal);
@@ -142,8 +142,8 @@ public class ValidationTests(ValidationFixture fixture) : IClassFixture<Validati
     {
         _host.Requests.Clear();
 
-        await Assert.ThrowsAsync<ForbiddenActionException>(() => _host.Rotations.CreateAsync(_valid, EngineTestHost.Viewer));
-        await Assert.ThrowsAsync<ForbiddenActionException>(() => _host.Rotations.RotateNowAsync(Guid.NewGuid(), RunTrigger.Manual, EngineTestHost.Viewer, false));
+        await Assert.ThrowsAsync<ForbiddenActionException>(() => _host.CreateRotation.ExecuteAsync(_valid, EngineTestHost.Viewer));
+        await Assert.ThrowsAsync<ForbiddenActionException>(() => _host.RotateNow.ExecuteAsync(Guid.NewGuid(), RunTrigger.Manual, EngineTestHost.Viewer, false));
 
         Assert.Empty(_host.Requests.All);
         await using var db = _host.CreateContext();

@@ -18,16 +18,16 @@ public class MappedSecretReadTests
         await using var database = await TestDatabase.CreateAsync();
         var store = database.CreateSecretStore();
         var (projectId, folder, identity) = await SetUpRotationSecretAsync(database, store);
-        await store.PublishNextAsync(identity, folder, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = "next" }, Actor.Scheduler);
+        await database.RotationSecrets.PublishNextAsync(identity, folder, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = "next" }, Actor.Scheduler);
 
-        var mapped = await store.GetMappedSecretAsync(projectId, "dev", "/", "AUTH0_CLIENT_SECRET");
+        var mapped = await database.ConsumerReads.GetMappedSecretAsync(projectId, "dev", "/", "AUTH0_CLIENT_SECRET");
 
         Assert.Equal(("current", "next"), (mapped!.Current, mapped.Next));
         Assert.NotEqual(mapped.CurrentVersionId, mapped.NextVersionId);
         Assert.DoesNotContain("current", mapped.ToString().Replace("CurrentVersionId", "", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Null(await store.GetMappedSecretAsync(projectId, "prod", "/", "AUTH0_CLIENT_SECRET"));
-        Assert.Null(await store.GetMappedSecretAsync(projectId, "dev", "/../x", "AUTH0_CLIENT_SECRET"));
-        Assert.Null(await store.GetMappedSecretAsync(Guid.NewGuid(), "dev", "/", "AUTH0_CLIENT_SECRET"));
+        Assert.Null(await database.ConsumerReads.GetMappedSecretAsync(projectId, "prod", "/", "AUTH0_CLIENT_SECRET"));
+        Assert.Null(await database.ConsumerReads.GetMappedSecretAsync(projectId, "dev", "/../x", "AUTH0_CLIENT_SECRET"));
+        Assert.Null(await database.ConsumerReads.GetMappedSecretAsync(Guid.NewGuid(), "dev", "/", "AUTH0_CLIENT_SECRET"));
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public class MappedSecretReadTests
         await using var database = await TestDatabase.CreateAsync();
         var store = database.CreateSecretStore();
         var (projectId, _, _) = await SetUpRotationSecretAsync(database, store);
-        var first = await store.GetMappedSecretAsync(projectId, "dev", "/", "AUTH0_CLIENT_SECRET");
+        var first = await database.ConsumerReads.GetMappedSecretAsync(projectId, "dev", "/", "AUTH0_CLIENT_SECRET");
 
         // Break the stored blob behind EF's back: a cached read never touches it.
         using (var connection = database.OpenConnection())
@@ -46,7 +46,7 @@ public class MappedSecretReadTests
             command.ExecuteNonQuery();
         }
 
-        var second = await store.GetMappedSecretAsync(projectId, "dev", "/", "AUTH0_CLIENT_SECRET");
+        var second = await database.ConsumerReads.GetMappedSecretAsync(projectId, "dev", "/", "AUTH0_CLIENT_SECRET");
         Assert.Same(first, second);
     }
 
@@ -56,20 +56,20 @@ public class MappedSecretReadTests
         await using var database = await TestDatabase.CreateAsync();
         var store = database.CreateSecretStore();
         var (projectId, folder, identity) = await SetUpRotationSecretAsync(database, store);
-        async Task<MappedSecret> Read() => (await store.GetMappedSecretAsync(projectId, "dev", "/", "AUTH0_CLIENT_SECRET"))!;
+        async Task<MappedSecret> Read() => (await database.ConsumerReads.GetMappedSecretAsync(projectId, "dev", "/", "AUTH0_CLIENT_SECRET"))!;
 
         Assert.Equal("current", (await Read()).Current);
 
-        await store.PublishNextAsync(identity, folder, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = "next" }, Actor.Scheduler);
+        await database.RotationSecrets.PublishNextAsync(identity, folder, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = "next" }, Actor.Scheduler);
         Assert.Equal("next", (await Read()).Next);
 
-        await store.PromoteNextAsync(identity, folder, ["AUTH0_CLIENT_SECRET"], Actor.Scheduler);
+        await database.RotationSecrets.PromoteNextAsync(identity, folder, ["AUTH0_CLIENT_SECRET"], Actor.Scheduler);
         Assert.Equal(("next", null), ((await Read()).Current, (await Read()).Next));
 
-        await store.SetCurrentAsync(identity, folder, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = "set" }, Actor.Scheduler);
+        await database.RotationSecrets.SetCurrentAsync(identity, folder, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = "set" }, Actor.Scheduler);
         Assert.Equal("set", (await Read()).Current);
 
-        await store.ReleaseRotationSecretsAsync(identity, Ada);
+        await database.RotationSecrets.ReleaseRotationSecretsAsync(identity, Ada);
         var id = (await Read()).SecretId;
         await store.UpdateSecretAsync(id, new SecretUpdate(NewValue: "manual"), Ada);
         Assert.Equal("manual", (await Read()).Current);
@@ -97,10 +97,10 @@ public class MappedSecretReadTests
         Assert.Equal("in-transaction", (await Read()).Current);
 
         await store.UpdateSecretAsync(id, new SecretUpdate(NewKey: "RENAMED"), Ada);
-        Assert.Null(await store.GetMappedSecretAsync(projectId, "dev", "/", "AUTH0_CLIENT_SECRET"));
+        Assert.Null(await database.ConsumerReads.GetMappedSecretAsync(projectId, "dev", "/", "AUTH0_CLIENT_SECRET"));
 
         await store.DeleteSecretAsync(id, Ada);
-        Assert.Null(await store.GetMappedSecretAsync(projectId, "dev", "/", "RENAMED"));
+        Assert.Null(await database.ConsumerReads.GetMappedSecretAsync(projectId, "dev", "/", "RENAMED"));
     }
 
     [Fact]
@@ -109,11 +109,11 @@ public class MappedSecretReadTests
         await using var database = await TestDatabase.CreateAsync();
         var store = database.CreateSecretStore();
         var (projectId, _, _) = await SetUpRotationSecretAsync(database, store);
-        var first = await store.GetMappedSecretAsync(projectId, "dev", "/", "AUTH0_CLIENT_SECRET");
+        var first = await database.ConsumerReads.GetMappedSecretAsync(projectId, "dev", "/", "AUTH0_CLIENT_SECRET");
 
         database.Clock.Advance(SecretValueCache.TimeToLive + TimeSpan.FromSeconds(1));
 
-        Assert.NotSame(first, await store.GetMappedSecretAsync(projectId, "dev", "/", "AUTH0_CLIENT_SECRET"));
+        Assert.NotSame(first, await database.ConsumerReads.GetMappedSecretAsync(projectId, "dev", "/", "AUTH0_CLIENT_SECRET"));
     }
 
     [Fact]
@@ -152,21 +152,21 @@ public class MappedSecretReadTests
         await using var database = await TestDatabase.CreateAsync();
         var store = database.CreateSecretStore();
         var (projectId, folder, identity) = await SetUpRotationSecretAsync(database, store);
-        await store.SetCurrentAsync(identity, folder, new Dictionary<string, string> { ["AUTH0_CLIENT_ID"] = "app-client-id" }, Actor.Scheduler);
-        await store.PublishNextAsync(identity, folder, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = "next" }, Actor.Scheduler);
+        await database.RotationSecrets.SetCurrentAsync(identity, folder, new Dictionary<string, string> { ["AUTH0_CLIENT_ID"] = "app-client-id" }, Actor.Scheduler);
+        await database.RotationSecrets.PublishNextAsync(identity, folder, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = "next" }, Actor.Scheduler);
 
-        var first = (await store.GetCredentialSetAsync(projectId, "dev", "/", "AUTH0_CLIENT_ID")).Value;
+        var first = (await database.ConsumerReads.GetCredentialSetAsync(projectId, "dev", "/", "AUTH0_CLIENT_ID")).Value;
         Assert.Equal(["AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET"], first.Secrets.Keys.Order());
         Assert.Equal(("current", "next"), (first.Credential!.Current, first.Credential.Next));
-        Assert.Same(first, (await store.GetCredentialSetAsync(projectId, "dev", "/", "AUTH0_CLIENT_ID")).Value);
+        Assert.Same(first, (await database.ConsumerReads.GetCredentialSetAsync(projectId, "dev", "/", "AUTH0_CLIENT_ID")).Value);
         Assert.DoesNotContain("current", first.ToString(), StringComparison.Ordinal);
 
-        await store.PromoteNextAsync(identity, folder, ["AUTH0_CLIENT_SECRET"], Actor.Scheduler);
-        var promoted = (await store.GetCredentialSetAsync(projectId, "dev", "/", "AUTH0_CLIENT_ID")).Value;
+        await database.RotationSecrets.PromoteNextAsync(identity, folder, ["AUTH0_CLIENT_SECRET"], Actor.Scheduler);
+        var promoted = (await database.ConsumerReads.GetCredentialSetAsync(projectId, "dev", "/", "AUTH0_CLIENT_ID")).Value;
         Assert.Equal(("next", null), (promoted.Credential!.Current, promoted.Credential.Next));
         Assert.True(promoted.Credential.CurrentVersion > first.Credential.CurrentVersion);
 
-        var batch = await store.GetMappedSecretsAsync(projectId, "dev", "/", ["AUTH0_CLIENT_SECRET", "AUTH0_CLIENT_ID", "MISSING"]);
+        var batch = await database.ConsumerReads.GetMappedSecretsAsync(projectId, "dev", "/", ["AUTH0_CLIENT_SECRET", "AUTH0_CLIENT_ID", "MISSING"]);
         Assert.Equal(("next", "app-client-id"), (batch["AUTH0_CLIENT_SECRET"].Current, batch["AUTH0_CLIENT_ID"].Current));
         Assert.False(batch.ContainsKey("MISSING"));
     }
@@ -179,7 +179,7 @@ public class MappedSecretReadTests
         var project = await database.DefaultProjectAsync();
         var rotation = await database.AddRotationAsync();
         var identity = new RotationIdentity(rotation.Id, rotation.Name);
-        var result = await store.SetCurrentAsync(identity, folder.Id, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = "current" }, Actor.Scheduler);
+        var result = await database.RotationSecrets.SetCurrentAsync(identity, folder.Id, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = "current" }, Actor.Scheduler);
         Assert.True(result.Succeeded, result.ToString());
         return (project.Id, folder.Id, identity);
     }

@@ -82,7 +82,7 @@ public class SecretStoreServiceTests
         Assert.True(nothing.Failure!.Errors.ContainsKey("value"));
         Assert.Equal(OperationFailureKind.NotFound, missingFolder.Failure!.Kind);
         Assert.Equal(before, await CountsAsync(database));
-        Assert.Equal(Value, (await store.ReadCurrentAsync(folder.Id, "TAKEN"))!.Value);
+        Assert.Equal(Value, (await database.RotationSecrets.ReadCurrentAsync(folder.Id, "TAKEN"))!.Value);
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public class SecretStoreServiceTests
 
         Assert.Equal(OperationFailureKind.Conflict, stale.Failure!.Kind);
         Assert.Equal(OperationFailureKind.Conflict, staleDelete.Failure!.Kind);
-        Assert.Equal("v2", (await store.ReadCurrentAsync(folder.Id, "K"))!.Value);
+        Assert.Equal("v2", (await database.RotationSecrets.ReadCurrentAsync(folder.Id, "K"))!.Value);
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public class SecretStoreServiceTests
         var folder = await database.RootFolderAsync();
         var rotation = await database.AddRotationAsync();
         var identity = new RotationIdentity(rotation.Id, rotation.Name);
-        Assert.True((await store.SetCurrentAsync(identity, folder.Id, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = "rotated-value" }, Actor.Scheduler)).Succeeded);
+        Assert.True((await database.RotationSecrets.SetCurrentAsync(identity, folder.Id, new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = "rotated-value" }, Actor.Scheduler)).Succeeded);
         var secret = (await store.ListSecretsAsync(folder.Id)).Single();
         Assert.Equal((rotation.Id, rotation.Name), (secret.OwnerRotationId!.Value, secret.OwnerRotationName));
 
@@ -135,7 +135,7 @@ public class SecretStoreServiceTests
         Assert.Equal(OperationFailureKind.Conflict, edit.Failure!.Kind);
         Assert.Contains("managed by a secret rotation", edit.Failure.Message, StringComparison.Ordinal);
         Assert.Contains("cannot be deleted", delete.Failure!.Message, StringComparison.Ordinal);
-        Assert.Equal("rotated-value", (await store.ReadCurrentAsync(folder.Id, "AUTH0_CLIENT_SECRET"))!.Value);
+        Assert.Equal("rotated-value", (await database.RotationSecrets.ReadCurrentAsync(folder.Id, "AUTH0_CLIENT_SECRET"))!.Value);
         Assert.Single(await store.GetVersionHistoryAsync(secret.Id));
 
         await using var db = database.CreateContext();
@@ -143,7 +143,7 @@ public class SecretStoreServiceTests
         Assert.Equal([AuditActions.SecretUpdate, AuditActions.SecretDelete], denied.Select(e => e.Action));
         Assert.All(denied, e => Assert.Contains(rotation.Name, e.Details, StringComparison.Ordinal));
 
-        Assert.True((await store.ReleaseRotationSecretsAsync(identity, Ada)).Succeeded);
+        Assert.True((await database.RotationSecrets.ReleaseRotationSecretsAsync(identity, Ada)).Succeeded);
         Assert.True((await store.UpdateSecretAsync(secret.Id, new SecretUpdate(NewValue: "by-hand"), Ada)).Succeeded);
     }
 
@@ -157,25 +157,25 @@ public class SecretStoreServiceTests
         var identity = new RotationIdentity(rotation.Id, rotation.Name);
         var first = new Dictionary<string, string> { ["AUTH0_CLIENT_ID"] = "app-client-id", ["AUTH0_CLIENT_SECRET"] = "secret-1" };
 
-        Assert.True((await store.SetCurrentAsync(identity, folder.Id, first, Actor.Scheduler)).Succeeded);
+        Assert.True((await database.RotationSecrets.SetCurrentAsync(identity, folder.Id, first, Actor.Scheduler)).Succeeded);
         var publish = new Dictionary<string, string> { ["AUTH0_CLIENT_SECRET"] = "secret-2" };
-        Assert.True((await store.PublishNextAsync(identity, folder.Id, publish, Actor.Scheduler)).Succeeded);
-        Assert.True((await store.PublishNextAsync(identity, folder.Id, publish, Actor.Scheduler)).Succeeded); // resumed run: no-op
+        Assert.True((await database.RotationSecrets.PublishNextAsync(identity, folder.Id, publish, Actor.Scheduler)).Succeeded);
+        Assert.True((await database.RotationSecrets.PublishNextAsync(identity, folder.Id, publish, Actor.Scheduler)).Succeeded); // resumed run: no-op
 
-        Assert.Equal("secret-1", (await store.ReadCurrentAsync(folder.Id, "AUTH0_CLIENT_SECRET"))!.Value);
-        var next = await store.ReadNextAsync(folder.Id, "AUTH0_CLIENT_SECRET");
+        Assert.Equal("secret-1", (await database.RotationSecrets.ReadCurrentAsync(folder.Id, "AUTH0_CLIENT_SECRET"))!.Value);
+        var next = await database.RotationSecrets.ReadNextAsync(folder.Id, "AUTH0_CLIENT_SECRET");
         Assert.Equal(("secret-2", 2, SecretStage.Next), (next!.Value, next.Version, next.Stage));
         Assert.True((await store.ListSecretsAsync(folder.Id)).Single(s => s.Key == "AUTH0_CLIENT_SECRET").HasNext);
 
-        Assert.True((await store.PromoteNextAsync(identity, folder.Id, ["AUTH0_CLIENT_SECRET"], Actor.Scheduler)).Succeeded);
-        Assert.Equal("secret-2", (await store.ReadCurrentAsync(folder.Id, "AUTH0_CLIENT_SECRET"))!.Value);
-        Assert.Null(await store.ReadNextAsync(folder.Id, "AUTH0_CLIENT_SECRET"));
+        Assert.True((await database.RotationSecrets.PromoteNextAsync(identity, folder.Id, ["AUTH0_CLIENT_SECRET"], Actor.Scheduler)).Succeeded);
+        Assert.Equal("secret-2", (await database.RotationSecrets.ReadCurrentAsync(folder.Id, "AUTH0_CLIENT_SECRET"))!.Value);
+        Assert.Null(await database.RotationSecrets.ReadNextAsync(folder.Id, "AUTH0_CLIENT_SECRET"));
         var secretId = (await store.ListSecretsAsync(folder.Id)).Single(s => s.Key == "AUTH0_CLIENT_SECRET").Id;
         var history = await store.GetVersionHistoryAsync(secretId);
         Assert.Equal([(2, SecretStage.Current), (1, SecretStage.Previous)], history.Select(v => (v.Version, v.Stage)));
         Assert.All(history, v => Assert.Equal("rotation:my-auth0-rotation", v.WrittenBy));
 
-        var again = await store.PromoteNextAsync(identity, folder.Id, ["AUTH0_CLIENT_SECRET"], Actor.Scheduler);
+        var again = await database.RotationSecrets.PromoteNextAsync(identity, folder.Id, ["AUTH0_CLIENT_SECRET"], Actor.Scheduler);
         Assert.Equal(OperationFailureKind.Conflict, again.Failure!.Kind);
         Assert.Contains("no NEXT", again.Failure.Message, StringComparison.Ordinal);
 
@@ -197,13 +197,13 @@ public class SecretStoreServiceTests
         var rotation = await database.AddRotationAsync();
         var before = await CountsAsync(database);
 
-        var result = await store.PublishNextAsync(new RotationIdentity(rotation.Id, rotation.Name), folder.Id,
+        var result = await database.RotationSecrets.PublishNextAsync(new RotationIdentity(rotation.Id, rotation.Name), folder.Id,
             new Dictionary<string, string> { ["AUTH0_CLIENT_ID"] = "id", ["AUTH0_CLIENT_SECRET"] = "new" }, Actor.Scheduler);
 
         Assert.Equal(OperationFailureKind.Conflict, result.Failure!.Kind);
         Assert.Equal("The following secrets already exist at the path \"/\": AUTH0_CLIENT_SECRET", result.Failure.Message);
         Assert.Equal(before, await CountsAsync(database));
-        Assert.Null(await store.ReadCurrentAsync(folder.Id, "AUTH0_CLIENT_ID"));
+        Assert.Null(await database.RotationSecrets.ReadCurrentAsync(folder.Id, "AUTH0_CLIENT_ID"));
     }
 
     [Fact]

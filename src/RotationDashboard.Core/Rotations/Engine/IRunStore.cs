@@ -30,6 +30,13 @@ public interface IRunStore
     /// <summary>The rotation's run that has not finished yet, with its steps (at most one exists).</summary>
     Task<RotationRun?> FindUnfinishedRunAsync(Guid rotationId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The rotation's runs that still hold a pending credential (a failed run may keep one), without steps. By default
+    /// only the unfinished run, for stores that clear the credential when a run ends.
+    /// </summary>
+    async Task<IReadOnlyList<RotationRun>> FindRunsWithPendingCredentialAsync(Guid rotationId, CancellationToken cancellationToken) =>
+        await FindUnfinishedRunAsync(rotationId, cancellationToken) is { EncryptedPendingCredential: not null } run ? [run] : [];
+
     /// <summary>The rotation's first run (its first issuance), without steps; null when it has none.</summary>
     Task<RotationRun?> FindFirstRunAsync(Guid rotationId, CancellationToken cancellationToken);
 

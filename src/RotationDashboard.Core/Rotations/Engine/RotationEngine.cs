@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RotationDashboard.Core.Audit;
+using RotationDashboard.Core.Security;
 
 namespace RotationDashboard.Core.Rotations.Engine;
 
@@ -38,6 +39,7 @@ public sealed record RunStartResult(RunStartStatus Status, Guid? RunId, Task<Run
         new(status, null, Task.FromResult<RunResult?>(null), message);
 }
 
+// Over 400 lines: start, resume and delete share one lease protocol (acquire, renew, release) that belongs in one place.
 /// <summary>
 /// Starts and resumes rotation runs, one at a time per rotation: a lease in the database guards scheduled, manual
 /// and API triggers alike (an atomic conditional UPDATE; a second trigger gets <see cref="RunStartStatus.AlreadyRunning"/>).
@@ -56,6 +58,7 @@ public sealed partial class RotationEngine : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
     private readonly ConcurrentDictionary<Guid, Task> _executions = new();
+    private readonly CredentialRevocation? _revocation;
 
     public RotationEngine(
         IRunStore store,
@@ -64,8 +67,10 @@ public sealed partial class RotationEngine : IAsyncDisposable
         IRotationFollowUpScheduler followUps,
         IOptions<RotationEngineOptions> options,
         TimeProvider timeProvider,
-        ILogger<RotationEngine> logger)
+        ILogger<RotationEngine> logger,
+        CredentialRevocation? revocation = null)
     {
+        _revocation = revocation;
         _store = store;
         _runner = runner;
         _notifier = notifier;
@@ -210,6 +215,55 @@ public sealed partial class RotationEngine : IAsyncDisposable
 
     /// <summary>The rotation's settings changed: a run of it waiting out its staged lead time looks at them again now.</summary>
     public void ReconsiderWaitingRun(Guid rotationId) => _runner.ReconsiderLeadTime(rotationId);
+
+    /// <summary>
+    /// Deletes a rotation under its lease, so no run starts meanwhile. With <paramref name="revokeCredentials"/> its
+    /// generated credentials stop working first (<see cref="CredentialRevocation"/>); when that fails nothing is
+    /// deleted. <paramref name="removeRecords"/> then deletes the rows in one save; it gets the revocation's audit note.
+    /// </summary>
+    public async Task<RotationDeletion> DeleteAsync(
+        Guid rotationId,
+        bool revokeCredentials,
+        Func<string, CancellationToken, Task> removeRecords,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(removeRecords);
+        var holder = $"{InstanceName}/delete/{Guid.NewGuid():N}";
+        if (!await _store.TryAcquireLeaseAsync(rotationId, holder, TimeSpan.FromMinutes(2), cancellationToken))
+        {
+            return new RotationDeletion(RotationDeletionStatus.Busy, "A rotation run is in progress; delete the rotation when it has finished.");
+        }
+
+        try
+        {
+            var note = "";
+            if (revokeCredentials)
+            {
+                var rotation = await _store.FindRotationAsync(rotationId, cancellationToken);
+                if (rotation is null)
+                {
+                    return new RotationDeletion(RotationDeletionStatus.NotFound, "The rotation does not exist.");
+                }
+
+                try
+                {
+                    var revocation = _revocation ?? throw new InvalidOperationException("No credential revocation is configured.");
+                    note = await revocation.RevokeAsync(rotation, cancellationToken);
+                }
+                catch (CredentialAuthorityException exception)
+                {
+                    return new RotationDeletion(RotationDeletionStatus.RevocationFailed, SecretScrubber.Patterns.ScrubAndTruncate(exception.Message, 1024));
+                }
+            }
+
+            await removeRecords(note, cancellationToken);
+            return new RotationDeletion(RotationDeletionStatus.Deleted, note);
+        }
+        finally
+        {
+            await _store.ReleaseLeaseAsync(rotationId, holder, CancellationToken.None);
+        }
+    }
 
     /// <summary>Whether a run of the rotation executes in this process right now.</summary>
     public bool IsExecuting(Guid rotationId) => _executions.ContainsKey(rotationId);

@@ -1,6 +1,7 @@
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Connections;
 using RotationDashboard.Core.Security;
+using RotationDashboard.Web.Application.Connections;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Connections;
 using RotationDashboard.Web.Services.Secrets;
@@ -22,7 +23,7 @@ public static class AppConnectionEndpoints
     {
         var root = endpoints.MapApiGroup(BasePath).WithTags("App connections").RequirePermission(ApiPermissions.ConnectionsRead);
 
-        root.MapGet("", async (string? projectId, ConnectionService connections, SecretStoreService store, CancellationToken cancellationToken) =>
+        root.MapGet("", async (string? projectId, ConnectionQueries connections, SecretStoreService store, CancellationToken cancellationToken) =>
                 await ForProjectAsync(projectId, connections, store, cancellationToken) is var (list, problem) && problem is not null
                     ? problem
                     : ApiResults.Ok(new AppConnectionListResponse(list!.Select(AppConnectionDto.From).ToList())))
@@ -42,7 +43,7 @@ public static class AppConnectionEndpoints
 
         var auth0 = endpoints.MapApiGroup(Auth0ConnectionEndpoints.BasePath).WithTags("App connections").RequirePermission(ApiPermissions.ConnectionsRead);
 
-        auth0.MapGet("/available", async (string? projectId, ConnectionService connections, SecretStoreService store, CancellationToken cancellationToken) =>
+        auth0.MapGet("/available", async (string? projectId, ConnectionQueries connections, SecretStoreService store, CancellationToken cancellationToken) =>
                 await ForProjectAsync(projectId, connections, store, cancellationToken) is var (list, problem) && problem is not null
                     ? problem
                     : ApiResults.Ok(new AvailableAppConnectionsResponse(list!
@@ -54,7 +55,7 @@ public static class AppConnectionEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        auth0.MapGet("/connection-name/{connectionName}", async (string connectionName, ConnectionService connections, CancellationToken cancellationToken) =>
+        auth0.MapGet("/connection-name/{connectionName}", async (string connectionName, ConnectionQueries connections, CancellationToken cancellationToken) =>
             {
                 var errors = new ValidationErrors();
                 Slug.Validate(connectionName, "connectionName", "Connection name", errors);
@@ -80,7 +81,7 @@ public static class AppConnectionEndpoints
     /// <summary>The connections a project may use (all when <paramref name="projectId"/> is left out), or the problem with the query.</summary>
     private static async Task<(IReadOnlyList<ConnectionView>? List, IResult? Problem)> ForProjectAsync(
         string? projectId,
-        ConnectionService connections,
+        ConnectionQueries connections,
         SecretStoreService store,
         CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Connections;
 using RotationDashboard.Core.Security;
+using RotationDashboard.Web.Application.Connections;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Connections;
 using RotationDashboard.Web.Services.Secrets;
@@ -21,7 +22,7 @@ public static class Auth0ConnectionEndpoints
     {
         var group = endpoints.MapApiGroup(BasePath).WithTags("App connections").RequirePermission(ApiPermissions.ConnectionsRead);
 
-        group.MapGet("", async (ConnectionService connections, CancellationToken cancellationToken) =>
+        group.MapGet("", async (ConnectionQueries connections, CancellationToken cancellationToken) =>
         {
             var list = await connections.ListAsync(cancellationToken);
             return ApiResults.Ok(new AppConnectionListResponse(list.Select(AppConnectionDto.From).ToList()));
@@ -30,7 +31,7 @@ public static class Auth0ConnectionEndpoints
             .WithSummary("List Auth0 connections")
             .Produces<AppConnectionListResponse>();
 
-        group.MapGet("/{id:guid}", async (Guid id, ConnectionService connections, CancellationToken cancellationToken) =>
+        group.MapGet("/{id:guid}", async (Guid id, ConnectionQueries connections, CancellationToken cancellationToken) =>
             await connections.GetAsync(id, cancellationToken) is { } view
                 ? ApiResults.Ok(new AppConnectionResponse(AppConnectionDto.From(view)))
                 : ApiResults.NotFound("The connection does not exist."))
@@ -39,7 +40,7 @@ public static class Auth0ConnectionEndpoints
             .Produces<AppConnectionResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapPost("", async ([FromBody] CreateAuth0ConnectionRequest request, HttpContext context, ConnectionService connections, SecretStoreService store, CancellationToken cancellationToken) =>
+        group.MapPost("", async ([FromBody] CreateAuth0ConnectionRequest request, HttpContext context, CreateConnection create, SecretStoreService store, CancellationToken cancellationToken) =>
         {
             if (MethodProblem(request.Method) is { } methodProblem)
             {
@@ -51,7 +52,7 @@ public static class Auth0ConnectionEndpoints
                 return projectProblem;
             }
 
-            var result = await connections.CreateAsync(AppConnectionDto.ToInput(request), DashboardUser.FromPrincipal(context.User), cancellationToken);
+            var result = await create.ExecuteAsync(AppConnectionDto.ToInput(request), DashboardUser.FromPrincipal(context.User), cancellationToken);
             return Answer(result, view => new AppConnectionResponse(AppConnectionDto.From(view)), ApiFieldName);
         }).RequirePermission(ApiPermissions.ConnectionsWrite)
             .WithName("CreateAuth0Connection")
@@ -64,7 +65,7 @@ public static class Auth0ConnectionEndpoints
             .Produces<AppConnectionResponse>()
             .ProducesValidationProblem();
 
-        group.MapPatch("/{id:guid}", async (Guid id, [FromBody] UpdateAuth0ConnectionRequest request, HttpContext context, ConnectionService connections, SecretStoreService store, CancellationToken cancellationToken) =>
+        group.MapPatch("/{id:guid}", async (Guid id, [FromBody] UpdateAuth0ConnectionRequest request, HttpContext context, UpdateConnection update, SecretStoreService store, CancellationToken cancellationToken) =>
         {
             if (MethodProblem(request.Method) is { } methodProblem)
             {
@@ -76,7 +77,7 @@ public static class Auth0ConnectionEndpoints
                 return projectProblem;
             }
 
-            var result = await connections.UpdateAsync(id, AppConnectionDto.ToPatch(request), DashboardUser.FromPrincipal(context.User), cancellationToken);
+            var result = await update.ExecuteAsync(id, AppConnectionDto.ToPatch(request), DashboardUser.FromPrincipal(context.User), cancellationToken);
             return Answer(result, view => new AppConnectionResponse(AppConnectionDto.From(view)), ApiFieldName);
         }).RequirePermission(ApiPermissions.ConnectionsWrite)
             .WithName("UpdateAuth0Connection")
@@ -88,9 +89,9 @@ public static class Auth0ConnectionEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapDelete("/{id:guid}", async (Guid id, HttpContext context, ConnectionService connections, CancellationToken cancellationToken) =>
+        group.MapDelete("/{id:guid}", async (Guid id, HttpContext context, DeleteConnection delete, CancellationToken cancellationToken) =>
         {
-            var result = await connections.DeleteAsync(id, DashboardUser.FromPrincipal(context.User), cancellationToken);
+            var result = await delete.ExecuteAsync(id, DashboardUser.FromPrincipal(context.User), cancellationToken);
             return Answer(result, view => new AppConnectionResponse(AppConnectionDto.From(view)));
         }).RequirePermission(ApiPermissions.ConnectionsWrite)
             .WithName("DeleteAuth0Connection")
@@ -103,10 +104,10 @@ public static class Auth0ConnectionEndpoints
             string? search,
             bool? refresh,
             HttpContext context,
-            ConnectionService connections,
+            ListApplications listApplications,
             CancellationToken cancellationToken) =>
         {
-            var result = await connections.ListApplicationsAsync(id, search, refresh ?? false, DashboardUser.FromPrincipal(context.User), cancellationToken);
+            var result = await listApplications.ExecuteAsync(id, search, refresh ?? false, DashboardUser.FromPrincipal(context.User), cancellationToken);
             return Answer(result, list =>
                 new Auth0ClientsResponse(list.Applications.Select(Auth0ClientDto.From).ToList(), list.TotalCount, list.FetchedAt));
         })
@@ -118,10 +119,10 @@ public static class Auth0ConnectionEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status502BadGateway);
 
-        group.MapPost("/{id:guid}/validate", async (Guid id, HttpContext context, ConnectionService connections, CancellationToken cancellationToken) =>
+        group.MapPost("/{id:guid}/validate", async (Guid id, HttpContext context, ValidateConnection validate, ConnectionQueries connections, CancellationToken cancellationToken) =>
         {
             var user = DashboardUser.FromPrincipal(context.User);
-            var result = await connections.ValidateAsync(id, user, cancellationToken);
+            var result = await validate.ExecuteAsync(id, user, cancellationToken);
             if (!result.Succeeded)
             {
                 return ApiResults.FromFailureAsUpstream(result.Failure!);

@@ -85,7 +85,7 @@ public static class ConsumerSecretEndpoints
         string? environment,
         string? secretPath,
         HttpContext context,
-        SecretStoreService store,
+        ConsumerSecretReads store,
         ConsumerReadAudit audit,
         CancellationToken cancellationToken)
     {
@@ -115,7 +115,7 @@ public static class ConsumerSecretEndpoints
         string? environment,
         string? secretPath,
         HttpContext context,
-        SecretStoreService store,
+        ConsumerSecretReads store,
         ConsumerReadAudit audit,
         CancellationToken cancellationToken)
     {
@@ -158,7 +158,7 @@ public static class ConsumerSecretEndpoints
         string? environment,
         string? secretPath,
         HttpContext context,
-        SecretStoreService store,
+        ConsumerSecretReads store,
         ConsumerReadAudit audit,
         CancellationToken cancellationToken)
     {

@@ -7,6 +7,7 @@ using RotationDashboard.Core.Security;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Rotations;
 using static RotationDashboard.Web.Api.Rotations.SecretRotationEndpoints;
+using RotationDashboard.Web.Application.Rotations;
 
 namespace RotationDashboard.Web.Api.Rotations;
 
@@ -26,10 +27,11 @@ public static class RotateSecretsEndpoint
         group.MapPost("/{rotationId:guid}/rotate-secrets", (
                     Guid rotationId,
                     HttpContext context,
-                    RotationService rotations,
+                    RotationQueries rotations,
+                    RotateNow rotateNow,
                     IRotationRunNotifier notifier,
                     CancellationToken cancellationToken) =>
-                RotateAsync(type, rotationId, context, rotations, notifier, cancellationToken))
+                RotateAsync(type, rotationId, context, rotations, rotateNow, notifier, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsWrite)
             .WithName("Rotate" + NameSuffix(type) + "RotationSecrets")
             .WithSummary($"Rotate an {SecretRotationApiMapping.Label(type)} rotation's credential now")
@@ -49,7 +51,8 @@ public static class RotateSecretsEndpoint
         RotationType type,
         Guid rotationId,
         HttpContext context,
-        RotationService rotations,
+        RotationQueries rotations,
+        RotateNow rotateNow,
         IRotationRunNotifier notifier,
         CancellationToken cancellationToken)
     {
@@ -60,7 +63,7 @@ public static class RotateSecretsEndpoint
 
         // Subscribed before the start so the moment the run ends or starts waiting cannot be missed.
         using var settled = new RunSettledWatcher(notifier, rotationId);
-        var started = await rotations.RotateNowAsync(rotationId, RunTrigger.Api, DashboardUser.FromPrincipal(context.User), waitForCompletion: false, cancellationToken);
+        var started = await rotateNow.ExecuteAsync(rotationId, RunTrigger.Api, DashboardUser.FromPrincipal(context.User), waitForCompletion: false, cancellationToken);
         if (!started.Succeeded)
         {
             return Failure(started.Failure!);

@@ -4,6 +4,7 @@ using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Security;
 using RotationDashboard.Web.Services.Rotations;
+using RotationDashboard.Web.Application.Rotations;
 
 namespace RotationDashboard.Web.Api.Rotations;
 
@@ -192,7 +193,7 @@ public static class SecretRotationApiMapping
         new SecretRotationTemplateDto(ToDto(SecretsMapping.DefaultFor(type))),
         RotationSlugs.StrategiesFor(type).Select(RotationApiSlugs.ToSlug).ToList(),
         RotationApiSlugs.ToSlug(RotationSlugs.DefaultStrategyFor(type)),
-        RotationService.RequiredScopes(type),
+        Auth0ApplicationCheck.RequiredScopes(type),
         SecretRotationEndpoints.PathFor(type));
 
     public static string Label(RotationType type) => type == RotationType.Auth0ClientSecret ? "Auth0 Client Secret" : "Auth0 Private Key JWT";

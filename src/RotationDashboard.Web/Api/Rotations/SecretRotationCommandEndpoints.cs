@@ -4,6 +4,7 @@ using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Security;
 using RotationDashboard.Web.Security;
+using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Services.Rotations;
 using static RotationDashboard.Web.Api.Rotations.SecretRotationEndpoints;
 
@@ -21,8 +22,9 @@ public static partial class SecretRotationCommandEndpoints
         var label = SecretRotationApiMapping.Label(type);
         var suffix = NameSuffix(type);
 
-        group.MapPost("", ([FromBody] CreateSecretRotationRequest body, HttpContext context, RotationService rotations, ILoggerFactory loggers, CancellationToken cancellationToken) =>
-                CreateAsync(type, body, context, rotations, loggers.CreateLogger(typeof(SecretRotationCommandEndpoints)), cancellationToken))
+        group.MapPost("", ([FromBody] CreateSecretRotationRequest body, HttpContext context, CreateRotation create, RotationQueries rotations, DeleteRotation delete,
+                    ILoggerFactory loggers, CancellationToken cancellationToken) =>
+                CreateAsync(type, body, context, create, rotations, delete, loggers.CreateLogger(typeof(SecretRotationCommandEndpoints)), cancellationToken))
             .RequirePermission(ApiPermissions.RotationsWrite)
             .WithName("Create" + suffix + "Rotation")
             .WithSummary($"Create an {label} rotation")
@@ -32,8 +34,9 @@ public static partial class SecretRotationCommandEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapPatch("/{rotationId:guid}", (Guid rotationId, [FromBody] UpdateSecretRotationRequest body, HttpContext context, RotationService rotations, CancellationToken cancellationToken) =>
-                UpdateAsync(type, rotationId, body, context, rotations, cancellationToken))
+        group.MapPatch("/{rotationId:guid}", (Guid rotationId, [FromBody] UpdateSecretRotationRequest body, HttpContext context, RotationQueries rotations, UpdateRotation update,
+                    CancellationToken cancellationToken) =>
+                UpdateAsync(type, rotationId, body, context, rotations, update, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsWrite)
             .WithName("Update" + suffix + "Rotation")
             .WithSummary($"Update an {label} rotation")
@@ -53,9 +56,10 @@ public static partial class SecretRotationCommandEndpoints
                     string? deleteSecrets,
                     string? revokeGeneratedCredentials,
                     HttpContext context,
-                    RotationService rotations,
+                    RotationQueries rotations,
+                    DeleteRotation deleteRotation,
                     CancellationToken cancellationToken) =>
-                DeleteAsync(type, rotationId, deleteSecrets, revokeGeneratedCredentials, context, rotations, cancellationToken))
+                DeleteAsync(type, rotationId, deleteSecrets, revokeGeneratedCredentials, context, rotations, deleteRotation, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsWrite)
             .WithName("Delete" + suffix + "Rotation")
             .WithSummary($"Delete an {label} rotation")
@@ -86,7 +90,9 @@ public static partial class SecretRotationCommandEndpoints
         RotationType type,
         CreateSecretRotationRequest input,
         HttpContext context,
-        RotationService rotations,
+        CreateRotation create,
+        RotationQueries rotations,
+        DeleteRotation delete,
         ILogger logger,
         CancellationToken cancellationToken)
     {
@@ -98,7 +104,7 @@ public static partial class SecretRotationCommandEndpoints
         }
 
         var user = DashboardUser.FromPrincipal(context.User);
-        var result = await rotations.CreateAsync(request, user, cancellationToken);
+        var result = await create.ExecuteAsync(request, user, cancellationToken);
         if (!result.Succeeded)
         {
             var path = FolderPath.TryNormalize(request.SecretPath, out var normalized, out _) ? normalized : request.SecretPath;
@@ -106,7 +112,7 @@ public static partial class SecretRotationCommandEndpoints
         }
 
         return result.Value.RotationStatus == RotationStatusFailed
-            ? await TakeBackFailedCreateAsync(result.Value, user, rotations, logger)
+            ? await TakeBackFailedCreateAsync(result.Value, user, rotations, delete, logger)
             : ApiResults.Ok(new SecretRotationResponse(SecretRotationApiMapping.ToDto(result.Value)));
     }
 
@@ -118,7 +124,8 @@ public static partial class SecretRotationCommandEndpoints
     /// replace the application's working secret, which the failed run left or put back in place). The audit log keeps
     /// the create, the run's outcome and the removal.
     /// </summary>
-    private static async Task<IResult> TakeBackFailedCreateAsync(RotationView created, DashboardUser user, RotationService rotations, ILogger logger)
+    private static async Task<IResult> TakeBackFailedCreateAsync(
+        RotationView created, DashboardUser user, RotationQueries rotations, DeleteRotation delete, ILogger logger)
     {
         var run = created.LastRotationJobId is { } runId ? await rotations.GetRunAsync(runId, CancellationToken.None) : null;
         var reason = created.LastRotationMessage ?? run?.Message ?? "no reason was recorded.";
@@ -127,7 +134,7 @@ public static partial class SecretRotationCommandEndpoints
         var revoke = appliedInAuth0 && created.Type == RotationType.Auth0PrivateKeyJwt.ToSlug();
 
         // Not cancellable: once started, taking the rotation back must finish even if the caller has gone.
-        var removed = await rotations.DeleteAsync(created.Id, revoke, deleteSecrets: true, user, CancellationToken.None);
+        var removed = await delete.ExecuteAsync(created.Id, revoke, deleteSecrets: true, user, CancellationToken.None);
         LogFirstIssuanceFailed(logger, created.Id, removed.Succeeded, appliedInAuth0);
         if (!removed.Succeeded)
         {
@@ -152,7 +159,8 @@ public static partial class SecretRotationCommandEndpoints
         Guid rotationId,
         UpdateSecretRotationRequest input,
         HttpContext context,
-        RotationService rotations,
+        RotationQueries rotations,
+        UpdateRotation update,
         CancellationToken cancellationToken)
     {
         var current = await FindAsync(rotations, rotationId, type, cancellationToken);
@@ -168,7 +176,7 @@ public static partial class SecretRotationCommandEndpoints
             return ApiResults.ValidationProblem(errors.ToDictionary().AsReadOnly());
         }
 
-        var result = await rotations.UpdateAsync(rotationId, request, DashboardUser.FromPrincipal(context.User), cancellationToken: cancellationToken);
+        var result = await update.ExecuteAsync(rotationId, request, DashboardUser.FromPrincipal(context.User), cancellationToken: cancellationToken);
         return result.Succeeded
             ? ApiResults.Ok(new SecretRotationResponse(SecretRotationApiMapping.ToDto(result.Value)))
             : Failure(result.Failure!, input.Name is null ? null : new NameConflict(input.Name, current.Folder.Path));
@@ -180,7 +188,8 @@ public static partial class SecretRotationCommandEndpoints
         string? deleteSecrets,
         string? revokeGeneratedCredentials,
         HttpContext context,
-        RotationService rotations,
+        RotationQueries rotations,
+        DeleteRotation deleteRotation,
         CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -196,7 +205,7 @@ public static partial class SecretRotationCommandEndpoints
             return NotFound(type);
         }
 
-        var result = await rotations.DeleteAsync(rotationId, revoke, delete, DashboardUser.FromPrincipal(context.User), cancellationToken);
+        var result = await deleteRotation.ExecuteAsync(rotationId, revoke, delete, DashboardUser.FromPrincipal(context.User), cancellationToken);
         return result.Succeeded
             ? ApiResults.Ok(new SecretRotationResponse(SecretRotationApiMapping.ToDto(result.Value)))
             : Failure(result.Failure!);

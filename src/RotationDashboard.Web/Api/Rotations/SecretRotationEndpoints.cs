@@ -5,6 +5,7 @@ using RotationDashboard.Core.Security;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Services.Secrets;
+using RotationDashboard.Web.Application.Rotations;
 
 namespace RotationDashboard.Web.Api.Rotations;
 
@@ -44,7 +45,7 @@ public static class SecretRotationEndpoints
             .WithSummary("Rotation types with their secret-name templates and strategies")
             .Produces<SecretRotationOptionsResponse>();
 
-        root.MapGet("", (string? projectId, HttpContext context, RotationService rotations, SecretStoreService store, CancellationToken cancellationToken) =>
+        root.MapGet("", (string? projectId, HttpContext context, RotationQueries rotations, SecretStoreService store, CancellationToken cancellationToken) =>
                 SecretRotationQueryEndpoints.ListAsync(projectId, type: null, context, rotations, store, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsRead)
             .WithName("ListSecretRotations")
@@ -67,7 +68,7 @@ public static class SecretRotationEndpoints
     /// <summary>The per-type part of endpoint names: <c>Auth0ClientSecret</c>, <c>Auth0PrivateKeyJwt</c>.</summary>
     internal static string NameSuffix(RotationType type) => type == RotationType.Auth0ClientSecret ? "Auth0ClientSecret" : "Auth0PrivateKeyJwt";
 
-    internal static async Task<RotationView?> FindAsync(RotationService rotations, Guid rotationId, RotationType type, CancellationToken cancellationToken)
+    internal static async Task<RotationView?> FindAsync(RotationQueries rotations, Guid rotationId, RotationType type, CancellationToken cancellationToken)
     {
         var view = await rotations.GetAsync(rotationId, cancellationToken);
         return view is not null && view.Type == type.ToSlug() ? view : null;

@@ -2,6 +2,7 @@ using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Security;
+using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Services.Secrets;
@@ -17,7 +18,7 @@ public static class SecretRotationQueryEndpoints
         var label = SecretRotationApiMapping.Label(type);
         var suffix = NameSuffix(type);
 
-        group.MapGet("", (string? projectId, HttpContext context, RotationService rotations, SecretStoreService store, CancellationToken cancellationToken) =>
+        group.MapGet("", (string? projectId, HttpContext context, RotationQueries rotations, SecretStoreService store, CancellationToken cancellationToken) =>
                 ListAsync(projectId, type, context, rotations, store, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsRead)
             .WithName("List" + suffix + "Rotations")
@@ -26,7 +27,7 @@ public static class SecretRotationQueryEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapGet("/{rotationId:guid}", async (Guid rotationId, HttpContext context, RotationService rotations, CancellationToken cancellationToken) =>
+        group.MapGet("/{rotationId:guid}", async (Guid rotationId, HttpContext context, RotationQueries rotations, CancellationToken cancellationToken) =>
                 await FindAsync(rotations, rotationId, type, cancellationToken) is not { } view ? NotFound(type)
                 : ReadRefused(context, view) ?? ApiResults.Ok(new SecretRotationResponse(SecretRotationApiMapping.ToDto(view))))
             .RequirePermission(ApiPermissions.RotationsRead)
@@ -41,7 +42,7 @@ public static class SecretRotationQueryEndpoints
                     string? environment,
                     string? secretPath,
                     HttpContext context,
-                    RotationService rotations,
+                    RotationQueries rotations,
                     CancellationToken cancellationToken) =>
                 GetByNameAsync(type, rotationName, projectId, environment, secretPath, context, rotations, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsRead)
@@ -54,9 +55,10 @@ public static class SecretRotationQueryEndpoints
         group.MapGet("/{rotationId:guid}/generated-credentials", (
                     Guid rotationId,
                     HttpContext context,
-                    RotationService rotations,
+                    RotationQueries rotations,
+                    RevealCredentials reveal,
                     CancellationToken cancellationToken) =>
-                GeneratedCredentialsAsync(type, rotationId, context, rotations, cancellationToken))
+                GeneratedCredentialsAsync(type, rotationId, context, rotations, reveal, cancellationToken))
             .RequirePermission(ApiPermissions.RotationsReveal)
             .WithName("Get" + suffix + "RotationGeneratedCredentials")
             .WithSummary("Reveal the generated credentials (audited)")
@@ -70,7 +72,7 @@ public static class SecretRotationQueryEndpoints
                     int? skip,
                     int? take,
                     HttpContext context,
-                    RotationService rotations,
+                    RotationQueries rotations,
                     CancellationToken cancellationToken) =>
             {
                 if (await FindAsync(rotations, rotationId, type, cancellationToken) is not { } view)
@@ -97,7 +99,7 @@ public static class SecretRotationQueryEndpoints
                     Guid rotationId,
                     Guid runId,
                     HttpContext context,
-                    RotationService rotations,
+                    RotationQueries rotations,
                     CancellationToken cancellationToken) =>
             {
                 var view = await FindAsync(rotations, rotationId, type, cancellationToken);
@@ -122,7 +124,7 @@ public static class SecretRotationQueryEndpoints
         string? projectId,
         RotationType? type,
         HttpContext context,
-        RotationService rotations,
+        RotationQueries rotations,
         SecretStoreService store,
         CancellationToken cancellationToken)
     {
@@ -155,7 +157,7 @@ public static class SecretRotationQueryEndpoints
         string? environment,
         string? secretPath,
         HttpContext context,
-        RotationService rotations,
+        RotationQueries rotations,
         CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -198,7 +200,8 @@ public static class SecretRotationQueryEndpoints
         RotationType type,
         Guid rotationId,
         HttpContext context,
-        RotationService rotations,
+        RotationQueries rotations,
+        RevealCredentials reveal,
         CancellationToken cancellationToken)
     {
         if (await FindAsync(rotations, rotationId, type, cancellationToken) is null)
@@ -206,7 +209,7 @@ public static class SecretRotationQueryEndpoints
             return NotFound(type);
         }
 
-        var result = await rotations.GetGeneratedCredentialsAsync(rotationId, DashboardUser.FromPrincipal(context.User), cancellationToken);
+        var result = await reveal.ExecuteAsync(rotationId, DashboardUser.FromPrincipal(context.User), cancellationToken);
         if (!result.Succeeded)
         {
             return Failure(result.Failure!);

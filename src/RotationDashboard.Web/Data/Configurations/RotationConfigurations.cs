@@ -19,6 +19,7 @@ internal sealed class RotationConfiguration : IEntityTypeConfiguration<Rotation>
         builder.Property(r => r.RowVersion).IsConcurrencyToken();
         builder.Ignore(r => r.InactiveIndex);
         builder.Ignore(r => r.ScheduleState);
+        builder.Ignore(r => r.RecordedChanges);
         // Added by 0003 to existing rows, hence the column default.
         builder.Property(r => r.UseSelfSignedCertificate).HasDefaultValue(false);
         builder.Property(r => r.ApplicationName).HasMaxLength(RotationRules.MaxApplicationNameLength);

@@ -129,7 +129,7 @@ public sealed record ApplicationSummary(
     /// <summary>Has a credential the dashboard can rotate (a client secret or private_key_jwt keys); public clients have none.</summary>
     public bool IsConfidential => AuthMethod != Auth0TokenEndpointAuthMethods.None;
 
-    public bool UsesPrivateKeyJwt => AuthMethod == ConnectionService.PrivateKeyJwtAuthMethod;
+    public bool UsesPrivateKeyJwt => AuthMethod == Application.Connections.ListApplications.PrivateKeyJwtAuthMethod;
 
     /// <summary>The rotation that already rotates this application's credential (in this tenant), if any.</summary>
     public RotationDashboard.Web.Services.Rotations.ApplicationOwner? RotatedBy { get; init; }

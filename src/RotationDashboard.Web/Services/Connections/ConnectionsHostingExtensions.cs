@@ -1,12 +1,13 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RotationDashboard.Auth0;
+using RotationDashboard.Web.Application.Connections;
 
 namespace RotationDashboard.Web.Services.Connections;
 
 public static class ConnectionsHostingExtensions
 {
     /// <summary>
-    /// Registers the connections feature: <see cref="ConnectionService"/>, the stored-connection resolver, the sandbox
+    /// Registers the connections feature: its use cases (Application/Connections), the stored-connection resolver, the sandbox
     /// connection, the outbound address guard and options <c>Connections</c>. Unless
     /// <c>Auth0Client:BlockNonPublicAddresses</c> is set explicitly, the Auth0 client's connect-time guard is turned on,
     /// exempting the hosts in <c>Auth0Client:AllowedNonPublicHosts</c> and, when the sandbox is enabled, loopback.
@@ -51,7 +52,15 @@ public static class ConnectionsHostingExtensions
         services.AddSingleton<OutboundAddressPolicy>();
         services.AddSingleton<ApplicationListCache>();
         services.TryAddSingleton<RotationDashboard.Web.Services.Rotations.ApplicationOwnership>();
-        services.AddSingleton<ConnectionService>();
+        services.AddSingleton<ConnectionForms>();
+        services.AddSingleton<ConnectionTester>();
+        services.AddSingleton<ConnectionQueries>();
+        services.AddSingleton<CreateConnection>();
+        services.AddSingleton<UpdateConnection>();
+        services.AddSingleton<DeleteConnection>();
+        services.AddSingleton<ValidateConnection>();
+        services.AddSingleton<TestConnectionDraft>();
+        services.AddSingleton<ListApplications>();
         return builder;
     }
 

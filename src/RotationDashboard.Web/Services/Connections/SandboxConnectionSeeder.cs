@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RotationDashboard.Core.Audit;
@@ -62,7 +61,7 @@ public sealed partial class SandboxConnectionSeeder(
             await transaction.CommitAsync(cancellationToken);
             LogCreated(logger, connection.Name);
         }
-        catch (DbUpdateException ex) when (ex.InnerException is SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException ex) when (ex.IsConstraintViolation())
         {
             // Another instance created it first.
         }

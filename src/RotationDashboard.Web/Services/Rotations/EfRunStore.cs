@@ -69,6 +69,14 @@ public sealed class EfRunStore(IDbContextFactory<RotationDashboardDbContext> con
             .SingleOrDefaultAsync(r => r.RotationId == rotationId && r.Status == RunStatus.Running, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<RotationRun>> FindRunsWithPendingCredentialAsync(Guid rotationId, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.RotationRuns.AsNoTracking()
+            .Where(r => r.RotationId == rotationId && r.EncryptedPendingCredential != null)
+            .ToListAsync(cancellationToken);
+    }
+
     public async Task<RotationRun?> FindFirstRunAsync(Guid rotationId, CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);

@@ -4,6 +4,7 @@ using Quartz;
 using RotationDashboard.Auth0.Rotation;
 using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Core.Scheduling;
+using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Scheduling;
 
 namespace RotationDashboard.Web.Services.Rotations;
@@ -13,7 +14,7 @@ public static class RotationEngineServiceCollectionExtensions
     /// <summary>
     /// Registers the rotation engine: options <c>RotationEngine</c> (validated at start), the runner and engine,
     /// the EF run store with its lease, the Auth0 credential authority, the in-process <see cref="IRotationRunNotifier"/>,
-    /// <see cref="RotationService"/>, Quartz (in memory) with one trigger per rotation, and the hosted service that
+    /// the rotation use cases and their after-commit <see cref="RotationChangeDispatcher"/>, Quartz (in memory) with one trigger per rotation, and the hosted service that
     /// rebuilds the triggers at start and stops runs cleanly at shutdown. Needs the persistence services, the Auth0
     /// client and <c>IAuth0ConnectionResolver</c> registered too.
     /// </summary>
@@ -39,7 +40,17 @@ public static class RotationEngineServiceCollectionExtensions
         services.TryAddSingleton<RotationRunner>();
         services.TryAddSingleton<RotationEngine>();
         services.TryAddSingleton<ApplicationOwnership>();
-        services.TryAddSingleton<RotationService>();
+        services.TryAddSingleton<CredentialRevocation>();
+        services.TryAddSingleton<RotationChangeDispatcher>();
+        // The use cases the UI and the API share (Application/Rotations): plain classes, one per job.
+        services.TryAddSingleton<RotationQueries>();
+        services.TryAddSingleton<CheckMappingNames>();
+        services.TryAddSingleton<Auth0ApplicationCheck>();
+        services.TryAddSingleton<CreateRotation>();
+        services.TryAddSingleton<UpdateRotation>();
+        services.TryAddSingleton<DeleteRotation>();
+        services.TryAddSingleton<RotateNow>();
+        services.TryAddSingleton<RevealCredentials>();
 
         services.AddQuartz(quartz =>
         {

@@ -7,23 +7,24 @@ using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Secrets;
 using RotationDashboard.Web.Data;
+using static RotationDashboard.Web.Services.Secrets.SecretQueryables;
 
 namespace RotationDashboard.Web.Services.Secrets;
 
+// Over 400 lines: the UI/API's projects, environments, folders and secrets share validation, audit and save rules.
 /// <summary>
-/// The built-in secret store: projects, environments, folders and secrets for the UI and the API, and the
-/// <see cref="IRotationSecretStore"/> the rotation engine writes through. Every write and every reveal adds
+/// The built-in secret store for the UI and the API: projects, environments, folders and secrets. The rotation engine
+/// writes through <see cref="RotationSecretStore"/>; consumers read through <see cref="ConsumerSecretReads"/>. Every write and every reveal adds
 /// its audit event to the same SaveChanges as the change; audit entries never carry a value. Validation
 /// failures return field errors and change nothing.
 /// </summary>
 public sealed partial class SecretStoreService(
     IDbContextFactory<RotationDashboardDbContext> contextFactory,
     ISecretProtector protector,
-    SecretValueCache cache,
     TimeProvider timeProvider,
-    ILogger<SecretStoreService> logger) : IRotationSecretStore
+    ILogger<SecretStoreService> logger)
 {
-    private const string ConcurrencyConflictMessage =
+    internal const string ConcurrencyConflictMessage =
         "The secret was changed by someone else in the meantime. Reload it and try again.";
 
     // ---- Projects, environments, folders -------------------------------------------------------------
@@ -116,7 +117,7 @@ public sealed partial class SecretStoreService(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException ex) when (IsUniqueViolation(ex))
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             return OperationResult<FolderSummary>.Invalid("path", $"A folder \"{normalized}\" already exists in this environment.");
         }
@@ -244,7 +245,7 @@ public sealed partial class SecretStoreService(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException ex) when (IsUniqueViolation(ex))
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             return OperationResult<SecretSummary>.Invalid("key", DuplicateKeyMessage(normalizedKey));
         }
@@ -374,424 +375,7 @@ public sealed partial class SecretStoreService(
         return failure is null ? OperationResult.Success() : OperationResult.Fail(failure);
     }
 
-    // ---- Rotation engine (IRotationSecretStore) --------------------------------------------------------
-
-    public Task<SecretValueSnapshot?> ReadCurrentAsync(Guid folderId, string key, CancellationToken cancellationToken = default) =>
-        ReadStageAsync(folderId, key, SecretStage.Current, cancellationToken);
-
-    public Task<SecretValueSnapshot?> ReadNextAsync(Guid folderId, string key, CancellationToken cancellationToken = default) =>
-        ReadStageAsync(folderId, key, SecretStage.Next, cancellationToken);
-
-    public Task<OperationResult> PublishNextAsync(
-        RotationIdentity rotation,
-        Guid folderId,
-        IReadOnlyDictionary<string, string> values,
-        Actor actor,
-        CancellationToken cancellationToken = default) =>
-        WriteForRotationAsync(rotation, folderId, values, actor, AuditActions.SecretPublishNext,
-            (secret, value, now) => secret.PublishNext(value, rotation.Author, protector, now), cancellationToken);
-
-    public Task<OperationResult> SetCurrentAsync(
-        RotationIdentity rotation,
-        Guid folderId,
-        IReadOnlyDictionary<string, string> values,
-        Actor actor,
-        CancellationToken cancellationToken = default) =>
-        WriteForRotationAsync(rotation, folderId, values, actor, AuditActions.SecretSetCurrent,
-            (secret, value, now) => secret.SetValue(value, rotation.Author, protector, now), cancellationToken);
-
-    public async Task<OperationResult> PromoteNextAsync(
-        RotationIdentity rotation,
-        Guid folderId,
-        IReadOnlyCollection<string> keys,
-        Actor actor,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(rotation);
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var (wanted, secrets) = await RotationSecretsForWriteAsync(db, folderId, keys, cancellationToken);
-        var missing = wanted.Except(secrets.Select(s => s.Key), StringComparer.Ordinal).ToList();
-        if (missing.Count > 0)
-        {
-            return OperationResult.NotFound($"These secrets do not exist in the folder: {string.Join(", ", missing)}");
-        }
-
-        if (NotManagedBy(rotation, secrets) is { } notOwned)
-        {
-            return notOwned;
-        }
-
-        var withoutNext = secrets.Where(s => s.NextVersion is null).Select(s => s.Key).ToList();
-        if (withoutNext.Count > 0)
-        {
-            return OperationResult.Conflict($"These secrets have no NEXT version to promote: {string.Join(", ", withoutNext)}");
-        }
-
-        var now = timeProvider.GetUtcNow();
-        foreach (var secret in secrets)
-        {
-            var promoted = secret.PromoteNext(rotation.Author, now);
-            db.AuditEvents.Add(AuditEvent.Record(now, actor, AuditActions.SecretPromoteNext, AuditTarget.Secret(secret.Id, secret.Key),
-                AuditOutcome.Success, $"Version {promoted.Version} is now CURRENT ({rotation.Author.WrittenBy})."));
-        }
-
-        var failure = await SaveAsync(db, cancellationToken);
-        return failure is null ? OperationResult.Success() : OperationResult.Fail(failure);
-    }
-
-    public async Task<OperationResult> DiscardNextAsync(
-        RotationIdentity rotation,
-        Guid folderId,
-        IReadOnlyCollection<string> keys,
-        Actor actor,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(rotation);
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var (_, secrets) = await RotationSecretsForWriteAsync(db, folderId, keys, cancellationToken);
-        if (NotManagedBy(rotation, secrets) is { } notOwned)
-        {
-            return notOwned;
-        }
-
-        var now = timeProvider.GetUtcNow();
-        foreach (var secret in secrets)
-        {
-            if (secret.DiscardNext(rotation.Author, now) is { } discarded)
-            {
-                db.AuditEvents.Add(AuditEvent.Record(now, actor, AuditActions.SecretDiscardNext, AuditTarget.Secret(secret.Id, secret.Key),
-                    AuditOutcome.Success, $"Version {discarded.Version} (NEXT) withdrawn by {rotation.Author.WrittenBy}."));
-            }
-        }
-
-        var failure = await SaveAsync(db, cancellationToken);
-        return failure is null ? OperationResult.Success() : OperationResult.Fail(failure);
-    }
-
-    public async Task<OperationResult> ReleaseRotationSecretsAsync(
-        RotationIdentity rotation,
-        Actor actor,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(rotation);
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var secrets = await db.Secrets.Where(s => s.OwnerRotationId == rotation.Id).ToListAsync(cancellationToken);
-        var now = timeProvider.GetUtcNow();
-        foreach (var secret in secrets)
-        {
-            secret.ReleaseFromRotation(rotation.Id, now);
-            db.AuditEvents.Add(AuditEvent.Record(now, actor, AuditActions.SecretRelease, AuditTarget.Secret(secret.Id, secret.Key),
-                AuditOutcome.Success, $"No longer managed by rotation \"{rotation.Name}\"; editable by hand."));
-        }
-
-        var failure = await SaveAsync(db, cancellationToken);
-        return failure is null ? OperationResult.Success() : OperationResult.Fail(failure);
-    }
-
-    // ---- Consumer reads --------------------------------------------------------------------------------
-
-    /// <summary>
-    /// A secret's CURRENT and NEXT values for consumers, by project, environment slug, path and key; null when
-    /// there is no such secret. Served from <see cref="SecretValueCache"/> when possible. Not audited here
-    /// (the API layer decides how token reads are recorded).
-    /// </summary>
-    public async Task<MappedSecret?> GetMappedSecretAsync(
-        Guid projectId,
-        string environmentSlug,
-        string path,
-        string key,
-        CancellationToken cancellationToken = default)
-    {
-        if (!FolderPath.TryNormalize(path, out var normalizedPath, out _) || string.IsNullOrWhiteSpace(environmentSlug) || string.IsNullOrWhiteSpace(key))
-        {
-            return null;
-        }
-
-        var location = new MappedSecretLocation(projectId, environmentSlug.Trim(), normalizedPath, key.Trim());
-        if (cache.TryGet(location, out var cached))
-        {
-            return cached;
-        }
-
-        var generation = cache.Generation;
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var folderIds = FoldersAt(db, location.ProjectId, location.EnvironmentSlug, location.Path).Select(f => f.Id);
-        var secret = await WithCurrentAndNext(db)
-            .Where(s => s.Key == location.Key && folderIds.Contains(s.FolderId))
-            .SingleOrDefaultAsync(cancellationToken);
-        if (secret is null)
-        {
-            return null;
-        }
-
-        var mapped = ToMappedSecret(secret);
-        cache.Store(location, mapped, generation);
-        return mapped;
-    }
-
-    /// <summary>
-    /// Several secrets of one folder for consumers, all from one snapshot of the store (one read transaction, or one
-    /// cache generation), so a rotation's promotion never lands between two of them. Keys that do not exist are left
-    /// out of the answer.
-    /// </summary>
-    public async Task<IReadOnlyDictionary<string, MappedSecret>> GetMappedSecretsAsync(
-        Guid projectId,
-        string environmentSlug,
-        string path,
-        IReadOnlyCollection<string> keys,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(keys);
-        if (!FolderPath.TryNormalize(path, out var normalizedPath, out _) || string.IsNullOrWhiteSpace(environmentSlug))
-        {
-            return new Dictionary<string, MappedSecret>();
-        }
-
-        var slug = environmentSlug.Trim();
-        var locations = keys.Where(k => !string.IsNullOrWhiteSpace(k)).Select(k => k.Trim()).Distinct(StringComparer.Ordinal)
-            .Select(k => new MappedSecretLocation(projectId, slug, normalizedPath, k)).ToList();
-        if (cache.TryGetAll(locations, out var cached))
-        {
-            return cached.ToDictionary(s => s.Key, StringComparer.Ordinal);
-        }
-
-        var generation = cache.Generation;
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await using var snapshot = await BeginReadSnapshotAsync(db, cancellationToken);
-        var wanted = locations.Select(l => l.Key).ToList();
-        var folderIds = FoldersAt(db, projectId, slug, normalizedPath).Select(f => f.Id);
-        var secrets = await WithCurrentAndNext(db)
-            .Where(s => wanted.Contains(s.Key) && folderIds.Contains(s.FolderId))
-            .ToListAsync(cancellationToken);
-        var read = new Dictionary<string, MappedSecret>(StringComparer.Ordinal);
-        foreach (var secret in secrets)
-        {
-            var mapped = ToMappedSecret(secret);
-            cache.Store(new MappedSecretLocation(projectId, slug, normalizedPath, secret.Key), mapped, generation);
-            read[secret.Key] = mapped;
-        }
-
-        return read;
-    }
-
-    /// <summary>
-    /// The whole credential set of the rotation that manages secret <paramref name="key"/> (any of its mapped names):
-    /// the CURRENT and NEXT of every mapped secret, read in one transaction (or from one cache generation). Not found
-    /// when there is no such secret, when no rotation manages it, or when a mapped secret is missing.
-    /// </summary>
-    public async Task<OperationResult<CredentialSetSnapshot>> GetCredentialSetAsync(
-        Guid projectId,
-        string environmentSlug,
-        string path,
-        string key,
-        CancellationToken cancellationToken = default)
-    {
-        if (!FolderPath.TryNormalize(path, out var normalizedPath, out _) || string.IsNullOrWhiteSpace(environmentSlug) || string.IsNullOrWhiteSpace(key))
-        {
-            return OperationResult<CredentialSetSnapshot>.NotFound($"There is no secret \"{key}\" at that project, environment and path.");
-        }
-
-        var location = new MappedSecretLocation(projectId, environmentSlug.Trim(), normalizedPath, key.Trim());
-        if (cache.TryGetCredentialSet(location, out var cached))
-        {
-            return OperationResult.Success(cached!);
-        }
-
-        var generation = cache.Generation;
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await using var snapshot = await BeginReadSnapshotAsync(db, cancellationToken);
-        var folderIds = FoldersAt(db, location.ProjectId, location.EnvironmentSlug, location.Path).Select(f => f.Id);
-        var requested = await db.Secrets.AsNoTracking()
-            .Where(s => s.Key == location.Key && folderIds.Contains(s.FolderId))
-            .Select(s => new { s.FolderId, s.OwnerRotationId })
-            .SingleOrDefaultAsync(cancellationToken);
-        if (requested is null)
-        {
-            return OperationResult<CredentialSetSnapshot>.NotFound($"There is no secret \"{location.Key}\" at that project, environment and path.");
-        }
-
-        var rotation = requested.OwnerRotationId is { } ownerId
-            ? await db.Rotations.AsNoTracking()
-                .Where(r => r.Id == ownerId)
-                .Select(r => new
-                {
-                    r.Id,
-                    r.Type,
-                    r.SecretsMapping.ClientId,
-                    r.SecretsMapping.ClientSecret,
-                    r.SecretsMapping.PrivateKey,
-                    r.SecretsMapping.KeyId,
-                })
-                .SingleOrDefaultAsync(cancellationToken)
-            : null;
-        if (rotation is null)
-        {
-            return OperationResult<CredentialSetSnapshot>.NotFound(
-                $"Secret \"{location.Key}\" is not managed by a rotation, so it has no credential set: read it with the secret read.");
-        }
-
-        var mapping = new SecretsMapping(rotation.ClientId, rotation.ClientSecret, rotation.PrivateKey, rotation.KeyId);
-        var mappedKeys = mapping.SecretKeys;
-        var secrets = await WithCurrentAndNext(db)
-            .Where(s => s.FolderId == requested.FolderId && s.OwnerRotationId == rotation.Id && mappedKeys.Contains(s.Key))
-            .ToListAsync(cancellationToken);
-        var missing = mappedKeys.Except(secrets.Select(s => s.Key), StringComparer.Ordinal).ToList();
-        if (missing.Count > 0)
-        {
-            return OperationResult<CredentialSetSnapshot>.NotFound(
-                $"The rotation's credential set is incomplete: secret(s) {string.Join(", ", missing)} do not exist yet.");
-        }
-
-        var set = new CredentialSetSnapshot(rotation.Id, rotation.Type, mapping,
-            secrets.ToDictionary(s => s.Key, ToMappedSecret, StringComparer.Ordinal));
-        cache.StoreCredentialSet(location, set, generation);
-        return OperationResult.Success(set);
-    }
-
-    private MappedSecret ToMappedSecret(Secret secret)
-    {
-        var current = secret.CurrentVersion;
-        var next = secret.NextVersion;
-        return new MappedSecret(
-            secret.Id,
-            secret.Key,
-            current is null ? null : secret.Reveal(current, protector),
-            current?.Id,
-            next is null ? null : secret.Reveal(next, protector),
-            next?.Id,
-            current?.Version,
-            current?.CreatedAt,
-            next?.Version,
-            next?.CreatedAt,
-            secret.UpdatedAt);
-    }
-
-    private static IQueryable<Secret> WithCurrentAndNext(RotationDashboardDbContext db) =>
-        db.Secrets.AsNoTracking().Include(s => s.Versions.Where(v => v.Stage == SecretStage.Current || v.Stage == SecretStage.Next));
-
-    /// <summary>
-    /// A deferred read transaction: in WAL mode every query in it sees the database as of its first read (writers are
-    /// not blocked, and it takes no write lock). Disposing it ends the snapshot.
-    /// </summary>
-    private static async Task<SqliteTransaction> BeginReadSnapshotAsync(RotationDashboardDbContext db, CancellationToken cancellationToken)
-    {
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        var transaction = ((SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: true);
-        await db.Database.UseTransactionAsync(transaction, cancellationToken);
-        return transaction;
-    }
-
     // ---- Helpers ---------------------------------------------------------------------------------------
-
-    /// <summary>The folder's secrets named in <paramref name="keys"/> (trimmed, distinct), tracked for writing.</summary>
-    private static async Task<(List<string> Wanted, List<Secret> Secrets)> RotationSecretsForWriteAsync(
-        RotationDashboardDbContext db, Guid folderId, IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
-    {
-        var wanted = keys.Select(k => k.Trim()).Distinct(StringComparer.Ordinal).ToList();
-        var secrets = await SecretsForWrite(db, s => s.FolderId == folderId && wanted.Contains(s.Key)).ToListAsync(cancellationToken);
-        return (wanted, secrets);
-    }
-
-    /// <summary>A Conflict naming the secrets another rotation (or nobody) manages; null when all are the rotation's.</summary>
-    private static OperationResult? NotManagedBy(RotationIdentity rotation, IEnumerable<Secret> secrets)
-    {
-        var notOwned = secrets.Where(s => s.OwnerRotationId != rotation.Id).Select(s => s.Key).ToList();
-        return notOwned.Count > 0
-            ? OperationResult.Conflict($"These secrets are not managed by rotation \"{rotation.Name}\": {string.Join(", ", notOwned)}")
-            : null;
-    }
-
-    private async Task<OperationResult> WriteForRotationAsync(
-        RotationIdentity rotation,
-        Guid folderId,
-        IReadOnlyDictionary<string, string> values,
-        Actor actor,
-        string action,
-        Func<Secret, string, DateTimeOffset, SecretVersion> write,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(rotation);
-        ArgumentNullException.ThrowIfNull(values);
-        var errors = new ValidationErrors();
-        foreach (var (key, value) in values)
-        {
-            SecretKey.Validate(key, "key", errors);
-            Secret.ValidateValue(value, "value", errors);
-        }
-
-        if (values.Count == 0)
-        {
-            errors.Add("key", "Give at least one secret to write.");
-        }
-
-        if (errors.HasErrors)
-        {
-            return OperationResult.Invalid(errors);
-        }
-
-        var normalized = values.ToDictionary(v => v.Key.Trim(), v => v.Value, StringComparer.Ordinal);
-        var keys = normalized.Keys.ToList();
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var folder = await db.Folders.AsNoTracking().SingleOrDefaultAsync(f => f.Id == folderId, cancellationToken);
-        if (folder is null)
-        {
-            return OperationResult.NotFound("The folder does not exist.");
-        }
-
-        var secrets = await SecretsForWrite(db, s => s.FolderId == folderId && keys.Contains(s.Key))
-            .ToDictionaryAsync(s => s.Key, StringComparer.Ordinal, cancellationToken);
-        var conflicting = secrets.Values.Where(s => s.OwnerRotationId != rotation.Id).Select(s => s.Key).Order(StringComparer.Ordinal).ToList();
-        if (conflicting.Count > 0)
-        {
-            return OperationResult.Conflict(RotationRules.ConflictingSecretsMessage(folder.Path, conflicting));
-        }
-
-        var now = timeProvider.GetUtcNow();
-        foreach (var (key, value) in normalized)
-        {
-            if (!secrets.TryGetValue(key, out var secret))
-            {
-                secret = Secret.CreateForRotation(folderId, key, rotation.Id, now);
-                db.Secrets.Add(secret);
-            }
-
-            var before = secret.LatestVersion;
-            var version = write(secret, value, now);
-            if (version.Version > before)
-            {
-                db.AuditEvents.Add(AuditEvent.Record(now, actor, action, AuditTarget.Secret(secret.Id, secret.Key),
-                    AuditOutcome.Success, $"Version {version.Version} ({version.Stage}) by {rotation.Author.WrittenBy}."));
-            }
-        }
-
-        var failure = await SaveAsync(db, cancellationToken);
-        return failure is null ? OperationResult.Success() : OperationResult.Fail(failure);
-    }
-
-    private async Task<SecretValueSnapshot?> ReadStageAsync(Guid folderId, string key, SecretStage stage, CancellationToken cancellationToken)
-    {
-        var normalizedKey = key.Trim();
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var secret = await db.Secrets.AsNoTracking()
-            .Include(s => s.Versions.Where(v => v.Stage == stage))
-            .SingleOrDefaultAsync(s => s.FolderId == folderId && s.Key == normalizedKey, cancellationToken);
-        var version = secret?.Versions.SingleOrDefault();
-        return secret is null || version is null
-            ? null
-            : new SecretValueSnapshot(secret.Id, secret.Key, version.Id, version.Version, version.Stage, secret.Reveal(version, protector));
-    }
-
-    /// <summary>Secrets with their non-archived versions (what the stage rules need), tracked for writing.</summary>
-    private static IQueryable<Secret> SecretsForWrite(
-        RotationDashboardDbContext db,
-        System.Linq.Expressions.Expression<Func<Secret, bool>> filter) =>
-        db.Secrets
-            .Include(s => s.Versions.Where(v => v.Stage != SecretStage.Archived))
-            .Where(filter);
-
-    private static IQueryable<Folder> FoldersAt(RotationDashboardDbContext db, Guid projectId, string environmentSlug, string normalizedPath) =>
-        db.Folders.Where(f => f.Path == normalizedPath
-            && db.Environments.Any(e => e.Id == f.EnvironmentId && e.ProjectId == projectId && e.Slug == environmentSlug));
 
     private static IQueryable<SecretSummary> Summaries(RotationDashboardDbContext db, IQueryable<Secret> secrets) =>
         secrets.AsNoTracking().Select(s => new SecretSummary(
@@ -843,30 +427,6 @@ public sealed partial class SecretStoreService(
         await db.SaveChangesAsync(cancellationToken);
         return OperationResult.Conflict(exception.Message).Failure!;
     }
-
-    /// <summary>Saves; returns the failure for a lost concurrency race or a unique-key clash, null on success.</summary>
-    private static async Task<OperationFailure?> SaveAsync(
-        RotationDashboardDbContext db,
-        CancellationToken cancellationToken,
-        string duplicateKeyMessage = "A secret with this name already exists in the folder.")
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return null;
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return OperationResult.Conflict(ConcurrencyConflictMessage).Failure;
-        }
-        catch (DbUpdateException ex) when (IsUniqueViolation(ex))
-        {
-            return OperationResult.Invalid("key", duplicateKeyMessage).Failure;
-        }
-    }
-
-    private static bool IsUniqueViolation(DbUpdateException exception) =>
-        exception.InnerException is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 
     private static string DuplicateKeyMessage(string key) => $"A secret named \"{key}\" already exists in this folder.";
 
