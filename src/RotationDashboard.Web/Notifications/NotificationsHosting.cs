@@ -41,7 +41,7 @@ public static class NotificationsHosting
         services.TryAddSingleton<NotificationSender>();
         services.TryAddSingleton<NotificationDeliveryWorker>();
         services.TryAddSingleton<NotificationSources>();
-        services.TryAddSingleton<NotificationService>();
+        services.TryAddSingleton<NotificationCenter>();
         services.AddHostedService(sp => sp.GetRequiredService<NotificationSources>());
         services.AddHostedService(sp => sp.GetRequiredService<NotificationDeliveryWorker>());
 

@@ -13,27 +13,27 @@ namespace RotationDashboard.Web.Notifications;
 /// <summary>What the Notifications page types in; the secret is write-only (never read back).</summary>
 public sealed record ChannelInput
 {
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
 
-    public string Kind { get; init; } = ChannelKinds.Webhook;
+    public string Kind { get; set; } = ChannelKinds.Webhook;
 
     /// <summary>Webhook: the receiver's URL. Slack: the incoming-webhook URL (kept encrypted, as it is the credential).</summary>
-    public string? Url { get; init; }
+    public string? Url { get; set; }
 
     /// <summary>Webhook: the signing secret (generated when empty). E-mail: the SMTP password.</summary>
-    public string? Secret { get; init; }
+    public string? Secret { get; set; }
 
-    public string? SmtpHost { get; init; }
+    public string? SmtpHost { get; set; }
 
-    public int? SmtpPort { get; init; }
+    public int? SmtpPort { get; set; }
 
-    public string? SmtpSecurity { get; init; }
+    public string? SmtpSecurity { get; set; }
 
-    public string? SmtpUser { get; init; }
+    public string? SmtpUser { get; set; }
 
-    public string? From { get; init; }
+    public string? From { get; set; }
 
-    public string? To { get; init; }
+    public string? To { get; set; }
 }
 
 public sealed record ChannelView(Guid Id, string Name, string Kind, string Target, bool IsEnabled, IReadOnlyList<SubscriptionView> Subscriptions);
@@ -55,7 +55,7 @@ public sealed record DeliveryView(
     int? LastStatusCode, long? LastDurationMs, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? LastAttemptAt, DateTimeOffset? NextAttemptAt);
 
 /// <summary>The Notifications page's operations. Changes are Admin-only (checked here, not only hidden in the page).</summary>
-public sealed partial class NotificationService(
+public sealed partial class NotificationCenter(
     IDbContextFactory<RotationDashboardDbContext> contextFactory,
     ISecretProtector protector,
     NotificationAddressPolicy addressPolicy,
@@ -63,7 +63,7 @@ public sealed partial class NotificationService(
     NotificationDeliveryWorker worker,
     IOptions<NotificationOptions> options,
     TimeProvider timeProvider,
-    ILogger<NotificationService> logger)
+    ILogger<NotificationCenter> logger)
 {
     public async Task<IReadOnlyList<ChannelView>> ListChannelsAsync(CancellationToken cancellationToken = default)
     {
