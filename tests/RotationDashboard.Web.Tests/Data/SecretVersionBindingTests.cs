@@ -63,7 +63,7 @@ public sealed class SecretVersionBindingTests
             }
         }
 
-        Assert.Equal([6], await database.CreateMigrator().MigrateAsync());
+        Assert.Equal(6, (await database.CreateMigrator().MigrateAsync())[0]); // and any later migrations
 
         Assert.Equal("newer-value-from-before", (await store.RevealAsync(created.Value.Id, null, Ada)).Value.Value);
         await using (var db = database.CreateContext())
