@@ -79,9 +79,17 @@ public sealed partial class NotificationSources(
             await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
             var state = await db.NotificationSourceStates.ToDictionaryAsync(s => s.Key, cancellationToken);
             var firstScan = !state.ContainsKey(RunsCursor);
-            var rotations = await db.Rotations.AsNoTracking()
-                .Join(db.Environments, r => r.EnvironmentId, e => e.Id, (r, e) => new RotationFacts(r, e.Slug))
-                .ToListAsync(cancellationToken);
+            // Only the columns the sources need: a scan may look at many thousands of rotations.
+            var rotations = (await db.Rotations.AsNoTracking()
+                .Join(db.Environments, r => r.EnvironmentId, e => e.Id, (r, e) => new
+                {
+                    r.Id, r.Name, r.ProjectId, r.Type, r.Strategy, r.IsAutoRotationEnabled, r.NextRotationAt, r.LastRotatedAt,
+                    r.UseSelfSignedCertificate, r.RotationInterval, r.RetireGracePeriod, r.RotationStatus, r.UpdatedAt, e.Slug,
+                })
+                .ToListAsync(cancellationToken))
+                .Select(r => new RotationFacts(new RotationRow(r.Id, r.Name, r.ProjectId, r.Type, r.Strategy, r.IsAutoRotationEnabled, r.NextRotationAt,
+                    r.LastRotatedAt, r.UseSelfSignedCertificate, r.RotationInterval, r.RetireGracePeriod, r.RotationStatus, r.UpdatedAt), r.Slug))
+                .ToList();
             var byId = rotations.ToDictionary(r => r.Rotation.Id);
 
             var runsCursor = firstScan ? now : new DateTimeOffset(state[RunsCursor].Value, TimeSpan.Zero);
@@ -198,14 +206,15 @@ public sealed partial class NotificationSources(
         DateTimeOffset now, CancellationToken cancellationToken)
     {
         var o = options.Value;
+        var candidates = new List<(string Key, Func<NotificationEvent> Event)>();
         foreach (var facts in rotations)
         {
             var r = facts.Rotation;
             if (r.IsAutoRotationEnabled && r.NextRotationAt is { } due && due > now && due - now <= TimeSpan.FromDays(o.DueSoonDays)
                 && r.RotationStatus != RotationStatus.Failed)
             {
-                await outbox.EnqueueAsync($"due:{r.Id:N}:{due.UtcTicks}", facts.Event(NotificationEventTypes.RotationDue,
-                    $"Rotation {r.Name} is due {due.UtcDateTime:yyyy-MM-dd}", now) with { At = due }, cancellationToken);
+                candidates.Add(($"due:{r.Id:N}:{due.UtcTicks}", () => facts.Event(NotificationEventTypes.RotationDue,
+                    $"Rotation {r.Name} is due {due.UtcDateTime:yyyy-MM-dd}", now) with { At = due }));
             }
 
             if (r.Type == RotationType.Auth0PrivateKeyJwt && r.UseSelfSignedCertificate && r.LastRotatedAt is { } rotated)
@@ -213,8 +222,8 @@ public sealed partial class NotificationSources(
                 var expires = rotated + RotationRules.CertificateValidity(r.RotationInterval, r.RetireGracePeriod);
                 if (expires - now <= TimeSpan.FromDays(o.CredentialExpiringDays))
                 {
-                    await outbox.EnqueueAsync($"credential-expiring:{r.Id:N}:{expires.UtcTicks}", facts.Event(NotificationEventTypes.CredentialExpiring,
-                        $"The certificate of rotation {r.Name} expires {expires.UtcDateTime:yyyy-MM-dd}", now) with { At = expires }, cancellationToken);
+                    candidates.Add(($"credential-expiring:{r.Id:N}:{expires.UtcTicks}", () => facts.Event(NotificationEventTypes.CredentialExpiring,
+                        $"The certificate of rotation {r.Name} expires {expires.UtcDateTime:yyyy-MM-dd}", now) with { At = expires }));
                 }
             }
 
@@ -238,6 +247,18 @@ public sealed partial class NotificationSources(
                 db.NotificationSourceStates.Remove(stale);
             }
         }
+
+        // Most candidates were recorded by an earlier scan: look their keys up in bulk, enqueue only the new ones.
+        foreach (var chunk in candidates.Chunk(400))
+        {
+            var keys = chunk.Select(c => c.Key).ToList();
+            var known = (await db.NotificationEvents.AsNoTracking().Where(e => keys.Contains(e.OccurrenceKey)).Select(e => e.OccurrenceKey)
+                .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            foreach (var (candidateKey, build) in chunk.Where(c => !known.Contains(c.Key)))
+            {
+                await outbox.EnqueueAsync(candidateKey, build(), cancellationToken);
+            }
+        }
     }
 
     private static void SetState(RotationDashboardDbContext db, string key, long value)
@@ -247,7 +268,12 @@ public sealed partial class NotificationSources(
         else existing.Value = value;
     }
 
-    private sealed record RotationFacts(Rotation Rotation, string Environment)
+    private sealed record RotationRow(
+        Guid Id, string Name, Guid ProjectId, RotationType Type, RotationStrategy Strategy, bool IsAutoRotationEnabled, DateTimeOffset? NextRotationAt,
+        DateTimeOffset? LastRotatedAt, bool UseSelfSignedCertificate, int RotationInterval, TimeSpan RetireGracePeriod, RotationStatus? RotationStatus,
+        DateTimeOffset UpdatedAt);
+
+    private sealed record RotationFacts(RotationRow Rotation, string Environment)
     {
         public NotificationEvent Event(string type, string summary, DateTimeOffset occurredAt) => new()
         {

@@ -78,6 +78,32 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
     }
 
     [Fact]
+    public async Task Due_soon_single_phase_auto_rotation_and_a_failed_connection_test_each_fire_exactly_once()
+    {
+        var client = app.Sandbox.CreateClient("Notify single", SandboxAppType.NonInteractive, SandboxAuthMethod.ClientSecretPost);
+        var rotation = await app.CreateRotationAsync("notify-single", client.ClientId, RotationStrategy.SinglePhase);
+        var connectionId = rotation.ConnectionId;
+        app.Sandbox.AddFailure(new SandboxFailureRule("POST", "/oauth/token", 401, Times: 10));
+        var test = await app.Get<RotationDashboard.Web.Services.Connections.ConnectionService>().ValidateAsync(connectionId, RotationsUiAppFactory.Ada);
+        app.Sandbox.ClearFaults();
+        Assert.False(test.Value.Ok);
+
+        var sources = app.Get<NotificationSources>();
+        await sources.ScanAsync(CancellationToken.None);
+        await sources.ScanAsync(CancellationToken.None);
+        await ActivatorUtilities.CreateInstance<NotificationSources>(app.AppServices).ScanAsync(CancellationToken.None);
+
+        await using var db = await app.Get<IDbContextFactory<RotationDashboardDbContext>>().CreateDbContextAsync();
+        var types = await db.NotificationEvents.Where(e => e.RotationId == rotation.Id).Select(e => e.Type).ToListAsync();
+        Assert.Equal(1, types.Count(t => t == NotificationEventTypes.SinglePhaseAutoRotation));
+        Assert.Equal(1, types.Count(t => t == NotificationEventTypes.RotationDue));
+        var connectionEvents = (await db.NotificationEvents.Where(e => e.Type == NotificationEventTypes.ConnectionTestFailed).ToListAsync())
+            .Select(NotificationOutbox.Read).Where(e => e.ConnectionId == connectionId).ToList();
+        var failedTest = Assert.Single(connectionEvents);
+        Assert.False(string.IsNullOrWhiteSpace(failedTest.Reason));
+    }
+
+    [Fact]
     public async Task A_receiver_answering_500_is_retried_with_growing_delays_then_given_up_logged_and_retried_by_hand()
     {
         await using var receiver = new LoopbackReceiver { Status = 500 };

@@ -40,6 +40,7 @@ public sealed class NotificationsAppFactory : DashboardAppFactory
         Settings["Notifications:RetryMaxDelay"] = "00:00:05";
         Settings["Notifications:DeliveryPollInterval"] = "00:00:00.100";
         Settings["Notifications:ScanInterval"] = "00:00:01";
+        Settings["Notifications:DueSoonDays"] = "40";
         ConfigureTestServices = services => services.AddSingleton<ILoggerProvider>(LogProvider);
         Address = StartKestrel();
     }
