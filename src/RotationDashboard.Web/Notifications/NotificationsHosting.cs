@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using RotationDashboard.Auth0;
+using RotationDashboard.Core.Secrets;
 using RotationDashboard.Core.Telemetry;
 using RotationDashboard.Web.Data;
 using OpenTelemetry.Metrics;
@@ -78,12 +79,25 @@ public static class NotificationsHosting
             });
             if (otlp)
             {
+                DecorateSecretStore(services);
                 otel.WithTracing(tracing => tracing.AddSource(DashboardTelemetry.Name).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation()
                     .AddOtlpExporter(o => o.Endpoint = new Uri(telemetry.OtlpEndpoint!)));
             }
         }
 
         return builder;
+    }
+
+    /// <summary>Wraps the registered <see cref="IRotationSecretStore"/> so its calls show in a run's trace.</summary>
+    private static void DecorateSecretStore(IServiceCollection services)
+    {
+        var registered = services.LastOrDefault(d => d.ServiceType == typeof(IRotationSecretStore));
+        if (registered is null) return;
+        services.Remove(registered);
+        services.Add(ServiceDescriptor.Describe(typeof(IRotationSecretStore), sp => new TracedRotationSecretStore((IRotationSecretStore)(
+            registered.ImplementationInstance
+            ?? registered.ImplementationFactory?.Invoke(sp)
+            ?? ActivatorUtilities.CreateInstance(sp, registered.ImplementationType!))), registered.Lifetime));
     }
 
     /// <summary>Maps <c>/health/live</c> (the process answers), <c>/health/ready</c> (database, migrations, scheduler, engine) and the Prometheus endpoint when enabled.</summary>

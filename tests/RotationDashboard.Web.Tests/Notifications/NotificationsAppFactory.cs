@@ -21,8 +21,19 @@ namespace RotationDashboard.Web.Tests.Notifications;
 /// </summary>
 public sealed class NotificationsAppFactory : DashboardAppFactory
 {
+    private readonly string? _otlpEndpoint;
+
     public NotificationsAppFactory()
+        : this(null)
     {
+    }
+
+    /// <summary>The same app with the OTLP exporter (and so tracing) on.</summary>
+    public static NotificationsAppFactory WithOtlp(string endpoint) => new(endpoint);
+
+    private NotificationsAppFactory(string? otlpEndpoint)
+    {
+        _otlpEndpoint = otlpEndpoint;
         Settings["Sandbox:PropagationWindowSeconds"] = "0";
         Settings["Sandbox:Plan"] = "Unlimited";
         Settings["RotationEngine:VerifyTimeout"] = "00:00:02";
@@ -52,6 +63,7 @@ public sealed class NotificationsAppFactory : DashboardAppFactory
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Telemetry:PrometheusEnabled", "true");
+        if (_otlpEndpoint is not null) builder.UseSetting("Telemetry:OtlpEndpoint", _otlpEndpoint);
     }
 
     public Uri Address { get; }
