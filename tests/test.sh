@@ -1,10 +1,25 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and ends with a line "N passed, N failed[, N skipped]".
 # Installs what a fresh machine lacks (Debian's Chromium for the browser tests).
+#   tests/test.sh                 every test
+#   tests/test.sh --fast          the unit tests only (in memory, no host or browser; under a minute)
+#   tests/test.sh --kind KIND     one kind: Unit, Integration or Browser (tests/Shared/TestKind.cs)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
+kind=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --fast) kind="Unit" ;;
+    --kind) kind="${2:-}"; shift ;;
+    *) echo "usage: tests/test.sh [--fast | --kind Unit|Integration|Browser]" >&2; exit 2 ;;
+  esac
+  shift
+done
+filter=()
+[ -n "$kind" ] && filter=(--filter "Kind=$kind")
+
+if { [ -z "$kind" ] || [ "$kind" = "Browser" ]; } && ! command -v chromium >/dev/null 2>&1; then
   echo "Installing Debian's chromium for the browser tests..."
   if [ "$(id -u)" = "0" ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
@@ -25,7 +40,7 @@ if [ "$build_status" -ne 0 ]; then
   exit 1
 fi
 
-dotnet test RotationDashboard.sln --no-build -nologo -v minimal 2>&1 | tee "$log"
+dotnet test RotationDashboard.sln --no-build -nologo -v minimal "${filter[@]}" 2>&1 | tee "$log"
 test_status=${PIPESTATUS[0]}
 
 # Each test assembly prints "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T ..." (or "Failed!  - ...").

@@ -14,6 +14,8 @@ namespace RotationDashboard.Client;
 /// CURRENT. Never falls back on 400, 403, 429 or 5xx: those are configuration problems or transient failures of the
 /// same credential (retried a bounded number of times). Thread-safe; caches the token until shortly before it
 /// expires and lets concurrent callers share one request.
+/// A little over 400 lines on purpose: the fallback, promotion, cache and single-flight rules share one
+/// state, and reading them together is what makes the zero-downtime contract checkable.
 /// </summary>
 public sealed class Auth0TokenClient : IAuth0TokenProvider
 {

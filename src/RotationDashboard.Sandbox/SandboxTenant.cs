@@ -13,6 +13,8 @@ namespace RotationDashboard.Sandbox;
 /// The sandbox tenant's state and Auth0's rules over it. Thread-safe: every read and change of the state
 /// happens under one lock, and every change is saved to <see cref="SandboxTenantOptions.StateFilePath"/> when set.
 /// The HTTP endpoints and the test helpers below go through the same rules.
+/// Large on purpose (its partial files group the Auth0 surfaces it emulates: clients and keys, OAuth): one lock over
+/// one state is what makes the emulated tenant consistent, so the state and its rules stay one class.
 /// </summary>
 public sealed partial class SandboxTenant
 {

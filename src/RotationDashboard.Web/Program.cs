@@ -33,6 +33,7 @@ builder.AddHttpHardening();
 builder.Services.AddSingleton<ConsumerReadAudit>();
 builder.Services.AddApiDocumentation();
 builder.Services.AddApiInputProblems();
+builder.Services.AddApiProblemDetails();
 
 builder.Services.AddAntiforgery(options => options.HeaderName = ApiAntiforgeryMiddleware.HeaderName);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -71,6 +72,7 @@ app.MapProjectsApi();
 app.MapAntiforgeryTokenEndpoint();
 app.MapSandboxIfEnabled();
 app.MapAuth0ConnectionApi();
+app.MapAppConnectionApi();
 app.MapSecretRotationApi();
 app.MapConsumerSecretApi();
 app.MapApiDocumentation();

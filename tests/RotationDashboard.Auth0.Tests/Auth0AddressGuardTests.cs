@@ -1,8 +1,10 @@
+using RotationDashboard.Testing;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace RotationDashboard.Auth0.Tests;
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public class Auth0AddressGuardTests
 {
     [Theory]
@@ -80,6 +82,7 @@ public class Auth0AddressGuardTests
     }
 }
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public class Auth0AddressGuardConnectTests
 {
     private static Auth0AddressGuard.HostResolver Resolving(params string[] addresses) =>

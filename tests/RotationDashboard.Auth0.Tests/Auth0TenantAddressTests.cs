@@ -1,5 +1,7 @@
+using RotationDashboard.Testing;
 namespace RotationDashboard.Auth0.Tests;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class Auth0TenantAddressTests
 {
     [Theory]

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Auth0.Tests.Infrastructure;
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace RotationDashboard.Auth0.Tests;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class ClientAssertionTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-11-21T10:00:00Z");

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -7,6 +8,7 @@ using static RotationDashboard.Auth0.Tests.Infrastructure.FakeAuth0Server;
 
 namespace RotationDashboard.Auth0.Tests;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class ManagementClientTests
 {
     [Fact]

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using RotationDashboard.Auth0.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
@@ -5,6 +6,7 @@ using static RotationDashboard.Auth0.Tests.Infrastructure.FakeAuth0Server;
 
 namespace RotationDashboard.Auth0.Tests;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class ManagementTokenTests
 {
     private const string ClientsJson = """{"start":0,"limit":50,"total":0,"clients":[]}""";

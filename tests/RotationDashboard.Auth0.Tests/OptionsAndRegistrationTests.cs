@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace RotationDashboard.Auth0.Tests;
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public class OptionsAndRegistrationTests
 {
     [Fact]

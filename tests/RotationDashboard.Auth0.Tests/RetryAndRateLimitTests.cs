@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.AspNetCore.Http;
 using System.Diagnostics;
 using System.Globalization;
@@ -8,6 +9,7 @@ using static RotationDashboard.Auth0.Tests.Infrastructure.FakeAuth0Server;
 
 namespace RotationDashboard.Auth0.Tests;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class RetryAndRateLimitTests
 {
     private const string Client = """{"client_id":"app1"}""";

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.IdentityModel.Tokens;
@@ -5,6 +6,7 @@ using RotationDashboard.Auth0.Tests.Infrastructure;
 
 namespace RotationDashboard.Auth0.Tests;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class RsaCredentialKeysTests
 {
     [Fact]

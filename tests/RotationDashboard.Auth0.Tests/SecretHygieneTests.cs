@@ -6,6 +6,7 @@ using static RotationDashboard.Auth0.Tests.Infrastructure.FakeAuth0Server;
 namespace RotationDashboard.Auth0.Tests;
 
 /// <summary>No secret, token or private key appears in exceptions, ToString() or logs, even when Auth0 echoes one.</summary>
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class SecretHygieneTests
 {
     private const string ConnectionSecret = "CONNECTION-secret-aaaaaaaaaaaaaaaaaaaaaaaa";

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Text;
 using RotationDashboard.Auth0.Tests.Infrastructure;
@@ -5,6 +6,7 @@ using static RotationDashboard.Auth0.Tests.Infrastructure.FakeAuth0Server;
 
 namespace RotationDashboard.Auth0.Tests;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class TokenClientTests
 {
     [Theory]

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
@@ -12,6 +13,7 @@ using RotationDashboard.Sandbox;
 namespace RotationDashboard.Client.Tests;
 
 /// <summary>The DelegatingHandler, wired through DI, calling a small downstream API with tokens from the sandbox.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class BearerTokenHandlerTests(SharedSandbox sandbox) : IClassFixture<SharedSandbox>, IAsyncLifetime
 {
     private WebApplication _api = null!;

@@ -1,9 +1,11 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Sandbox;
 using Microsoft.Extensions.Time.Testing;
 
 namespace RotationDashboard.Client.Tests;
 
 /// <summary>Client secrets against the sandbox: CURRENT, caching, and the CURRENT → NEXT fallback of seed 000.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class ClientSecretTests(SharedSandbox sandbox) : IClassFixture<SharedSandbox>
 {
     private SandboxHost Host => sandbox.Host;

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
@@ -14,6 +15,7 @@ using RotationDashboard.Sandbox;
 namespace RotationDashboard.Client.Tests;
 
 /// <summary>Configuration binding, source selection, start-up validation and tenant addressing.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class ConfigurationTests(SharedSandbox sandbox) : IClassFixture<SharedSandbox>
 {
     private SandboxHost Host => sandbox.Host;

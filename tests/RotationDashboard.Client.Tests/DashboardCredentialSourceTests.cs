@@ -1,8 +1,10 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Sandbox;
 
 namespace RotationDashboard.Client.Tests;
 
 /// <summary>The dashboard source against an in-test server implementing the consumer read API contract.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class DashboardCredentialSourceTests(SharedSandbox sandbox) : IClassFixture<SharedSandbox>, IAsyncLifetime
 {
     private const string ClientIdKey = DashboardSecretKeys.DefaultClientIdKey;

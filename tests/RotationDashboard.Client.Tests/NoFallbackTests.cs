@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Diagnostics;
 using RotationDashboard.Sandbox;
 
@@ -7,6 +8,7 @@ namespace RotationDashboard.Client.Tests;
 /// Failures that are not credential problems never move to NEXT: 403 and 400 surface at once, 429 waits as asked,
 /// 5xx and timeouts retry the same credential a bounded number of times. Faults come from the sandbox.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class NoFallbackTests : IClassFixture<SharedSandbox>
 {
     private readonly SandboxHost _host;

@@ -1,9 +1,11 @@
+using RotationDashboard.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using RotationDashboard.Sandbox;
 
 namespace RotationDashboard.Client.Tests;
 
 /// <summary>private_key_jwt against the sandbox: the assertion Auth0 expects, and the CURRENT → NEXT key fallback.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class PrivateKeyJwtTests(SharedSandbox sandbox) : IClassFixture<SharedSandbox>
 {
     private SandboxHost Host => sandbox.Host;

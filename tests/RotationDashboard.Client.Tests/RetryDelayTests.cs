@@ -1,9 +1,11 @@
+using RotationDashboard.Testing;
 using System.Net.Http.Headers;
 using RotationDashboard.Client.Internal;
 
 namespace RotationDashboard.Client.Tests;
 
 /// <summary>How long a 429 asks to wait (the sandbox only sends Retry-After in seconds, so the other forms are checked here).</summary>
+[Trait(TestKind.Trait, TestKind.Unit)]
 public sealed class RetryDelayTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Sandbox;
 
 namespace RotationDashboard.Client.Tests;
@@ -7,6 +8,7 @@ namespace RotationDashboard.Client.Tests;
 /// a few hundred token requests (token cache off, so every call hits /oauth/token) while the app's credential is
 /// replaced in the sandbox mid-loop, with no propagation window (the old credential dies at once).
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class ZeroDowntimeTests(SharedSandbox sandbox) : IClassFixture<SharedSandbox>
 {
     private const int Workers = 4;

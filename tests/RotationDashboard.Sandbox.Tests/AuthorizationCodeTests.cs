@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -9,6 +10,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace RotationDashboard.Sandbox.Tests;
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed partial class AuthorizationCodeTests(SharedSandbox sandbox) : IClassFixture<SharedSandbox>
 {
     private const string RedirectUri = "http://localhost:5123/signin-oauth";

@@ -1,7 +1,9 @@
+using RotationDashboard.Testing;
 using System.Net;
 
 namespace RotationDashboard.Sandbox.Tests;
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class ClientAssertionTests(SharedSandbox sandbox) : IClassFixture<SharedSandbox>
 {
     private SandboxHost Host => sandbox.Host;

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -6,6 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace RotationDashboard.Sandbox.Tests;
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class CredentialTests(SharedSandbox sandbox) : IClassFixture<SharedSandbox>
 {
     private SandboxHost Host => sandbox.Host;

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Options;
 
 namespace RotationDashboard.Sandbox.Tests;
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class PersistenceTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "sandbox-state-" + Guid.NewGuid().ToString("N"));
@@ -68,6 +69,7 @@ public sealed class PersistenceTests : IDisposable
     }
 }
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class HostingTests
 {
     [Fact]

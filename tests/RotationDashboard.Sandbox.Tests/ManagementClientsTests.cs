@@ -1,9 +1,11 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 
 namespace RotationDashboard.Sandbox.Tests;
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class ManagementClientsTests(SharedSandbox sandbox) : IClassFixture<SharedSandbox>
 {
     private SandboxHost Host => sandbox.Host;
@@ -238,6 +240,7 @@ public sealed class ManagementClientsTests(SharedSandbox sandbox) : IClassFixtur
 }
 
 /// <summary>The propagation window needs a controlled clock, so these tests get their own host.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class SecretPropagationTests
 {
     [Fact]

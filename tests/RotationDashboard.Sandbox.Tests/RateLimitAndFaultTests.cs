@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace RotationDashboard.Sandbox.Tests;
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class RateLimitTests
 {
     [Fact]
@@ -61,6 +63,7 @@ public sealed class RateLimitTests
     }
 }
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class FaultInjectionTests : IClassFixture<SharedSandbox>
 {
     private SandboxHost Host { get; }

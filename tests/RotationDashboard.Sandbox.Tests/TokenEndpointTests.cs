@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -6,6 +7,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace RotationDashboard.Sandbox.Tests;
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class TokenEndpointTests(SharedSandbox sandbox) : IClassFixture<SharedSandbox>
 {
     private SandboxHost Host => sandbox.Host;

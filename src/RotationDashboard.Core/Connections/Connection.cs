@@ -10,7 +10,9 @@ public sealed record ConnectionSettings(
     string Domain,
     string ClientId,
     string? Audience = null,
-    bool IsSandbox = false)
+    bool IsSandbox = false,
+    string? Description = null,
+    Guid? ProjectId = null)
 {
     public override string ToString() => $"ConnectionSettings {{ Name = {Name}, Domain = {Domain}, ClientId = {ClientId} }}";
 }
@@ -27,6 +29,7 @@ public sealed class Connection
     public const int MaxDomainLength = 253;
     public const int MaxAudienceLength = 300;
     public const int MaxValidationMessageLength = 1024;
+    public const int MaxDescriptionLength = 256;
 
     private Connection()
     {
@@ -57,6 +60,12 @@ public sealed class Connection
     public string Audience { get; private set; }
 
     public bool IsSandbox { get; private set; }
+
+    /// <summary>Free text for people (at most <see cref="MaxDescriptionLength"/> characters); null when none.</summary>
+    public string? Description { get; private set; }
+
+    /// <summary>The project the connection was created for (Infisical's project-scoped connections); null: every project.</summary>
+    public Guid? ProjectId { get; private set; }
 
     public DateTimeOffset? LastValidatedAt { get; private set; }
 
@@ -123,6 +132,16 @@ public sealed class Connection
             && !TryNormalizeAudience(settings.Audience, domainValid ? domain : null, settings.IsSandbox, out _, out var audienceError))
         {
             errors.Add("audience", audienceError);
+        }
+
+        if (settings.Description?.Trim() is { Length: > MaxDescriptionLength })
+        {
+            errors.Add("description", $"Description must be at most {MaxDescriptionLength} characters.");
+        }
+
+        if (settings.ProjectId == Guid.Empty)
+        {
+            errors.Add("projectId", "Project ID must be a project's id, or left out.");
         }
 
         return errors;
@@ -300,6 +319,8 @@ public sealed class Connection
         Domain = domain;
         ClientId = settings.ClientId.Trim();
         IsSandbox = settings.IsSandbox;
+        Description = string.IsNullOrWhiteSpace(settings.Description) ? null : settings.Description.Trim();
+        ProjectId = settings.ProjectId;
         Audience = !string.IsNullOrWhiteSpace(settings.Audience) && TryNormalizeAudience(settings.Audience, domain, settings.IsSandbox, out var audience, out _)
             ? audience
             : DefaultAudience(domain);

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 using RotationDashboard.Web.Security;
@@ -21,13 +19,7 @@ public static class ApiDocumentation
 
     public static IServiceCollection AddApiDocumentation(this IServiceCollection services)
     {
-        // Schemas are generated from the HTTP JSON options: make them describe what ApiJson writes.
-        services.ConfigureHttpJsonOptions(options =>
-        {
-            options.SerializerOptions.AllowTrailingCommas = true;
-            options.SerializerOptions.ReadCommentHandling = JsonCommentHandling.Skip;
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
-        });
+        // Schemas are generated from the HTTP JSON options, which AddApiInputProblems aligns with ApiJson.
 
         services.AddOpenApi(DocumentName, options =>
         {
@@ -54,11 +46,16 @@ public static class ApiDocumentation
             });
             // A nullable use of an object type would otherwise get its own copy of the schema ("RotationRunDto2"); object
             // members that may be null say so in their description instead.
-            options.AddSchemaTransformer((schema, _, _) =>
+            options.AddSchemaTransformer((schema, context, _) =>
             {
                 if (schema.Properties is { Count: > 0 } && schema.Type is { } type)
                 {
                     schema.Type = type & ~JsonSchemaType.Null;
+                }
+
+                if (typeof(Microsoft.AspNetCore.Mvc.ProblemDetails).IsAssignableFrom(context.JsonTypeInfo.Type) && schema.Properties is not null)
+                {
+                    AddInfisicalErrorMembers(schema);
                 }
 
                 return Task.CompletedTask;
@@ -106,6 +103,24 @@ public static class ApiDocumentation
         return endpoints;
     }
 
+    /// <summary>Infisical's error members, which every problem answer carries (<see cref="ApiProblemDetails"/>).</summary>
+    private static void AddInfisicalErrorMembers(OpenApiSchema schema)
+    {
+        var properties = schema.Properties!;
+        properties.TryAdd("statusCode", new OpenApiSchema { Type = JsonSchemaType.Integer, Description = "Infisical's: the HTTP status." });
+        properties.TryAdd("message", new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Description = "Infisical's: a readable sentence (the detail); for validation, each field's messages as \"field: message\".",
+        });
+        properties.TryAdd("error", new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Description = "Infisical's error name: BadRequest, ValidationFailure, Unauthorized, PermissionDenied, NotFound, RateLimitExceeded, InternalServerError, …",
+        });
+        properties.TryAdd("reqId", new OpenApiSchema { Type = JsonSchemaType.String, Description = "The request's trace id, also in the server's log." });
+    }
+
     private static OpenApiResponse ProblemResponse(OpenApiDocument? document, string description) => new()
     {
         Description = description,
@@ -127,6 +142,8 @@ public static class ApiDocumentation
         "rotations:read, rotations:write, connections:read, connections:write and secrets:read, the last optionally limited to a " +
         "project, environment and path). A signed-in browser session works too (Admin: everything, Viewer: reads, never secret values); " +
         "its POST, PATCH and DELETE calls must send the X-CSRF-TOKEN header from GET /api/v1/antiforgery-token.\n\n" +
-        "Errors are RFC 7807 problem details (application/problem+json); validation errors (400) list each field under errors and " +
-        "change nothing. Request bodies may contain trailing commas and comments.";
+        "Errors are RFC 7807 problem details (application/problem+json) that also carry Infisical's members statusCode, message, " +
+        "error and reqId, so both kinds of client print something useful; validation errors (400, error ValidationFailure) list each " +
+        "field under errors and change nothing. Status codes follow Hanzo KMS: a name already used, a run already under way and a " +
+        "connection in use are 400s; a failed rotate-secrets is a 500. Request bodies may contain trailing commas and comments.";
 }

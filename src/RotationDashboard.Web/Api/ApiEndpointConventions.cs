@@ -92,10 +92,10 @@ public static class ApiEndpointConventions
             {
                 // An API client gets problem details, not the HTML error page; the details stay in the log.
                 context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiEndpointConventions))
-                    .LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path.Value);
+                    .LogError(exception, "Unhandled exception on {Method} {Path} (reqId {ReqId})", context.Request.Method, context.Request.Path.Value, ApiProblemDetails.RequestId(context));
                 context.Response.Clear();
                 await ApiResults.Problem(StatusCodes.Status500InternalServerError, "Unexpected failure",
-                    $"The server failed to answer; its log has the details (request {context.TraceIdentifier}).").ExecuteAsync(context);
+                    $"The server failed to answer; its log has the details (request {ApiProblemDetails.RequestId(context)}).").ExecuteAsync(context);
                 return;
             }
 

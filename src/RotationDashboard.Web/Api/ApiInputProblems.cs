@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.Metadata;
 
@@ -5,7 +6,8 @@ namespace RotationDashboard.Web.Api;
 
 /// <summary>
 /// The one place where input the API could not read becomes the standard problem answer instead of a 500: a query or
-/// route value that does not bind (<c>take=abc</c>, <c>refresh=maybe</c>) is a 400 naming the parameter, a body over
+/// route value that does not bind (<c>take=abc</c>, <c>refresh=maybe</c>) is a 400 naming the parameter, a JSON body
+/// that does not read (malformed, a member of the wrong type) a 400 naming the member, a body that is not JSON a 415, a body over
 /// <see cref="MaxRequestBodyBytes"/> a 413, a form body that cannot be parsed a 400. Parameter binding always throws
 /// (<see cref="RouteHandlerOptions.ThrowOnBadRequest"/>) so that every environment answers with the same body.
 /// </summary>
@@ -15,7 +17,8 @@ public static partial class ApiInputProblems
     public const long MaxRequestBodyBytes = 1024 * 1024;
 
     public static IServiceCollection AddApiInputProblems(this IServiceCollection services) =>
-        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true)
+            .Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(options => ApiJson.Configure(options.SerializerOptions));
 
     /// <summary>Limits a route group's request bodies to <see cref="MaxRequestBodyBytes"/> (larger ones are a 413).</summary>
     public static TBuilder WithApiRequestSizeLimit<TBuilder>(this TBuilder builder)
@@ -28,6 +31,12 @@ public static partial class ApiInputProblems
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large",
                 $"The request body is larger than the API accepts ({MaxRequestBodyBytes / 1024} KiB at most)."),
+        BadHttpRequestException { InnerException: JsonException json } => ApiJson.ProblemFor(json),
+        BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
+            ApiResults.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                "Send the request body as JSON with Content-Type: application/json."),
+        BadHttpRequestException bad when RequiredMissing().Match(bad.Message) is { Success: true } match && match.Groups["source"].Value == "body" =>
+            ApiResults.ValidationProblem("body", "A JSON object is required."),
         BadHttpRequestException bad when BindingFailure().Match(bad.Message) is { Success: true } match =>
             ApiResults.ValidationProblem(match.Groups["name"].Value, Expected(match.Groups["type"].Value)),
         BadHttpRequestException bad when RequiredMissing().Match(bad.Message) is { Success: true } match =>
@@ -56,7 +65,7 @@ public static partial class ApiInputProblems
     private static partial Regex BindingFailure();
 
     // Required parameter "string key" was not provided from route.
-    [GeneratedRegex("^Required parameter \"(?<type>[^\"]+) (?<name>[A-Za-z0-9_]+)\" was not provided", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^Required parameter \"(?<type>[^\"]+) (?<name>[A-Za-z0-9_]+)\" was not provided(?: from (?<source>[a-z]+))?", RegexOptions.CultureInvariant)]
     private static partial Regex RequiredMissing();
 
     private sealed record RequestSizeLimit(long? MaxRequestBodySize) : IRequestSizeLimitMetadata;

@@ -7,8 +7,8 @@ namespace RotationDashboard.Web.Api;
 
 /// <summary>
 /// JSON for the HTTP API: camelCase, enums as camelCase strings, and lenient reading (trailing commas and comments
-/// are accepted, as hand-written request bodies often have them). Bodies are read here rather than by parameter
-/// binding so that a malformed body gets a problem-details answer that names the field.
+/// are accepted, as hand-written request bodies often have them). Bodies are bound by the framework with the same
+/// rules (<see cref="Configure"/>); one it cannot read becomes a problem answer naming the field (<see cref="ProblemFor"/>).
 /// </summary>
 public static class ApiJson
 {
@@ -21,29 +21,28 @@ public static class ApiJson
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new UtcTimestampConverter() },
     };
 
-    /// <summary>Reads a JSON request body; on failure <see cref="ApiBody{T}.Problem"/> is the 400/415 answer to return.</summary>
-    public static async Task<ApiBody<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken = default)
-        where T : class
+    /// <summary>
+    /// The field-level problem for a body System.Text.Json could not read: the field is the JSON path
+    /// (<c>rotateAtUtc.hours</c>, or <c>body</c> for the whole), the message the expected type (never the value).
+    /// </summary>
+    public static IResult ProblemFor(JsonException exception)
     {
-        if (!request.HasJsonContentType())
-        {
-            return new ApiBody<T>(null, ApiResults.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                "Send the request body as JSON with Content-Type: application/json."));
-        }
+        var field = string.IsNullOrEmpty(exception.Path) || exception.Path == "$" ? "body" : exception.Path.TrimStart('$', '.');
+        var message = exception.Message.Split(" Path:", 2)[0];
+        return ApiResults.ValidationProblem(field, Describe(message));
+    }
 
-        try
+    /// <summary>
+    /// The reading rules of <see cref="Options"/> for the framework's JSON options (request bodies bound by minimal
+    /// APIs, problem details, and the OpenAPI schemas, which are generated from them).
+    /// </summary>
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.AllowTrailingCommas = Options.AllowTrailingCommas;
+        options.ReadCommentHandling = Options.ReadCommentHandling;
+        if (!options.Converters.OfType<JsonStringEnumConverter>().Any())
         {
-            var value = await JsonSerializer.DeserializeAsync<T>(request.Body, Options, cancellationToken);
-            return value is null
-                ? new ApiBody<T>(null, ApiResults.ValidationProblem("body", "A JSON object is required."))
-                : new ApiBody<T>(value, null);
-        }
-        catch (JsonException ex)
-        {
-            // System.Text.Json's messages name the path and the expected type, never the value.
-            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
-            var message = ex.Message.Split(" Path:", 2)[0];
-            return new ApiBody<T>(null, ApiResults.ValidationProblem(field, Describe(message)));
+            options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         }
     }
 
@@ -72,18 +71,14 @@ public static class ApiJson
     }
 }
 
-/// <summary>A request body that was read (<see cref="Value"/>) or refused (<see cref="Problem"/>).</summary>
-public readonly record struct ApiBody<T>(T? Value, IResult? Problem)
-    where T : class;
-
 /// <summary>
-/// Timestamps as UTC with a <c>Z</c> and at most millisecond precision (<c>2023-11-07T05:31:56Z</c>,
-/// <c>2023-11-07T05:31:56.123Z</c>), as Hanzo KMS writes them; any ISO 8601 form is read.
+/// Timestamps as UTC with milliseconds and a <c>Z</c> (<c>2023-11-07T05:31:56.000Z</c>), as Hanzo KMS writes them
+/// (JavaScript's <c>toISOString</c>); any ISO 8601 form is read.
 /// </summary>
 public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDateTimeOffset();
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFF'Z'", CultureInfo.InvariantCulture));
+        writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
 }

@@ -24,6 +24,15 @@ public static class ApiResults
         _ => Problem(StatusCodes.Status500InternalServerError, "Unexpected failure", failure.Message),
     };
 
+    /// <summary>
+    /// Like <see cref="FromFailure"/>, but a conflict (name taken, a run under way, a connection in use) is a 400 as in
+    /// Hanzo KMS / Infisical, whose clients treat 400 as "the request cannot be done now" and print its message.
+    /// </summary>
+    public static IResult FromFailureAsUpstream(OperationFailure failure, Func<string, string>? fieldName = null) =>
+        failure.Kind == OperationFailureKind.Conflict
+            ? Problem(StatusCodes.Status400BadRequest, "Bad Request", failure.Message)
+            : FromFailure(failure, fieldName);
+
     public static IResult ValidationProblem(IReadOnlyDictionary<string, string[]> errors, Func<string, string>? fieldName = null) =>
         Results.ValidationProblem(
             errors.ToDictionary(e => fieldName?.Invoke(e.Key) ?? e.Key, e => e.Value, StringComparer.Ordinal),

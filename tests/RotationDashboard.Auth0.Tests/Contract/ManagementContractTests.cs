@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using RotationDashboard.Sandbox;
 
@@ -7,6 +8,7 @@ namespace RotationDashboard.Auth0.Tests.Contract;
 /// The Auth0 client's Management API calls against the sandbox tenant over real HTTP: the payloads, statuses
 /// and error bodies the client was written from (docs/auth0-management-api.md) as the sandbox serves them.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class ManagementContractTests(UnlimitedSandboxFixture sandbox) : IClassFixture<UnlimitedSandboxFixture>
 {
     private SandboxTenant Tenant => sandbox.Host.Tenant;

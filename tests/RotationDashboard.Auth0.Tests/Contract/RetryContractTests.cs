@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Diagnostics;
 using System.Net;
 using RotationDashboard.Sandbox;
@@ -8,6 +9,7 @@ namespace RotationDashboard.Auth0.Tests.Contract;
 /// Rate limits and failures as the sandbox serves them (its token bucket, its scripted failure rules) and the
 /// client's retries over real HTTP. Each test puts the tenant back to unlimited and fault-free.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class RetryContractTests(UnlimitedSandboxFixture sandbox) : IClassFixture<UnlimitedSandboxFixture>, IDisposable
 {
     private SandboxTenant Tenant => sandbox.Host.Tenant;

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using RotationDashboard.Sandbox;
 
@@ -8,6 +9,7 @@ namespace RotationDashboard.Auth0.Tests.Contract;
 /// acts on, and the propagation window in which Auth0 still accepts a replaced secret. The tenant and the client
 /// share a hand-moved clock, so stepping past the window takes no time.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class VerificationContractTests(ManualClockSandboxFixture sandbox) : IClassFixture<ManualClockSandboxFixture>
 {
     private SandboxTenant Tenant => sandbox.Host.Tenant;

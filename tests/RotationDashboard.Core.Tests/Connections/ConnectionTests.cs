@@ -1,9 +1,11 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Connections;
 using RotationDashboard.Core.Encryption;
 
 namespace RotationDashboard.Core.Tests.Connections;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class ConnectionTests
 {
     private static readonly DateTimeOffset Now = new(2025, 1, 10, 0, 0, 0, TimeSpan.Zero);

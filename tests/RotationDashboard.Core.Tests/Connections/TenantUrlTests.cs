@@ -1,7 +1,9 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Connections;
 
 namespace RotationDashboard.Core.Tests.Connections;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class TenantUrlTests
 {
     [Theory]

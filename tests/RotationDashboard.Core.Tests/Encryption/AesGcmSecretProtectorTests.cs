@@ -1,8 +1,10 @@
+using RotationDashboard.Testing;
 using System.Text;
 using RotationDashboard.Core.Encryption;
 
 namespace RotationDashboard.Core.Tests.Encryption;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class AesGcmSecretProtectorTests
 {
     private const string Purpose = "secret-value:abc";

@@ -1,8 +1,10 @@
+using RotationDashboard.Testing;
 using System.Text.Json;
 using RotationDashboard.Core.Notifications;
 
 namespace RotationDashboard.Core.Tests.Notifications;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class WebhookSignatureTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 5, 10, 4, 0, TimeSpan.Zero);
@@ -40,6 +42,7 @@ public class WebhookSignatureTests
     }
 }
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class NotificationPayloadTests
 {
     private static readonly NotificationEvent Failed = new()
@@ -98,6 +101,7 @@ public class NotificationPayloadTests
     }
 }
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class NotificationBackoffAndFilterTests
 {
     [Fact]

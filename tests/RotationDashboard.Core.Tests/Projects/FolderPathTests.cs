@@ -1,8 +1,10 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Projects;
 
 namespace RotationDashboard.Core.Tests.Projects;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class FolderPathTests
 {
     [Theory]

@@ -1,7 +1,9 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Rotations;
 
 namespace RotationDashboard.Core.Tests.Rotations;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class RotationRulesTests
 {
     internal static RotationSettings ValidSettings(RotationType type = RotationType.Auth0ClientSecret) => new()

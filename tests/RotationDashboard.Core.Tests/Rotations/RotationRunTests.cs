@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Encryption;
 using RotationDashboard.Core.Rotations;
@@ -5,6 +6,7 @@ using RotationDashboard.Core.Security;
 
 namespace RotationDashboard.Core.Tests.Rotations;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class RotationRunTests
 {
     private static readonly DateTimeOffset Now = new(2025, 1, 10, 0, 0, 0, TimeSpan.Zero);

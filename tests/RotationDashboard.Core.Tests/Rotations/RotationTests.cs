@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Encryption;
 using RotationDashboard.Core.Rotations;
@@ -5,6 +6,7 @@ using RotationDashboard.Core.Scheduling;
 
 namespace RotationDashboard.Core.Tests.Rotations;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class RotationTests
 {
     private static readonly DateTimeOffset Created = new(2025, 1, 10, 14, 0, 0, TimeSpan.Zero);

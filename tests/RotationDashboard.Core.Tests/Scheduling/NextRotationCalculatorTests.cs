@@ -1,9 +1,11 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Scheduling;
 
 namespace RotationDashboard.Core.Tests.Scheduling;
 
 /// <summary>The worked examples of hanzo-infisical-rotation.md §3, and the edges around them.</summary>
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class NextRotationCalculatorTests
 {
     private static readonly NextRotationCalculator Calculator = NextRotationCalculator.Default;

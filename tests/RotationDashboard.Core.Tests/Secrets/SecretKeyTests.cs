@@ -1,7 +1,9 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Secrets;
 
 namespace RotationDashboard.Core.Tests.Secrets;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class SecretKeyTests
 {
     [Theory]

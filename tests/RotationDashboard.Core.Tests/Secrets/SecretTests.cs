@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Encryption;
@@ -5,6 +6,7 @@ using RotationDashboard.Core.Secrets;
 
 namespace RotationDashboard.Core.Tests.Secrets;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class SecretTests
 {
     private static readonly DateTimeOffset Now = new(2025, 1, 10, 14, 0, 0, TimeSpan.Zero);

@@ -1,8 +1,10 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Security;
 
 namespace RotationDashboard.Core.Tests.Security;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class ApiTokenTests
 {
     private static readonly DateTimeOffset Now = new(2025, 1, 10, 0, 0, 0, TimeSpan.Zero);

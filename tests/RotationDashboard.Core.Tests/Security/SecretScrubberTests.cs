@@ -1,7 +1,9 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Security;
 
 namespace RotationDashboard.Core.Tests.Security;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class SecretScrubberTests
 {
     [Fact]

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Text.Json;
 using RotationDashboard.Core.Security;
@@ -5,6 +6,7 @@ using RotationDashboard.Core.Security;
 namespace RotationDashboard.Web.Tests.Api;
 
 /// <summary>Who may call what: no token 401, a token without the permission 403, a path-scoped secrets:read token only its path.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 [Collection(ApiAppCollection.Name)]
 public sealed class ApiAccessTests(ApiAppFactory app)
 {

@@ -45,7 +45,7 @@ internal static class ApiRotations
         {
             // A Private Key JWT run may still wait to retire the previous key; a new rotate finishes it first.
             response = await client.PostAsync($"{RotationsRoute}/{type}/{rotationId}/rotate-secrets", null);
-            if (response.StatusCode != HttpStatusCode.Conflict || deadline.Elapsed > TimeSpan.FromSeconds(20))
+            if (response.StatusCode != HttpStatusCode.BadRequest || deadline.Elapsed > TimeSpan.FromSeconds(20))
             {
                 break;
             }

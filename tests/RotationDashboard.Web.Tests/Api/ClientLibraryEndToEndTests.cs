@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
@@ -12,6 +13,7 @@ namespace RotationDashboard.Web.Tests.Api;
 /// consumer API (<see cref="DashboardCredentialSource"/>, a token limited to its path) and asks the in-app sandbox
 /// tenant for tokens (<see cref="Auth0TokenClient"/>), while rotations are triggered through the HTTP API.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 [Collection(ApiAppCollection.Name)]
 public sealed class ClientLibraryEndToEndTests(ApiAppFactory app)
 {

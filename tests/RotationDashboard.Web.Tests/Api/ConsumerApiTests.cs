@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Text.Json;
 using RotationDashboard.Core.Audit;
@@ -8,6 +9,7 @@ using RotationDashboard.Web.Services.Secrets;
 namespace RotationDashboard.Web.Tests.Api;
 
 /// <summary><c>GET /api/v1/consumer/secrets/{key}</c>: the contract the client library reads, errors, caching and audit.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 [Collection(ApiAppCollection.Name)]
 public sealed class ConsumerApiTests(ApiAppFactory app)
 {

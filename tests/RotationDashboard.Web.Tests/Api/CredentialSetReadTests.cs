@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Text.Json;
 using RotationDashboard.Auth0;
@@ -14,6 +15,7 @@ namespace RotationDashboard.Web.Tests.Api;
 /// <c>GET /api/v1/consumer/credential-sets/{key}</c> and <c>GET /api/v1/consumer/secrets?keys=</c>: values that belong
 /// together come from one snapshot, so a promotion landing between two reads cannot hand a consumer a torn pair.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 [Collection(ApiAppCollection.Name)]
 public sealed class CredentialSetReadTests(ApiAppFactory app)
 {

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -16,6 +17,7 @@ namespace RotationDashboard.Web.Tests.Api;
 /// anyone remembering): bad route values, query values that do not bind, bodies that are not what the route reads, a
 /// 32 MiB body. Every answer is a 4xx (never a 5xx, never a success) and nothing is written, in the dashboard or in Auth0.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 [Collection(ApiAppCollection.Name)]
 public sealed class MalformedInputTests(ApiAppFactory app)
 {

@@ -1,9 +1,11 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Text.Json;
 
 namespace RotationDashboard.Web.Tests.Api;
 
 /// <summary>The OpenAPI document at /openapi/v1.json: served without a token, every API route in it, bearer security.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 [Collection(ApiAppCollection.Name)]
 public sealed class OpenApiDocumentTests(ApiAppFactory app)
 {

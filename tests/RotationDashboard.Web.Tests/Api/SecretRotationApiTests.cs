@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -12,6 +13,7 @@ namespace RotationDashboard.Web.Tests.Api;
 /// the shape of its sample response (the files under TestData are copied verbatim from the seed), validation,
 /// conflicts, unknown ids, rotate-secrets, generated-credentials, patch and delete.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 [Collection(ApiAppCollection.Name)]
 public sealed class SecretRotationApiTests(ApiAppFactory app)
 {
@@ -47,17 +49,17 @@ public sealed class SecretRotationApiTests(ApiAppFactory app)
         Assert.Equal(("auth0", "sandbox-tenant"), (rotation.GetProperty("connection").GetProperty("app").GetString(), rotation.GetProperty("connection").GetProperty("name").GetString()));
         Assert.Equal("single-phase", rotation.GetProperty("strategy").GetString()); // the seed's request has no strategy: Hanzo KMS's behaviour
         Assert.EndsWith("Z", rotation.GetProperty("createdAt").GetString());
-        Assert.EndsWith("T00:00:00Z", rotation.GetProperty("nextRotationAt").GetString());
+        Assert.EndsWith("T00:00:00.000Z", rotation.GetProperty("nextRotationAt").GetString()); // milliseconds, as Hanzo KMS writes them
 
         // The issued secret is in the store and works in Auth0.
         var secret = app.Sandbox.GetClientSecret(application);
         var read = await (await client.GetAsync($"api/v1/consumer/secrets/AUTH0_CLIENT_SECRET?projectId={await app.ProjectIdAsync()}&environment=dev&secretPath=/")).JsonAsync();
         Assert.Equal(secret, read.GetProperty("secret").GetProperty("current").GetProperty("value").GetString());
 
-        // The same request again: Hanzo KMS's conflict message, and nothing changes in Auth0.
+        // The same request again: Hanzo KMS's conflict message and status, and nothing changes in Auth0.
         app.SandboxRequests.Clear();
         var again = await client.PostJsonTextAsync(Api, request);
-        var conflict = await again.AssertProblemAsync(409);
+        var conflict = await again.AssertProblemAsync(400);
         Assert.Equal("A Secret Rotation with the name \"my-auth0-rotation\" already exists at the secret path \"/\"", conflict.GetProperty("detail").GetString());
         Assert.Empty(app.SandboxRequests.Mutations);
         Assert.Equal(secret, app.Sandbox.GetClientSecret(application));
@@ -416,7 +418,7 @@ public sealed class SecretRotationApiTests(ApiAppFactory app)
     }
 
     [Fact]
-    public async Task A_second_rotate_while_a_run_waits_is_a_409_and_a_staged_run_answers_202_with_next_published()
+    public async Task A_second_rotate_while_a_run_waits_is_a_400_as_upstream_and_a_staged_run_answers_202_with_next_published()
     {
         await app.EnsureFolderAsync("staging", "/staged-wait");
         using var client = app.Client();
@@ -445,10 +447,10 @@ public sealed class SecretRotationApiTests(ApiAppFactory app)
         Assert.Equal("next", revealed.GetProperty("next").GetProperty("stage").GetString());
 
         var again = await client.PostAsync($"{Api}/{id}/rotate-secrets", null);
-        var conflict = await again.AssertProblemAsync(409);
+        var conflict = await again.AssertProblemAsync(400);
         Assert.Contains("already", conflict.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
         var blocked = await client.PatchJsonTextAsync($"{Api}/{id}", """{"strategy": "single-phase"}""");
-        await blocked.AssertProblemAsync(409);
+        await blocked.AssertProblemAsync(400);
     }
 
     [Fact]
@@ -496,7 +498,7 @@ public sealed class SecretRotationApiTests(ApiAppFactory app)
         Assert.True(refused.GetProperty("errors").TryGetProperty("secretPath", out _));
 
         var taken = await client.PatchJsonTextAsync($"{Api}/{id}", """{"name": "patch-other"}""");
-        var conflict = await taken.AssertProblemAsync(409);
+        var conflict = await taken.AssertProblemAsync(400);
         Assert.Equal("A Secret Rotation with the name \"patch-other\" already exists at the secret path \"/patch\"", conflict.GetProperty("detail").GetString());
         Assert.Equal("patched", (await (await client.GetAsync($"{Api}/{id}")).JsonAsync()).GetProperty("secretRotation").GetProperty("name").GetString());
         Assert.Equal("patch-other", other.GetProperty("name").GetString());

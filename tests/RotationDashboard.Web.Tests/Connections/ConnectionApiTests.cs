@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -14,6 +15,7 @@ using RotationDashboard.Web.Tests.Infrastructure;
 namespace RotationDashboard.Web.Tests.Connections;
 
 /// <summary>The connections API over real HTTP, signed in through the sandbox, against the in-app sandbox tenant.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 [Collection(ConnectionsAppCollection.Name)]
 public sealed class ConnectionApiTests
 {
@@ -295,7 +297,7 @@ public sealed class ConnectionApiTests
         var refused = await ada.DeleteAsync($"{Api}/{id}");
         var listed = (await (await ada.GetAsync($"{Api}/{id}")).ReadJsonAsync()).GetProperty("appConnection");
 
-        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode); // Hanzo KMS's status for a connection in use
         var detail = (await refused.ReadJsonAsync()).GetProperty("detail").GetString();
         Assert.Contains("used by 1 rotation", detail);
         Assert.Contains("payments-worker-secret", detail);

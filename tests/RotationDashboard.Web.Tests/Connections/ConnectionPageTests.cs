@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using RotationDashboard.Web.Services.Connections;
 using RotationDashboard.Web.Tests.Infrastructure;
@@ -5,6 +6,7 @@ using RotationDashboard.Web.Tests.Infrastructure;
 namespace RotationDashboard.Web.Tests.Connections;
 
 /// <summary>What the server renders for each role (the service refuses Viewer writes anyway).</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 [Collection(ConnectionsAppCollection.Name)]
 public sealed class ConnectionPageTests
 {

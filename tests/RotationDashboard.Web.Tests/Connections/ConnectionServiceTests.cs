@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RotationDashboard.Auth0;
@@ -12,6 +13,7 @@ using RotationDashboard.Web.Services.Connections;
 namespace RotationDashboard.Web.Tests.Connections;
 
 /// <summary><see cref="ConnectionService"/> inside the running app, against the in-app sandbox.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 [Collection(ConnectionsAppCollection.Name)]
 public sealed class ConnectionServiceTests
 {

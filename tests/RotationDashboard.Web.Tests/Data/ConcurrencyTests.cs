@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Rotations;
@@ -6,6 +7,7 @@ using RotationDashboard.Core.Secrets;
 
 namespace RotationDashboard.Web.Tests.Data;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class ConcurrencyTests
 {
     [Fact]

@@ -1,9 +1,11 @@
+using RotationDashboard.Testing;
 using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Scheduling;
 
 namespace RotationDashboard.Web.Tests.Data;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class ConventionsTests
 {
     [Fact]

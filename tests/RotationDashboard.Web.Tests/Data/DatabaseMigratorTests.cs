@@ -1,7 +1,9 @@
+using RotationDashboard.Testing;
 namespace RotationDashboard.Web.Tests.Data;
 
 using RotationDashboard.Web.Data;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class DatabaseMigratorTests
 {
     [Fact]

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using RotationDashboard.Core.Projects;
@@ -5,6 +6,7 @@ using RotationDashboard.Web.Data;
 
 namespace RotationDashboard.Web.Tests.Data;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class DatabaseSeederTests
 {
     [Fact]

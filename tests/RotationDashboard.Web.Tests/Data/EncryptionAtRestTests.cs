@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -10,6 +11,7 @@ using RotationDashboard.Core.Security;
 namespace RotationDashboard.Web.Tests.Data;
 
 /// <summary>Writes known secret values through every encrypted column and scans the raw database files for them.</summary>
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class EncryptionAtRestTests
 {
     private const string SecretValue = "PLAINTEXT-CANARY-secret-value-7f3a9c";

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace RotationDashboard.Web.Tests.Data;
@@ -6,6 +7,7 @@ namespace RotationDashboard.Web.Tests.Data;
 /// The SQL scripts are hand-written (no <c>dotnet ef</c> here), so this test keeps them honest: the schema they
 /// build must be exactly what EF Core's model would create.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class MigratedSchemaMatchesModelTests
 {
     [Fact]

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -17,6 +18,7 @@ namespace RotationDashboard.Web.Tests.Data;
 /// The start-up path the integrator wires in Program.cs: <c>AddRotationDashboardPersistence()</c> then
 /// <c>InitializeDatabaseAsync()</c>, on a temp content root.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class PersistenceHostingTests : IDisposable
 {
     private readonly string _contentRoot = Directory.CreateTempSubdirectory("rotation-dashboard-host-").FullName;

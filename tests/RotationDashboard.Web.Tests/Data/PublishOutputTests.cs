@@ -1,8 +1,10 @@
+using RotationDashboard.Testing;
 using System.Diagnostics;
 
 namespace RotationDashboard.Web.Tests.Data;
 
 /// <summary>The development data directory (database, root key, sandbox state) never reaches a publish output.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class PublishOutputTests
 {
     [Fact]

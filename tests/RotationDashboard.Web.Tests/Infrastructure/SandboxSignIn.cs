@@ -1,7 +1,6 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
-using Microsoft.Playwright;
 using RotationDashboard.Sandbox;
 
 namespace RotationDashboard.Web.Tests.Infrastructure;
@@ -72,13 +71,6 @@ public static partial class SandboxSignIn
         using var chosen = await client.PostAsync(new Uri(authorize, form.Action), new FormUrlEncodedContent(form.Fields));
         Assert.Equal(HttpStatusCode.Redirect, chosen.StatusCode);
         return (client, new Uri(authorize, chosen.Headers.Location!));
-    }
-
-    public static async Task SignInAsync(IPage page, string email, string path = "/")
-    {
-        await page.GotoAsync(path);
-        await page.Locator($"button.user[data-email='{email}']").ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/sandbox-tenant/", StringComparison.Ordinal));
     }
 
     private static (string Action, Dictionary<string, string> Fields) UserForm(string html, string email)

@@ -10,7 +10,8 @@ using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Notifications;
 using RotationDashboard.Web.Services.Rotations;
-using RotationDashboard.Web.Tests.RotationsUi;
+using RotationDashboard.Testing;
+using RotationDashboard.Web.Tests.Infrastructure;
 
 namespace RotationDashboard.Web.Tests.Notifications;
 
@@ -18,6 +19,7 @@ namespace RotationDashboard.Web.Tests.Notifications;
 /// Notifications end to end in the real app: a failed run reaches a loopback webhook once, signed and without a secret;
 /// a failing receiver is retried with backoff and then given up on; Slack and SMTP payloads; the address rules.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : IClassFixture<NotificationsAppFactory>
 {
     private const string SigningSecret = "whsec-test-signing-secret-123";
@@ -27,12 +29,12 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
     {
         await using var receiver = new LoopbackReceiver();
         var channel = await CreateChannelAsync(new ChannelInput { Name = "hook-" + Guid.NewGuid().ToString("N")[..6], Kind = ChannelKinds.Webhook, Url = receiver.Url.ToString(), Secret = SigningSecret });
-        Assert.True((await app.Center.SubscribeAsync(channel.Id, NotificationEventTypes.RunFailed, null, "dev", null, RotationsUiAppFactory.Ada)).Succeeded);
+        Assert.True((await app.Center.SubscribeAsync(channel.Id, NotificationEventTypes.RunFailed, null, "dev", null, DashboardAppFactory.Ada)).Succeeded);
         var client = app.Sandbox.CreateClient("Notify failing", SandboxAppType.NonInteractive, SandboxAuthMethod.ClientSecretPost);
         var rotation = await app.CreateRotationAsync("notify-failing", client.ClientId);
 
         app.Sandbox.AddFailure(new SandboxFailureRule("PATCH", "/api/v2/clients/*", 500, Times: 100));
-        var run = await app.Get<RotationService>().RotateNowAsync(rotation.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true);
+        var run = await app.Get<RotationService>().RotateNowAsync(rotation.Id, RunTrigger.Api, DashboardAppFactory.Ada, waitForCompletion: true);
         app.Sandbox.ClearFaults();
         Assert.Equal("failed", run.Value.Rotation.RotationStatus);
 
@@ -84,7 +86,7 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
         var rotation = await app.CreateRotationAsync("notify-single", client.ClientId, RotationStrategy.SinglePhase);
         var connectionId = rotation.ConnectionId;
         app.Sandbox.AddFailure(new SandboxFailureRule("POST", "/oauth/token", 401, Times: 10));
-        var test = await app.Get<RotationDashboard.Web.Services.Connections.ConnectionService>().ValidateAsync(connectionId, RotationsUiAppFactory.Ada);
+        var test = await app.Get<RotationDashboard.Web.Services.Connections.ConnectionService>().ValidateAsync(connectionId, DashboardAppFactory.Ada);
         app.Sandbox.ClearFaults();
         Assert.False(test.Value.Ok);
 
@@ -108,7 +110,7 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
     {
         await using var receiver = new LoopbackReceiver { Status = 500 };
         var channel = await CreateChannelAsync(new ChannelInput { Name = "flaky-" + Guid.NewGuid().ToString("N")[..6], Kind = ChannelKinds.Webhook, Url = receiver.Url.ToString() });
-        await app.Center.SubscribeAsync(channel.Id, NotificationEventTypes.RepeatedFailures, null, null, null, RotationsUiAppFactory.Ada);
+        await app.Center.SubscribeAsync(channel.Id, NotificationEventTypes.RepeatedFailures, null, null, null, DashboardAppFactory.Ada);
         var marker = Guid.NewGuid();
         Assert.True(await app.Get<NotificationOutbox>().EnqueueAsync($"test-retry:{marker:N}", new NotificationEvent
         {
@@ -125,12 +127,12 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
         Assert.InRange((calls[1] - calls[0]).TotalSeconds, 0.35, 3);
         Assert.InRange((calls[2] - calls[1]).TotalSeconds, 0.75, 4);
         Assert.True(calls[2] - calls[1] > calls[1] - calls[0], "delays grow");
-        Assert.Contains(app.LogProvider.Entries, r => r.Level == LogLevel.Error && r.Message.Contains("Gave up delivering notification", StringComparison.Ordinal)
+        Assert.Contains(app.Logs.Entries, r => r.Level == LogLevel.Error && r.Message.Contains("Gave up delivering notification", StringComparison.Ordinal)
                                                                     && r.Message.Contains(channel.Name, StringComparison.Ordinal));
 
         // An admin retries once the receiver is fixed.
         receiver.Status = 204;
-        Assert.True(await app.Center.RetryAsync(delivery.Id, RotationsUiAppFactory.Ada));
+        Assert.True(await app.Center.RetryAsync(delivery.Id, DashboardAppFactory.Ada));
         await NotificationsAppFactory.EventuallyAsync(async () => (await app.Center.ListDeliveriesAsync(rotationId: marker)).Single(),
             d => d.Status == DeliveryStatuses.Delivered, what: "the retried delivery");
     }
@@ -143,7 +145,7 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
         var channel = await CreateChannelAsync(new ChannelInput { Name = "slack-ops", Kind = ChannelKinds.Slack, Url = slackUrl });
         Assert.DoesNotContain("slack-token-XYZ", channel.Target, StringComparison.Ordinal);
 
-        var attempt = await app.Center.SendTestAsync(channel.Id, RotationsUiAppFactory.Ada);
+        var attempt = await app.Center.SendTestAsync(channel.Id, DashboardAppFactory.Ada);
         Assert.True(attempt!.Succeeded, attempt.Error);
         var request = Assert.Single(receiver.Requests);
         using var body = JsonDocument.Parse(request.Body);
@@ -172,7 +174,7 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
         };
 
         var relay = await CreateChannelAsync(Mail("none"));
-        var sent = await app.Center.SendTestAsync(relay.Id, RotationsUiAppFactory.Ada);
+        var sent = await app.Center.SendTestAsync(relay.Id, DashboardAppFactory.Ada);
         Assert.True(sent!.Succeeded, sent.Error);
         var message = Assert.Single(smtp.Messages);
         Assert.Contains("Subject: [Rotation Dashboard] Test notification from the Rotation Dashboard", message, StringComparison.Ordinal);
@@ -181,13 +183,13 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
 
         // STARTTLS required (the default) but not offered: refused before any credential or message is sent.
         var starttls = await CreateChannelAsync(Mail("starttls"));
-        var refused = await app.Center.SendTestAsync(starttls.Id, RotationsUiAppFactory.Ada);
+        var refused = await app.Center.SendTestAsync(starttls.Id, DashboardAppFactory.Ada);
         Assert.False(refused!.Succeeded);
         Assert.Contains("STARTTLS", refused.Error, StringComparison.Ordinal);
 
         // Implicit TLS against a plain-text server: the handshake fails, nothing is sent.
         var tls = await CreateChannelAsync(Mail("tls"));
-        var failed = await app.Center.SendTestAsync(tls.Id, RotationsUiAppFactory.Ada);
+        var failed = await app.Center.SendTestAsync(tls.Id, DashboardAppFactory.Ada);
         Assert.False(failed!.Succeeded);
         Assert.Single(smtp.Messages);
         Assert.Equal(1, smtp.Transcript.Count(l => l.StartsWith("AUTH", StringComparison.OrdinalIgnoreCase)));
@@ -204,7 +206,7 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
     [InlineData("https://user:pass@example.com/hook", "user name")]
     public async Task Channel_urls_obey_the_outbound_address_rules(string url, string expected)
     {
-        var result = await app.Center.CreateChannelAsync(new ChannelInput { Name = "bad", Kind = ChannelKinds.Webhook, Url = url }, RotationsUiAppFactory.Ada);
+        var result = await app.Center.CreateChannelAsync(new ChannelInput { Name = "bad", Kind = ChannelKinds.Webhook, Url = url }, DashboardAppFactory.Ada);
         Assert.False(result.Succeeded);
         Assert.Contains(expected, string.Join(" ", result.Failure!.Errors["url"]), StringComparison.Ordinal);
         Assert.DoesNotContain("user:pass", string.Join(" ", result.Failure.Errors["url"]), StringComparison.Ordinal);
@@ -214,7 +216,7 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
     public async Task Only_an_admin_changes_channels()
     {
         await Assert.ThrowsAsync<RotationDashboard.Web.Security.ForbiddenActionException>(() =>
-            app.Center.CreateChannelAsync(new ChannelInput { Name = "x", Kind = ChannelKinds.Webhook, Url = "https://example.com" }, RotationsUiAppFactory.Victor));
+            app.Center.CreateChannelAsync(new ChannelInput { Name = "x", Kind = ChannelKinds.Webhook, Url = "https://example.com" }, DashboardAppFactory.Victor));
     }
 
     [Fact]
@@ -222,12 +224,12 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
     {
         var client = app.Sandbox.CreateClient("Notify metrics", SandboxAppType.NonInteractive, SandboxAuthMethod.ClientSecretPost);
         var rotation = await app.CreateRotationAsync("notify-metrics", client.ClientId);
-        var run = await app.Get<RotationService>().RotateNowAsync(rotation.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true);
+        var run = await app.Get<RotationService>().RotateNowAsync(rotation.Id, RunTrigger.Api, DashboardAppFactory.Ada, waitForCompletion: true);
         Assert.True(run.Succeeded, run.ToString());
         await app.Get<NotificationSources>().ScanAsync(CancellationToken.None);
         await using var receiver = new LoopbackReceiver();
         var channel = await CreateChannelAsync(new ChannelInput { Name = "metrics-hook", Kind = ChannelKinds.Webhook, Url = receiver.Url.ToString() });
-        await app.Center.SendTestAsync(channel.Id, RotationsUiAppFactory.Ada);
+        await app.Center.SendTestAsync(channel.Id, DashboardAppFactory.Ada);
 
         using var http = new HttpClient { BaseAddress = app.Address };
         var text = await NotificationsAppFactory.EventuallyAsync(() => http.GetStringAsync("/metrics"),
@@ -254,13 +256,14 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
 
     private async Task<ChannelView> CreateChannelAsync(ChannelInput input)
     {
-        var result = await app.Center.CreateChannelAsync(input, RotationsUiAppFactory.Ada);
+        var result = await app.Center.CreateChannelAsync(input, DashboardAppFactory.Ada);
         Assert.True(result.Succeeded, result.Failure is { } f ? string.Join("; ", f.Errors.SelectMany(e => e.Value)) : "");
         return result.Value;
     }
 }
 
 /// <summary>Liveness and readiness for probes; readiness fails while the database is unavailable.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class HealthEndpointTests
 {
     [Fact]

@@ -4,11 +4,13 @@ using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Telemetry;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Services.Rotations;
-using RotationDashboard.Web.Tests.RotationsUi;
+using RotationDashboard.Testing;
+using RotationDashboard.Web.Tests.Infrastructure;
 
 namespace RotationDashboard.Web.Tests.Notifications;
 
 /// <summary>With tracing on, a run is one trace: the engine's run span, its Auth0 HTTP calls and its secret-store writes.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class TracingTests
 {
     [Fact]
@@ -27,7 +29,7 @@ public sealed class TracingTests
         await using var app = NotificationsAppFactory.WithOtlp("http://127.0.0.1:9");
         var client = app.Sandbox.CreateClient("Traced", SandboxAppType.NonInteractive, SandboxAuthMethod.ClientSecretPost);
         var rotation = await app.CreateRotationAsync("traced", client.ClientId);
-        var run = await app.Get<RotationService>().RotateNowAsync(rotation.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: true);
+        var run = await app.Get<RotationService>().RotateNowAsync(rotation.Id, RunTrigger.Api, DashboardAppFactory.Ada, waitForCompletion: true);
         Assert.True(run.Succeeded, run.ToString());
 
         var runSpan = await NotificationsAppFactory.EventuallyAsync(

@@ -1,8 +1,10 @@
+using RotationDashboard.Testing;
 using System.Net;
 using RotationDashboard.Web.Tests.Infrastructure;
 
 namespace RotationDashboard.Web.Tests.Pages;
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class PageRenderingTests : IClassFixture<DashboardAppFactory>, IAsyncLifetime
 {
     private readonly DashboardAppFactory _app;

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Rotations;
@@ -7,6 +8,7 @@ using RotationDashboard.Web.Services.Rotations;
 namespace RotationDashboard.Web.Tests.Rotations;
 
 /// <summary>A credential has one owner: one rotation per Auth0 application and tenant, whichever connection points at it.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public class ApplicationOwnershipTests
 {
     [Theory]

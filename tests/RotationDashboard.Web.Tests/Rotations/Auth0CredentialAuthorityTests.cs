@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using RotationDashboard.Auth0;
 using RotationDashboard.Core.Rotations.Engine;
@@ -6,6 +7,7 @@ using RotationDashboard.Sandbox;
 namespace RotationDashboard.Web.Tests.Rotations;
 
 /// <summary>The Auth0 side of the engine against the sandbox tenant: every operation can be repeated safely.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public class Auth0CredentialAuthorityTests
 {
     [Fact]

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,7 @@ using Xunit.Abstractions;
 
 namespace RotationDashboard.Web.Tests.Rotations;
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public class ConcurrencyAndFaultTests(ITestOutputHelper output)
 {
     [Fact]

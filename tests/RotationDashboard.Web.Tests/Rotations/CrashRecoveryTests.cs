@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,7 @@ namespace RotationDashboard.Web.Tests.Rotations;
 /// A run stopped right after each of its steps was stored, then a new host on the same database and sandbox state:
 /// the run resumes, nothing is lost, the consumer authenticates.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public class CrashRecoveryTests(ITestOutputHelper output)
 {
     [Theory]

@@ -105,23 +105,8 @@ public sealed class EngineTestHost : IAsyncDisposable
         {
             ["Storage:DataDirectory"] = data.Directory,
             ["Encryption:RootKey"] = data.RootKey,
-            ["RotationEngine:VerifyTimeout"] = "00:00:03",
-            ["RotationEngine:VerifyInitialDelay"] = "00:00:00.050",
-            ["RotationEngine:VerifyMaxDelay"] = "00:00:00.250",
-            ["RotationEngine:TransientRetryAttempts"] = "5",
-            ["RotationEngine:TransientRetryBaseDelay"] = "00:00:00.050",
-            ["RotationEngine:TransientRetryMaxDelay"] = "00:00:00.200",
-            ["RotationEngine:LeaseDuration"] = "00:00:05",
-            ["Auth0Client:BaseDelay"] = "00:00:00.010",
-            ["Auth0Client:MaxRetryDelay"] = "00:00:00.100",
-            ["Auth0Client:MaxRetryAttempts"] = "2",
-            ["Auth0Client:RequestTimeout"] = "00:00:05",
-            ["Auth0Client:ManagementRequestsPerSecondPerTenant"] = "1000",
-            ["Auth0Client:ManagementBurstPerTenant"] = "1000",
-            ["Auth0Client:TokenRequestsPerSecondPerTenant"] = "1000",
-            ["Auth0Client:TokenBurstPerTenant"] = "1000",
-            ["Auth0Client:MaxConcurrentRequestsPerTenant"] = "16",
         };
+        foreach (var (key, value) in FastEngineSettings.Values) configuration[key] = value;
         if (productionDefaults)
         {
             configuration = configuration.Where(c => c.Key.StartsWith("Storage:", StringComparison.Ordinal) || c.Key.StartsWith("Encryption:", StringComparison.Ordinal))
@@ -363,21 +348,6 @@ public sealed class EngineTestData : IAsyncDisposable
     }
 }
 
-public sealed class RequestCounter
-{
-    private readonly ConcurrentQueue<string> _requests = new();
-
-    public int Count => _requests.Count;
-
-    public IReadOnlyList<string> All => _requests.ToList();
-
-    public IReadOnlyList<string> Mutations => _requests.Where(r => !r.StartsWith("GET ", StringComparison.Ordinal) && !r.StartsWith("POST /oauth/token", StringComparison.Ordinal)).ToList();
-
-    public void Add(string method, string path) => _requests.Enqueue($"{method} {path}");
-
-    public void Clear() => _requests.Clear();
-}
-
 /// <summary>Completes when the notifier publishes a matching event.</summary>
 public sealed class EventWaiter<T> : IDisposable
     where T : RotationEvent
@@ -401,25 +371,4 @@ public sealed class EventWaiter<T> : IDisposable
     public async Task<T> WaitAsync(TimeSpan? timeout = null) => await _received.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(20));
 
     public void Dispose() => _subscription.Dispose();
-}
-
-/// <summary>Every log record through FakeLogger (message, structured values, exception), so tests can prove no secret was logged.</summary>
-public sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    private readonly FakeLoggerProvider _fakeLoggers;
-
-    public CapturingLoggerProvider() => _fakeLoggers = new FakeLoggerProvider(Records);
-
-    public FakeLogCollector Records { get; } = new();
-
-    public IReadOnlyList<FakeLogRecord> Entries => Records.GetSnapshot();
-
-    public string AllText => Records.AllText();
-
-    public ILogger CreateLogger(string categoryName) => _fakeLoggers.CreateLogger(categoryName);
-
-    // The fake loggers hold no resources; the records outlive the host that wrote them.
-    public void Dispose()
-    {
-    }
 }

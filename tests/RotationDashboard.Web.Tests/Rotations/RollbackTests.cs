@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using RotationDashboard.Core.Rotations;
@@ -8,6 +9,7 @@ using RotationDashboard.Web.Services.Rotations;
 namespace RotationDashboard.Web.Tests.Rotations;
 
 /// <summary>How a failed run leaves Auth0 and the store: consumers are never offered a credential that cannot work.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public class RollbackTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Unauthorized = """{"error":"access_denied","error_description":"Unauthorized"}""";

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,7 @@ using Xunit.Abstractions;
 
 namespace RotationDashboard.Web.Tests.Rotations;
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public class RotationServiceTests(ITestOutputHelper output)
 {
     [Fact]

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Rotations;
@@ -9,6 +10,7 @@ using Xunit.Abstractions;
 namespace RotationDashboard.Web.Tests.Rotations;
 
 /// <summary>Real Quartz: one trigger per rotation at its own time; the database is the source of truth.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public class SchedulingTests(ITestOutputHelper output)
 {
     [Fact]

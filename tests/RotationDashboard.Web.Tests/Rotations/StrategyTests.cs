@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Client;
@@ -12,6 +13,7 @@ using Xunit.Abstractions;
 namespace RotationDashboard.Web.Tests.Rotations;
 
 /// <summary>Each strategy end to end against the sandbox tenant, on SQLite, with Quartz running.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public class StrategyTests(ITestOutputHelper output)
 {
     [Fact]

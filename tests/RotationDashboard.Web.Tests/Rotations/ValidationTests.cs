@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Common;
@@ -35,6 +36,7 @@ public sealed class ValidationFixture : IAsyncLifetime
 }
 
 /// <summary>Every invalid create gives per-field errors, changes nothing, and changes nothing in Auth0.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public class ValidationTests(ValidationFixture fixture) : IClassFixture<ValidationFixture>
 {
     private readonly EngineTestHost _host = fixture.Host;

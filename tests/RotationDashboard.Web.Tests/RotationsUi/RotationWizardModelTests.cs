@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Web.Components.Rotations;
 using RotationDashboard.Web.Services.Connections;
@@ -6,6 +7,7 @@ using RotationDashboard.Web.Services.Rotations;
 namespace RotationDashboard.Web.Tests.RotationsUi;
 
 /// <summary>The wizard's own rules: steps, time zones, durations and the requests it sends (no browser).</summary>
+[Trait(TestKind.Trait, TestKind.Unit)]
 public sealed class RotationWizardModelTests
 {
     private static readonly TimeZoneInfo Kolkata = TimeZoneInfo.FindSystemTimeZoneById("Asia/Kolkata");

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Text;
 using RotationDashboard.Web.Security;
@@ -6,6 +7,7 @@ using RotationDashboard.Web.Tests.Infrastructure;
 namespace RotationDashboard.Web.Tests.Security;
 
 /// <summary>Unsafe requests a session cookie authenticates need the antiforgery token: API calls of every method, and sign-out.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class AntiforgeryTests : IClassFixture<DashboardAppFactory>
 {
     private readonly Uri _address;

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Claims;
@@ -11,6 +12,7 @@ using RotationDashboard.Web.Tests.Infrastructure;
 
 namespace RotationDashboard.Web.Tests.Security;
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class ApiTokenTests : IClassFixture<ApiTokenTests.Factory>
 {
     public const string Bootstrap = "5OZxplyBelL8NdX3G5Ifi/CQ/TAt0TPz3qP4SAmx904=";

@@ -1,7 +1,9 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Web.Security;
 
 namespace RotationDashboard.Web.Tests.Security;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public sealed class BootstrapTokenStrengthTests
 {
     [Theory]

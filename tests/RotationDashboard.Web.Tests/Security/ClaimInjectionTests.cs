@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -13,6 +14,7 @@ namespace RotationDashboard.Web.Tests.Security;
 /// <c>email_verified: true</c> makes an address count. The sandbox issues fixed claims, so the tokens here are signed
 /// and validated with the same handler the OpenID Connect middleware uses, and the session is made from its claims.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Unit)]
 public sealed class ClaimInjectionTests
 {
     private const string Issuer = "https://tenant.example.com/";

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,6 +10,7 @@ using RotationDashboard.Web.Tests.Infrastructure;
 namespace RotationDashboard.Web.Tests.Security;
 
 /// <summary>The keys behind session cookies and antiforgery tokens are stored encrypted with the root key.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class DataProtectionKeyTests
 {
     [Fact]

@@ -1,9 +1,11 @@
+using RotationDashboard.Testing;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging.Abstractions;
 using RotationDashboard.Web.Security;
 
 namespace RotationDashboard.Web.Tests.Security;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public sealed class FailedApiAuthenticationLimiterTests
 {
     [Fact]

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,6 +11,7 @@ using RotationDashboard.Web.Tests.Infrastructure;
 namespace RotationDashboard.Web.Tests.Security;
 
 /// <summary>The OpenID Connect sign-in against the sandbox tenant, end to end over real HTTP.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class OpenIdConnectSignInTests : IClassFixture<DashboardAppFactory>
 {
     private readonly DashboardAppFactory _app;

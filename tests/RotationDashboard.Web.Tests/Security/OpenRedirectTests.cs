@@ -1,9 +1,11 @@
+using RotationDashboard.Testing;
 using System.Net;
 using RotationDashboard.Web.Tests.Infrastructure;
 
 namespace RotationDashboard.Web.Tests.Security;
 
 /// <summary>The sign-in's return address, followed through the whole OpenID Connect callback, always stays on the dashboard.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class OpenRedirectTests : IClassFixture<DashboardAppFactory>
 {
     private readonly Uri _address;

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -19,6 +20,7 @@ namespace RotationDashboard.Web.Tests.Security;
 /// project-limited rotation tokens; consumer paths that try to leave a token's folder. An app of its own: it adds a
 /// second project, which the shared API tests do not expect.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class PermissionMatrixTests(ApiAppFactory app, ITestOutputHelper output) : IClassFixture<ApiAppFactory>
 {
     private const string Rotations = "api/v2/secret-rotations";

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -6,6 +7,7 @@ using RotationDashboard.Web.Tests.Infrastructure;
 namespace RotationDashboard.Web.Tests.Security;
 
 /// <summary>Sign-in starts and failed API authentications are limited per client address (behind a configured proxy).</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class RateLimitTests : IClassFixture<RateLimitTests.Factory>
 {
     public sealed class Factory : DashboardAppFactory
@@ -15,10 +17,8 @@ public sealed class RateLimitTests : IClassFixture<RateLimitTests.Factory>
             Settings["RateLimits:SignIn:PermitLimit"] = "3";
             Settings["RateLimits:FailedApiAuthentication:PermitLimit"] = "3";
             Settings["ForwardedHeaders:KnownProxies:0"] = "127.0.0.1";
-            Settings["Security:BootstrapToken"] = BootstrapToken;
+            UseBootstrapToken();
         }
-
-        public string BootstrapToken { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     }
 
     private readonly Factory _app;
@@ -52,13 +52,13 @@ public sealed class RateLimitTests : IClassFixture<RateLimitTests.Factory>
 
         var failures = new List<HttpStatusCode>();
         for (var i = 0; i < 3; i++) failures.Add((await SendAsync(client, "api/v1/projects", "203.0.113.20", "rdt_guessed" + i)).StatusCode);
-        using var blocked = await SendAsync(client, "api/v1/projects", "203.0.113.20", _app.BootstrapToken);
-        using var otherAddress = await SendAsync(client, "api/v1/projects", "203.0.113.21", _app.BootstrapToken);
+        using var blocked = await SendAsync(client, "api/v1/projects", "203.0.113.20", Factory.BootstrapToken);
+        using var otherAddress = await SendAsync(client, "api/v1/projects", "203.0.113.21", Factory.BootstrapToken);
 
         Assert.All(failures, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
         Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
         Assert.True(blocked.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After is missing");
-        Assert.DoesNotContain(_app.BootstrapToken, await blocked.Content.ReadAsStringAsync());
+        Assert.DoesNotContain(Factory.BootstrapToken, await blocked.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, otherAddress.StatusCode);
     }
 

@@ -1,8 +1,10 @@
+using RotationDashboard.Testing;
 using System.Security.Claims;
 using RotationDashboard.Web.Security;
 
 namespace RotationDashboard.Web.Tests.Security;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public sealed class RoleAssignmentTests
 {
     private static ClaimsPrincipal User(string email, bool? verified, params Claim[] more)

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +12,7 @@ namespace RotationDashboard.Web.Tests.Security;
 /// The built-in sandbox tenant off, and on a demo server (Production with Sandbox:AllowOutsideDevelopment): no routes
 /// when off; a secret for its admin endpoints, an explicit public address for its sign-in, whatever the Host header.
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class SandboxExposureTests : IClassFixture<SandboxExposureTests.DemoFactory>
 {
     public const string PublicBaseUrl = "https://demo.example.com";

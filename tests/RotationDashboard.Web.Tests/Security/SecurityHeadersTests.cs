@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using RotationDashboard.Web.Tests.Infrastructure;
 
@@ -7,6 +8,7 @@ namespace RotationDashboard.Web.Tests.Security;
 /// Transport hardening outside Development: HSTS and HTTPS redirection (https known from a configured proxy's
 /// X-Forwarded-Proto), security headers, AllowedHosts. The app runs with EnvironmentName = "Production".
 /// </summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class SecurityHeadersTests : IClassFixture<SecurityHeadersTests.ProductionFactory>
 {
     public const string PublicHost = "dashboard.example.com";

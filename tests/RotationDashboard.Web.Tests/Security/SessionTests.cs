@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using System.Security.Claims;
 using System.Text.Json;
@@ -21,6 +22,7 @@ using RotationDashboard.Web.Tests.Infrastructure;
 namespace RotationDashboard.Web.Tests.Security;
 
 /// <summary>Server-side sessions: sign-out and role changes take effect wherever the session cookie is used.</summary>
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class SessionTests : IClassFixture<DashboardAppFactory>
 {
     private readonly DashboardAppFactory _app;

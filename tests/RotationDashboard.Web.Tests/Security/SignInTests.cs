@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using RotationDashboard.Core.Audit;
@@ -8,6 +9,7 @@ using RotationDashboard.Web.Tests.Infrastructure;
 
 namespace RotationDashboard.Web.Tests.Security;
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class SignInTests : IClassFixture<DashboardAppFactory>
 {
     private readonly DashboardAppFactory _app;

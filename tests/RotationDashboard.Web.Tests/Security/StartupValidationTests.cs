@@ -1,8 +1,10 @@
+using RotationDashboard.Testing;
 using Microsoft.Extensions.Options;
 using RotationDashboard.Web.Tests.Infrastructure;
 
 namespace RotationDashboard.Web.Tests.Security;
 
+[Trait(TestKind.Trait, TestKind.Integration)]
 public sealed class StartupValidationTests
 {
     [Fact]

@@ -1,9 +1,11 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Web.Services.Audit;
 using RotationDashboard.Web.Tests.Data;
 
 namespace RotationDashboard.Web.Tests.Services;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class AuditLogServiceTests
 {
     [Fact]

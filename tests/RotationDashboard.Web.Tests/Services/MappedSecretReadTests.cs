@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Secrets;
@@ -6,6 +7,7 @@ using RotationDashboard.Web.Tests.Data;
 
 namespace RotationDashboard.Web.Tests.Services;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class MappedSecretReadTests
 {
     private static readonly Actor Ada = Actor.User("ada");

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Common;
@@ -7,6 +8,7 @@ using RotationDashboard.Web.Tests.Data;
 
 namespace RotationDashboard.Web.Tests.Services;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class SecretStoreServiceTests
 {
     private const string Value = "manual-s3cret-value-1";

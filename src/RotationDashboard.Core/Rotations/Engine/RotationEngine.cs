@@ -276,7 +276,7 @@ public sealed partial class RotationEngine : IAsyncDisposable
         var task = Task.Run(async () =>
         {
             using var execution = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            using var renewal = new LeaseRenewal(this, rotationId, holder, execution);
+            using var renewal = new LeaseRenewal(_store, Options.LeaseDuration, _time, _logger, rotationId, holder, execution);
             // The run's trace: Auth0 calls and secret-store writes made inside it become its children.
             using var activity = Telemetry.DashboardTelemetry.ActivitySource.StartActivity("rotation.run");
             activity?.SetTag("rotation.id", rotationId).SetTag("run.id", run.Id).SetTag("run.strategy", run.Strategy.ToString());
@@ -364,52 +364,6 @@ public sealed partial class RotationEngine : IAsyncDisposable
 
     private string NewHolder() => $"{InstanceName}/{Guid.NewGuid():N}";
 
-    /// <summary>Renews a run's lease every third of its duration; cancels the run when the lease is lost.</summary>
-    private sealed class LeaseRenewal : IDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _loop;
-
-        public LeaseRenewal(RotationEngine engine, Guid rotationId, string holder, CancellationTokenSource run)
-        {
-            var duration = engine.Options.LeaseDuration;
-            _loop = Task.Run(async () =>
-            {
-                using var timer = new PeriodicTimer(duration / 3, engine._time);
-                try
-                {
-                    while (await timer.WaitForNextTickAsync(_stop.Token))
-                    {
-                        try
-                        {
-                            if (!await engine._store.RenewLeaseAsync(rotationId, holder, duration, _stop.Token))
-                            {
-                                Log.LeaseLost(engine._logger, rotationId);
-                                await run.CancelAsync();
-                                return;
-                            }
-                        }
-                        catch (Exception exception) when (exception is not OperationCanceledException)
-                        {
-                            Log.RenewFailed(engine._logger, exception, rotationId);
-                        }
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            });
-        }
-
-        public async Task StopAsync()
-        {
-            await _stop.CancelAsync();
-            await _loop;
-        }
-
-        public void Dispose() => _stop.Dispose();
-    }
-
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled trigger for rotation {RotationId} skipped: not due (next {NextRotationAt:o}, auto-rotation {AutoRotation})")]
@@ -423,12 +377,6 @@ public sealed partial class RotationEngine : IAsyncDisposable
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "The lease of rotation {RotationId} could not be released")]
         public static partial void ReleaseFailed(ILogger logger, Exception exception, Guid rotationId);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "The lease of rotation {RotationId} could not be renewed; trying again")]
-        public static partial void RenewFailed(ILogger logger, Exception exception, Guid rotationId);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "The lease of rotation {RotationId} was taken over; stopping this run")]
-        public static partial void LeaseLost(ILogger logger, Guid rotationId);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "A follow-up could not be scheduled")]
         public static partial void FollowUpFailed(ILogger logger, Exception exception);

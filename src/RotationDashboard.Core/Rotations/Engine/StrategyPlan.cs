@@ -1,20 +1,62 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using RotationDashboard.Core.Rotations.Engine.Steps;
 
 namespace RotationDashboard.Core.Rotations.Engine;
 
-/// <summary>The steps each strategy runs, in order (design.md, "Rotation strategies"); the others are skipped.</summary>
+/// <summary>
+/// The steps each strategy runs, in order (design.md, "Rotation strategies"), with the planned waits between them;
+/// the other steps are skipped.
+/// </summary>
 public static class StrategyPlan
 {
-    private static readonly RunStepName[] SinglePhase = [RunStepName.Generate, RunStepName.Apply, RunStepName.Verify, RunStepName.Promote];
-    private static readonly RunStepName[] Staged = [RunStepName.Generate, RunStepName.Publish, RunStepName.Apply, RunStepName.Verify, RunStepName.Promote];
-    private static readonly RunStepName[] PrivateKeyJwt = Enum.GetValues<RunStepName>();
+    private static readonly PlannedStep[] SinglePhase =
+    [
+        new(GenerateStep.Instance),
+        new(ApplySecretStep.Instance),
+        new(VerifyStep.Instance),
+        new(PromoteStep.Instance),
+    ];
 
-    public static IReadOnlyList<RunStepName> StepsFor(RotationStrategy strategy) => strategy switch
+    // Consumers get NEXT, then the lead time to pick it up, before Auth0 switches.
+    private static readonly PlannedStep[] Staged =
+    [
+        new(GenerateStep.Instance),
+        new(PublishStep.Instance),
+        new(ApplySecretStep.Instance, WaitBefore: LeadTimeWait.Instance),
+        new(VerifyStep.Instance),
+        new(PromoteStep.Instance),
+    ];
+
+    // Both keys work side by side until the grace period after Promote ends.
+    private static readonly PlannedStep[] PrivateKeyJwt =
+    [
+        new(GenerateStep.Instance),
+        new(PublishStep.Instance),
+        new(ApplyKeyStep.Instance),
+        new(VerifyStep.Instance),
+        new(PromoteStep.Instance),
+        new(RetireStep.Instance, WaitBefore: GracePeriodWait.Instance),
+    ];
+
+    private static readonly RunStepName[] SinglePhaseNames = SinglePhase.Select(s => s.Name).ToArray();
+    private static readonly RunStepName[] StagedNames = Staged.Select(s => s.Name).ToArray();
+    private static readonly RunStepName[] PrivateKeyJwtNames = PrivateKeyJwt.Select(s => s.Name).ToArray();
+
+    /// <summary>The step objects of the strategy, in the order the runner executes them.</summary>
+    internal static IReadOnlyList<PlannedStep> For(RotationStrategy strategy) => strategy switch
     {
         RotationStrategy.SinglePhase => SinglePhase,
         RotationStrategy.Staged => Staged,
         RotationStrategy.PrivateKeyJwt => PrivateKeyJwt,
+        _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, null),
+    };
+
+    public static IReadOnlyList<RunStepName> StepsFor(RotationStrategy strategy) => strategy switch
+    {
+        RotationStrategy.SinglePhase => SinglePhaseNames,
+        RotationStrategy.Staged => StagedNames,
+        RotationStrategy.PrivateKeyJwt => PrivateKeyJwtNames,
         _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, null),
     };
 

@@ -11,6 +11,12 @@ public sealed class CreateAuth0ConnectionRequest
 
     public string? Method { get; init; }
 
+    [Description("At most 256 characters; an empty string clears it (on update).")]
+    public string? Description { get; init; }
+
+    [Description("The project the connection belongs to (Infisical's project connections); left out: every project may use it.")]
+    public Guid? ProjectId { get; init; }
+
     public Auth0CredentialsRequest? Credentials { get; init; }
 
     /// <summary>Null: detected from the domain (the built-in sandbox's address).</summary>
@@ -25,6 +31,12 @@ public sealed class UpdateAuth0ConnectionRequest
     public string? Name { get; init; }
 
     public string? Method { get; init; }
+
+    [Description("At most 256 characters; an empty string clears it (on update).")]
+    public string? Description { get; init; }
+
+    [Description("The project the connection belongs to (Infisical's project connections); left out: every project may use it.")]
+    public Guid? ProjectId { get; init; }
 
     public Auth0CredentialsRequest? Credentials { get; init; }
 
@@ -47,7 +59,7 @@ public sealed class Auth0CredentialsRequest
         $"{{ Domain = {Domain}, ClientId = {ClientId}, Audience = {Audience}, ClientSecret = {(ClientSecret is null ? "(none)" : "[redacted]")} }}";
 }
 
-/// <summary>A connection as the API returns it: <c>credentials</c> never include the secret.</summary>
+/// <summary>A connection as the API returns it (Infisical's app-connection members, plus ours): <c>credentials</c> never include the secret.</summary>
 public sealed record AppConnectionDto(
     Guid Id,
     string Name,
@@ -63,7 +75,10 @@ public sealed record AppConnectionDto(
     IReadOnlyDictionary<string, IReadOnlyList<string>> MissingScopes,
     int RotationCount,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? Description,
+    [property: Description("null: every project may use it.")]
+    Guid? ProjectId)
 {
     public const string Auth0App = "auth0";
 
@@ -82,7 +97,30 @@ public sealed record AppConnectionDto(
         BySlug(view.MissingScopes),
         view.RotationCount,
         view.CreatedAt,
-        view.UpdatedAt);
+        view.UpdatedAt,
+        view.Description,
+        view.ProjectId);
+
+    /// <summary>The request body as the application's input (<c>credentials</c> flattened).</summary>
+    public static ConnectionInput ToInput(CreateAuth0ConnectionRequest request) => new(
+        request.Name,
+        request.Credentials?.Domain,
+        request.Credentials?.ClientId,
+        request.Credentials?.ClientSecret,
+        request.Credentials?.Audience,
+        request.IsSandbox,
+        request.Description,
+        request.ProjectId);
+
+    public static ConnectionPatch ToPatch(UpdateAuth0ConnectionRequest request) => new(
+        request.Name,
+        request.Credentials?.Domain,
+        request.Credentials?.ClientId,
+        request.Credentials?.ClientSecret,
+        request.Credentials?.Audience,
+        request.IsSandbox,
+        request.Description,
+        request.ProjectId);
 
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> BySlug(IReadOnlyDictionary<RotationType, IReadOnlyList<string>> missing) =>
         missing.ToDictionary(m => m.Key.ToSlug(), m => m.Value);
@@ -149,3 +187,13 @@ public sealed record Auth0ClientDto(
 public sealed record Auth0ClientRotationDto(Guid Id, string Name, string Environment, string SecretPath);
 
 public sealed record Auth0ClientsResponse(IReadOnlyList<Auth0ClientDto> Clients, int TotalCount, DateTimeOffset FetchedAt);
+
+/// <summary><c>GET /api/v1/app-connections/options</c>: the apps connections can be made to (Infisical's shape).</summary>
+public sealed record AppConnectionOptionsResponse(IReadOnlyList<AppConnectionOptionDto> AppConnectionOptions);
+
+public sealed record AppConnectionOptionDto(string Name, string App, IReadOnlyList<string> Methods);
+
+/// <summary><c>GET /api/v1/app-connections/auth0/available</c>: the connections the caller may use, as Infisical lists them.</summary>
+public sealed record AvailableAppConnectionsResponse(IReadOnlyList<AvailableAppConnectionDto> AppConnections);
+
+public sealed record AvailableAppConnectionDto(string App, string Name, Guid Id, string? Description, Guid? ProjectId);

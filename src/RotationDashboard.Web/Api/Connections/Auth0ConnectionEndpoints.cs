@@ -1,7 +1,10 @@
+using Microsoft.AspNetCore.Mvc;
+using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Connections;
 using RotationDashboard.Core.Security;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Connections;
+using RotationDashboard.Web.Services.Secrets;
 
 namespace RotationDashboard.Web.Api.Connections;
 
@@ -36,29 +39,20 @@ public static class Auth0ConnectionEndpoints
             .Produces<AppConnectionResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapPost("", async (HttpContext context, ConnectionService connections, CancellationToken cancellationToken) =>
+        group.MapPost("", async ([FromBody] CreateAuth0ConnectionRequest request, HttpContext context, ConnectionService connections, SecretStoreService store, CancellationToken cancellationToken) =>
         {
-            var body = await ApiJson.ReadAsync<CreateAuth0ConnectionRequest>(context.Request, cancellationToken);
-            if (body.Problem is not null)
-            {
-                return body.Problem;
-            }
-
-            var request = body.Value!;
             if (MethodProblem(request.Method) is { } methodProblem)
             {
                 return methodProblem;
             }
 
-            var input = new ConnectionInput(
-                request.Name,
-                request.Credentials?.Domain,
-                request.Credentials?.ClientId,
-                request.Credentials?.ClientSecret,
-                request.Credentials?.Audience,
-                request.IsSandbox);
-            var result = await connections.CreateAsync(input, DashboardUser.FromPrincipal(context.User), cancellationToken);
-            return ApiResults.FromOperationResult(result, view => new AppConnectionResponse(AppConnectionDto.From(view)), ApiFieldName);
+            if (await ProjectProblemAsync(request.ProjectId, store, cancellationToken) is { } projectProblem)
+            {
+                return projectProblem;
+            }
+
+            var result = await connections.CreateAsync(AppConnectionDto.ToInput(request), DashboardUser.FromPrincipal(context.User), cancellationToken);
+            return Answer(result, view => new AppConnectionResponse(AppConnectionDto.From(view)), ApiFieldName);
         }).RequirePermission(ApiPermissions.ConnectionsWrite)
             .WithName("CreateAuth0Connection")
             .WithSummary("Create an Auth0 connection")
@@ -68,32 +62,22 @@ public static class Auth0ConnectionEndpoints
                              "The response never contains the client secret.")
             .Accepts<CreateAuth0ConnectionRequest>("application/json")
             .Produces<AppConnectionResponse>()
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesValidationProblem();
 
-        group.MapPatch("/{id:guid}", async (Guid id, HttpContext context, ConnectionService connections, CancellationToken cancellationToken) =>
+        group.MapPatch("/{id:guid}", async (Guid id, [FromBody] UpdateAuth0ConnectionRequest request, HttpContext context, ConnectionService connections, SecretStoreService store, CancellationToken cancellationToken) =>
         {
-            var body = await ApiJson.ReadAsync<UpdateAuth0ConnectionRequest>(context.Request, cancellationToken);
-            if (body.Problem is not null)
-            {
-                return body.Problem;
-            }
-
-            var request = body.Value!;
             if (MethodProblem(request.Method) is { } methodProblem)
             {
                 return methodProblem;
             }
 
-            var patch = new ConnectionPatch(
-                request.Name,
-                request.Credentials?.Domain,
-                request.Credentials?.ClientId,
-                request.Credentials?.ClientSecret,
-                request.Credentials?.Audience,
-                request.IsSandbox);
-            var result = await connections.UpdateAsync(id, patch, DashboardUser.FromPrincipal(context.User), cancellationToken);
-            return ApiResults.FromOperationResult(result, view => new AppConnectionResponse(AppConnectionDto.From(view)), ApiFieldName);
+            if (await ProjectProblemAsync(request.ProjectId, store, cancellationToken) is { } projectProblem)
+            {
+                return projectProblem;
+            }
+
+            var result = await connections.UpdateAsync(id, AppConnectionDto.ToPatch(request), DashboardUser.FromPrincipal(context.User), cancellationToken);
+            return Answer(result, view => new AppConnectionResponse(AppConnectionDto.From(view)), ApiFieldName);
         }).RequirePermission(ApiPermissions.ConnectionsWrite)
             .WithName("UpdateAuth0Connection")
             .WithSummary("Update an Auth0 connection")
@@ -102,19 +86,17 @@ public static class Auth0ConnectionEndpoints
             .Accepts<UpdateAuth0ConnectionRequest>("application/json")
             .Produces<AppConnectionResponse>()
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapDelete("/{id:guid}", async (Guid id, HttpContext context, ConnectionService connections, CancellationToken cancellationToken) =>
         {
             var result = await connections.DeleteAsync(id, DashboardUser.FromPrincipal(context.User), cancellationToken);
-            return ApiResults.FromOperationResult(result, view => new AppConnectionResponse(AppConnectionDto.From(view)));
+            return Answer(result, view => new AppConnectionResponse(AppConnectionDto.From(view)));
         }).RequirePermission(ApiPermissions.ConnectionsWrite)
             .WithName("DeleteAuth0Connection")
             .WithSummary("Delete an Auth0 connection (refused while rotations use it)")
             .Produces<AppConnectionResponse>()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapGet("/{id:guid}/clients", async (
             Guid id,
@@ -125,7 +107,7 @@ public static class Auth0ConnectionEndpoints
             CancellationToken cancellationToken) =>
         {
             var result = await connections.ListApplicationsAsync(id, search, refresh ?? false, DashboardUser.FromPrincipal(context.User), cancellationToken);
-            return ApiResults.FromOperationResult(result, list =>
+            return Answer(result, list =>
                 new Auth0ClientsResponse(list.Applications.Select(Auth0ClientDto.From).ToList(), list.TotalCount, list.FetchedAt));
         })
             .WithName("ListAuth0ConnectionClients")
@@ -142,7 +124,7 @@ public static class Auth0ConnectionEndpoints
             var result = await connections.ValidateAsync(id, user, cancellationToken);
             if (!result.Succeeded)
             {
-                return ApiResults.FromFailure(result.Failure!);
+                return ApiResults.FromFailureAsUpstream(result.Failure!);
             }
 
             return await connections.GetAsync(id, cancellationToken) is { } view
@@ -157,12 +139,22 @@ public static class Auth0ConnectionEndpoints
         return endpoints;
     }
 
+    /// <summary>Results with Hanzo KMS's status codes: a conflict (a name taken, a connection in use) is a 400.</summary>
+    private static IResult Answer<T>(OperationResult<T> result, Func<T, object> body, Func<string, string>? fieldName = null) =>
+        result.Succeeded ? ApiResults.Ok(body(result.Value)) : ApiResults.FromFailureAsUpstream(result.Failure!, fieldName);
+
     /// <summary>Service field names → the API body's: credential fields live under <c>credentials</c>.</summary>
     private static string ApiFieldName(string field) => field switch
     {
         "domain" or "clientId" or "clientSecret" or "audience" => "credentials." + field,
         _ => field,
     };
+
+    /// <summary>A 400 on <c>projectId</c> when it names no project.</summary>
+    internal static async Task<IResult?> ProjectProblemAsync(Guid? projectId, SecretStoreService store, CancellationToken cancellationToken) =>
+        projectId is { } id && id != Guid.Empty && (await store.ListProjectsAsync(cancellationToken)).All(p => p.Id != id)
+            ? ApiResults.ValidationProblem("projectId", "Project not found (GET /api/v1/projects lists them).")
+            : null;
 
     private static IResult? MethodProblem(string? method) =>
         method is null || method == Connection.ClientCredentialsMethod

@@ -16,6 +16,7 @@ internal sealed class ConnectionConfiguration : IEntityTypeConfiguration<Connect
         builder.Property(c => c.Domain).HasMaxLength(512);
         builder.Property(c => c.ClientId).HasMaxLength(Connection.MaxClientIdLength);
         builder.Property(c => c.Audience).HasMaxLength(512);
+        builder.Property(c => c.Description).HasMaxLength(Connection.MaxDescriptionLength);
         builder.Property(c => c.LastValidationMessage).HasMaxLength(Connection.MaxValidationMessageLength);
         builder.Property(c => c.GrantedScopes).HasMaxLength(4000);
         builder.Ignore(c => c.BaseUri);

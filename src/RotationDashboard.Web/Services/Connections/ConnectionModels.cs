@@ -13,7 +13,9 @@ public sealed record ConnectionInput(
     string? ClientId,
     string? ClientSecret,
     string? Audience = null,
-    bool? IsSandbox = null)
+    bool? IsSandbox = null,
+    string? Description = null,
+    Guid? ProjectId = null)
 {
     public override string ToString() =>
         $"ConnectionInput {{ Name = {Name}, Domain = {Domain}, ClientId = {ClientId}, Audience = {Audience}, IsSandbox = {IsSandbox}, ClientSecret = {(ClientSecret is null ? "(none)" : "[redacted]")} }}";
@@ -30,7 +32,9 @@ public sealed record ConnectionPatch(
     string? ClientId = null,
     string? ClientSecret = null,
     string? Audience = null,
-    bool? IsSandbox = null)
+    bool? IsSandbox = null,
+    string? Description = null,
+    Guid? ProjectId = null)
 {
     public override string ToString() =>
         $"ConnectionPatch {{ Name = {Name}, Domain = {Domain}, ClientId = {ClientId}, Audience = {Audience}, IsSandbox = {IsSandbox}, ClientSecret = {(ClientSecret is null ? "(unchanged)" : "[redacted]")} }}";
@@ -67,7 +71,9 @@ public sealed record ConnectionView(
     IReadOnlyDictionary<RotationType, IReadOnlyList<string>> MissingScopes,
     int RotationCount,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? Description = null,
+    Guid? ProjectId = null)
 {
     public ConnectionStatus Status => LastValidationOk switch
     {

@@ -547,7 +547,8 @@ public sealed partial class ConnectionService(
             audience = null;
         }
 
-        var settings = new ConnectionSettings(input.Name ?? string.Empty, domain ?? string.Empty, input.ClientId ?? string.Empty, audience, isSandbox);
+        var settings = new ConnectionSettings(input.Name ?? string.Empty, domain ?? string.Empty, input.ClientId ?? string.Empty, audience, isSandbox,
+            input.Description, input.ProjectId);
         errors.Merge(Connection.Validate(settings, secretGiven ? input.ClientSecret ?? string.Empty : null, requireClientSecret));
         return (settings, errors);
     }
@@ -563,7 +564,9 @@ public sealed partial class ConnectionService(
             patch.ClientId ?? connection.ClientId,
             patch.ClientSecret,
             audience,
-            isSandbox);
+            isSandbox,
+            patch.Description ?? connection.Description,
+            patch.ProjectId ?? connection.ProjectId);
     }
 
     private static bool SameTenant(Connection stored, ConnectionSettings next)
@@ -639,7 +642,9 @@ public sealed partial class ConnectionService(
             connection.LastValidationOk == true ? ConnectionScopes.FindMissing(granted) : ConnectionScopes.AllMissing(),
             rotationCount,
             connection.CreatedAt,
-            connection.UpdatedAt);
+            connection.UpdatedAt,
+            connection.Description,
+            connection.ProjectId);
     }
 
     // A connection that does not exist yet has no id to record.

@@ -1,8 +1,10 @@
+using RotationDashboard.Testing;
 using Microsoft.Extensions.Options;
 using RotationDashboard.Core.Rotations.Engine;
 
 namespace RotationDashboard.Core.Tests.Rotations.Engine;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class ClientSecretGeneratorTests
 {
     [Fact]

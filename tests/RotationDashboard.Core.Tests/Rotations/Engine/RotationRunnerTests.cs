@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Rotations;
@@ -5,6 +6,7 @@ using RotationDashboard.Core.Rotations.Engine;
 
 namespace RotationDashboard.Core.Tests.Rotations.Engine;
 
+[Trait(TestKind.Trait, TestKind.Unit)]
 public class RotationRunnerTests
 {
     [Fact]
