@@ -20,4 +20,8 @@ VOLUME /data
 EXPOSE 8080
 # Production refuses to start without Encryption__RootKey (base64, 32 bytes), the sign-in settings
 # (Authentication__Domain, __ClientId, __ClientSecret) and an admin (Authentication__AdminEmails__0).
+# Readiness (database, migrations, scheduler, engine) over plain http on the internal port; the image has no curl, so
+# bash's /dev/tcp speaks the one request. The Host header is the first of AllowedHosts, which host filtering accepts.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/ready HTTP/1.0\\r\\nHost: %s\\r\\n\\r\\n' \"${AllowedHosts%%;*}\" >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["dotnet", "RotationDashboard.Web.dll"]

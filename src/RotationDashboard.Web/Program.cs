@@ -8,6 +8,7 @@ using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Components;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Hosting;
+using RotationDashboard.Web.Notifications;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Security.Sessions;
 using RotationDashboard.Web.Services.Connections;
@@ -20,6 +21,7 @@ builder.AddRotationDashboardPersistence();
 builder.Services.AddAuth0Client(builder.Configuration.GetSection(Auth0ClientOptions.SectionName));
 builder.AddConnections();
 builder.Services.AddRotationEngine(builder.Configuration);
+builder.AddNotificationsAndObservability();
 string ResolveDataDirectory() => DatabaseLocation.Resolve(
     builder.Environment.ContentRootPath,
     builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions(),
@@ -63,6 +65,7 @@ app.UseMiddleware<ApiAntiforgeryMiddleware>();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+app.MapHealthAndMetrics();
 app.MapAccountEndpoints();
 app.MapSessionEndpoints();
 app.MapProjectsApi();

@@ -97,8 +97,10 @@ internal sealed class TenantLimiterHandler(Auth0ClientOptions options, TimeProvi
         using var lease = await state.Limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
         var started = Stopwatch.GetTimestamp();
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(started);
         Auth0Log.Response(logger, request.Method.Method, state.Request.Path, (int)response.StatusCode,
-            (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, attempt);
+            (long)elapsed.TotalMilliseconds, attempt);
+        Auth0Metrics.Record(request.Method.Method, (int)response.StatusCode, elapsed);
         HoldTenantBackIfAsked(state, response);
         return response;
     }

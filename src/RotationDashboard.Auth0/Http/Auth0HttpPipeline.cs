@@ -55,6 +55,7 @@ internal static class Auth0HttpPipeline
                 },
                 OnRetry = args =>
                 {
+                    Auth0Metrics.Retries.Add(1);
                     if (args.Context.GetRequestMessage() is { } message && message.Options.TryGetValue(Auth0AttemptState.Key, out var state))
                     {
                         var failure = args.Outcome switch

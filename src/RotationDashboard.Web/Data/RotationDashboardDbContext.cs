@@ -43,6 +43,16 @@ public sealed class RotationDashboardDbContext(DbContextOptions<RotationDashboar
 
     public DbSet<Security.Sessions.UserSession> UserSessions => Set<Security.Sessions.UserSession>();
 
+    public DbSet<Notifications.NotificationChannel> NotificationChannels => Set<Notifications.NotificationChannel>();
+
+    public DbSet<Notifications.NotificationSubscription> NotificationSubscriptions => Set<Notifications.NotificationSubscription>();
+
+    public DbSet<Notifications.NotificationOutboxEvent> NotificationEvents => Set<Notifications.NotificationOutboxEvent>();
+
+    public DbSet<Notifications.NotificationDelivery> NotificationDeliveries => Set<Notifications.NotificationDelivery>();
+
+    public DbSet<Notifications.NotificationSourceState> NotificationSourceStates => Set<Notifications.NotificationSourceState>();
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         IncrementRowVersions();

@@ -165,6 +165,7 @@ public sealed partial class RotateRotationJob(RotationEngine engine, RotationSch
         var rotationId = Guid.Parse(context.MergedJobDataMap.GetString(RotationScheduler.RotationIdKey)!);
         var now = timeProvider.GetUtcNow();
         var lag = now - (context.ScheduledFireTimeUtc ?? now);
+        Core.Telemetry.DashboardTelemetry.ScheduleLag.Record(Math.Max(0, lag.TotalSeconds));
         var start = await engine.StartAsync(rotationId, RunTrigger.Schedule, Actor.Scheduler, cancellationToken: cancellationToken);
         LogFired(logger, rotationId, start.Status, lag.TotalMilliseconds);
         if (start.Status == RunStartStatus.NotDue)

@@ -331,6 +331,9 @@ public sealed partial class RotationEngine : IAsyncDisposable
         {
             using var execution = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             using var renewal = new LeaseRenewal(_store, Options.LeaseDuration, _time, _logger, rotationId, holder, execution);
+            // The run's trace: Auth0 calls and secret-store writes made inside it become its children.
+            using var activity = Telemetry.DashboardTelemetry.ActivitySource.StartActivity("rotation.run");
+            activity?.SetTag("rotation.id", rotationId).SetTag("run.id", run.Id).SetTag("run.strategy", run.Strategy.ToString());
             RunResult result;
             try
             {
@@ -368,6 +371,7 @@ public sealed partial class RotationEngine : IAsyncDisposable
                 await TryFollowUpAsync(() => _followUps.RescheduleAsync(rotationId, CancellationToken.None));
             }
 
+            activity?.SetTag("run.status", result.Status.ToString());
             _notifier.Publish(new RunFinishedEvent(rotationId, run.Id, result.Status, result.Message, _time.GetUtcNow()));
             _notifier.Publish(new RotationChangedEvent(rotationId, RotationChangeKind.StateChanged, _time.GetUtcNow()));
             return result;
