@@ -52,7 +52,7 @@ public sealed class NotificationsAppFactory : DashboardAppFactory
     public async Task<RotationView> CreateRotationAsync(string name, string clientId, RotationStrategy strategy = RotationStrategy.Staged, bool autoRotation = true)
     {
         var prefix = name.Replace('-', '_').ToUpperInvariant();
-        var result = await Get<RotationService>().CreateAsync(new CreateRotationRequest
+        var result = await Get<RotationDashboard.Web.Application.Rotations.CreateRotation>().ExecuteAsync(new CreateRotationRequest
         {
             Name = name,
             Type = RotationType.Auth0ClientSecret.ToSlug(),

@@ -34,7 +34,7 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
         var rotation = await app.CreateRotationAsync("notify-failing", client.ClientId);
 
         app.Sandbox.AddFailure(new SandboxFailureRule("PATCH", "/api/v2/clients/*", 500, Times: 100));
-        var run = await app.Get<RotationService>().RotateNowAsync(rotation.Id, RunTrigger.Api, DashboardAppFactory.Ada, waitForCompletion: true);
+        var run = await app.Get<RotationDashboard.Web.Application.Rotations.RotateNow>().ExecuteAsync(rotation.Id, RunTrigger.Api, DashboardAppFactory.Ada, waitForCompletion: true);
         app.Sandbox.ClearFaults();
         Assert.Equal("failed", run.Value.Rotation.RotationStatus);
 
@@ -86,7 +86,7 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
         var rotation = await app.CreateRotationAsync("notify-single", client.ClientId, RotationStrategy.SinglePhase);
         var connectionId = rotation.ConnectionId;
         app.Sandbox.AddFailure(new SandboxFailureRule("POST", "/oauth/token", 401, Times: 10));
-        var test = await app.Get<RotationDashboard.Web.Services.Connections.ConnectionService>().ValidateAsync(connectionId, DashboardAppFactory.Ada);
+        var test = await app.Get<RotationDashboard.Web.Application.Connections.ValidateConnection>().ExecuteAsync(connectionId, DashboardAppFactory.Ada);
         app.Sandbox.ClearFaults();
         Assert.False(test.Value.Ok);
 
@@ -224,7 +224,7 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
     {
         var client = app.Sandbox.CreateClient("Notify metrics", SandboxAppType.NonInteractive, SandboxAuthMethod.ClientSecretPost);
         var rotation = await app.CreateRotationAsync("notify-metrics", client.ClientId);
-        var run = await app.Get<RotationService>().RotateNowAsync(rotation.Id, RunTrigger.Api, DashboardAppFactory.Ada, waitForCompletion: true);
+        var run = await app.Get<RotationDashboard.Web.Application.Rotations.RotateNow>().ExecuteAsync(rotation.Id, RunTrigger.Api, DashboardAppFactory.Ada, waitForCompletion: true);
         Assert.True(run.Succeeded, run.ToString());
         await app.Get<NotificationSources>().ScanAsync(CancellationToken.None);
         await using var receiver = new LoopbackReceiver();

@@ -29,7 +29,7 @@ public sealed class TracingTests
         await using var app = NotificationsAppFactory.WithOtlp("http://127.0.0.1:9");
         var client = app.Sandbox.CreateClient("Traced", SandboxAppType.NonInteractive, SandboxAuthMethod.ClientSecretPost);
         var rotation = await app.CreateRotationAsync("traced", client.ClientId);
-        var run = await app.Get<RotationService>().RotateNowAsync(rotation.Id, RunTrigger.Api, DashboardAppFactory.Ada, waitForCompletion: true);
+        var run = await app.Get<RotationDashboard.Web.Application.Rotations.RotateNow>().ExecuteAsync(rotation.Id, RunTrigger.Api, DashboardAppFactory.Ada, waitForCompletion: true);
         Assert.True(run.Succeeded, run.ToString());
 
         var runSpan = await NotificationsAppFactory.EventuallyAsync(
