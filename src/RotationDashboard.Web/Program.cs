@@ -3,6 +3,7 @@ using RotationDashboard.Auth0;
 using RotationDashboard.Web.Api;
 using RotationDashboard.Web.Api.Connections;
 using RotationDashboard.Web.Api.Consumer;
+using RotationDashboard.Web.Api.Infisical;
 using RotationDashboard.Web.Api.Rotations;
 using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Components;
@@ -29,6 +30,7 @@ builder.Services.AddDashboardDataProtection();
 builder.AddDashboardSignIn();
 builder.AddHttpHardening();
 builder.Services.AddSingleton<ConsumerReadAudit>();
+builder.Services.AddInfisicalCompatibility();
 builder.Services.AddApiDocumentation();
 builder.Services.AddApiInputProblems();
 
@@ -70,6 +72,7 @@ app.MapSandboxIfEnabled();
 app.MapAuth0ConnectionApi();
 app.MapSecretRotationApi();
 app.MapConsumerSecretApi();
+app.MapInfisicalCompatibilityApi();
 app.MapApiDocumentation();
 // The security headers' CSP already forbids framing ('none'); Blazor's own header would only add 'self'.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
