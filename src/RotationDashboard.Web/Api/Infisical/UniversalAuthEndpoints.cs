@@ -27,7 +27,7 @@ public static class UniversalAuthEndpoints
             .WithDescription("Body {clientId, clientSecret} (JSON). Answers {accessToken, expiresIn, accessTokenMaxTTL, tokenType: \"Bearer\"}; send the " +
                              "token as 'Authorization: Bearer <accessToken>' to the secrets read API. It acts with the identity's permissions. A wrong, " +
                              "revoked or expired client id or secret is a 401 (which part was wrong is not said); repeated failures from one address are a 429.")
-            .Accepts<UniversalAuthLoginRequest>("application/json")
+            .WithJsonBodyDocumented<RouteHandlerBuilder, UniversalAuthLoginRequest>()
             .Produces<AccessTokenResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -39,7 +39,7 @@ public static class UniversalAuthEndpoints
             .WithDescription("Body {accessToken}. Extends the token by its identity's access token TTL, never past its max TTL counted from login; " +
                              "the token itself stays the same. Answers the login's shape. An unknown, revoked or expired token, or one at its max TTL, " +
                              "is a 400: log in again.")
-            .Accepts<TokenRenewRequest>("application/json")
+            .WithJsonBodyDocumented<RouteHandlerBuilder, TokenRenewRequest>()
             .Produces<AccessTokenResponse>()
             .ProducesValidationProblem();
         return endpoints;
@@ -114,6 +114,23 @@ public static class UniversalAuthEndpoints
         var grant = renewed.Value;
         return ApiResults.Ok(new AccessTokenResponse(grant.AccessToken, grant.ExpiresIn, grant.AccessTokenMaxTtl, "Bearer"));
     }
+
+    /// <summary>
+    /// Documents a JSON body without declaring it as the only accepted type: routing would answer any other type with
+    /// a body-less 415 that the fallback authorization policy turns into a 401 on these anonymous routes, and the
+    /// handler answers a clear 415 problem itself.
+    /// </summary>
+    private static TBuilder WithJsonBodyDocumented<TBuilder, TBody>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+        {
+            var schema = await context.GetOrCreateSchemaAsync(typeof(TBody), null, cancellationToken);
+            operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+            };
+        });
 
     /// <summary>The 429 the bearer pipeline answers for an address past its failed-authentication limit.</summary>
     private sealed class TooManyFailures(RateLimitLease lease) : IResult
