@@ -154,6 +154,15 @@ public sealed class SecretsMappingInput
     public string? PrivateKey { get; init; }
 
     public string? KeyId { get; init; }
+
+    /// <summary>Optional second secret that holds the NEXT client secret during a staged rotation's overlap (empty otherwise).</summary>
+    public string? ClientSecretNext { get; init; }
+
+    /// <summary>Optional second secret that holds the NEXT private key during a key rotation's overlap (empty otherwise).</summary>
+    public string? PrivateKeyNext { get; init; }
+
+    /// <summary>The NEXT private key's key id, next to <see cref="PrivateKeyNext"/>.</summary>
+    public string? KeyIdNext { get; init; }
 }
 
 // Responses: seed 002's names and nesting; ours are extra members after them.
@@ -259,9 +268,16 @@ public sealed record SecretsMappingDto(
     string ClientId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientSecret,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PrivateKey,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? KeyId)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? KeyId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Optional: NEXT client secret during a staged overlap, empty otherwise.")]
+    string? ClientSecretNext = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Optional: NEXT private key during a key overlap, empty otherwise.")]
+    string? PrivateKeyNext = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Optional: the NEXT private key's key id, empty otherwise.")]
+    string? KeyIdNext = null)
 {
-    public static SecretsMappingDto From(SecretsMapping mapping) => new(mapping.ClientId, mapping.ClientSecret, mapping.PrivateKey, mapping.KeyId);
+    public static SecretsMappingDto From(SecretsMapping mapping) =>
+        new(mapping.ClientId, mapping.ClientSecret, mapping.PrivateKey, mapping.KeyId, mapping.ClientSecretNext, mapping.PrivateKeyNext, mapping.KeyIdNext);
 }
 
 public sealed record RotationParametersDto(string ClientId);

@@ -382,7 +382,8 @@ public static class SecretRotationEndpoints
             RotateAtUtc = rotateAt,
             Parameters = input.Parameters is null ? null : new RotationParameters(input.Parameters.ClientId ?? string.Empty),
             SecretsMapping = input.SecretsMapping is { } mapping
-                ? new SecretsMapping(mapping.ClientId ?? string.Empty, mapping.ClientSecret, mapping.PrivateKey, mapping.KeyId)
+                ? new SecretsMapping(mapping.ClientId ?? string.Empty, mapping.ClientSecret, mapping.PrivateKey, mapping.KeyId,
+                    mapping.ClientSecretNext, mapping.PrivateKeyNext, mapping.KeyIdNext)
                 : null,
             StagedLeadTime = Seconds(input.StagedLeadTimeSeconds),
             RetireGracePeriod = Seconds(input.RetireGracePeriodSeconds),
@@ -436,7 +437,10 @@ public static class SecretRotationEndpoints
                 m.ClientId ?? current.SecretsMapping.ClientId,
                 m.ClientSecret ?? current.SecretsMapping.ClientSecret,
                 m.PrivateKey ?? current.SecretsMapping.PrivateKey,
-                m.KeyId ?? current.SecretsMapping.KeyId)
+                m.KeyId ?? current.SecretsMapping.KeyId,
+                m.ClientSecretNext ?? current.SecretsMapping.ClientSecretNext,
+                m.PrivateKeyNext ?? current.SecretsMapping.PrivateKeyNext,
+                m.KeyIdNext ?? current.SecretsMapping.KeyIdNext)
             : null;
         var request = new UpdateRotationRequest
         {

@@ -1,5 +1,6 @@
 -- 0007_machine_identities: machine identities for Universal Auth (Infisical-compatible service logins), their client
--- secrets (SHA-256 only) and the short-lived access tokens a login issues (SHA-256 only).
+-- secrets (SHA-256 only) and the short-lived access tokens a login issues (SHA-256 only); a rotation's optional NEXT
+-- names (second secrets that hold the new credential during an overlap, for single-value consumers).
 -- Must match the EF Core model exactly (MigratedSchemaMatchesModelTests). Never edit after release: add a new script.
 
 CREATE TABLE "machine_identities" (
@@ -45,3 +46,7 @@ CREATE TABLE "machine_identity_access_tokens" (
 CREATE INDEX "ix_machine_identity_access_tokens_identity_id" ON "machine_identity_access_tokens" ("identity_id");
 CREATE INDEX "ix_machine_identity_access_tokens_max_expires_at" ON "machine_identity_access_tokens" ("max_expires_at");
 CREATE UNIQUE INDEX "ux_machine_identity_access_tokens_token_hash" ON "machine_identity_access_tokens" ("token_hash");
+
+ALTER TABLE "rotations" ADD COLUMN "secrets_mapping_client_secret_next" TEXT NULL;
+ALTER TABLE "rotations" ADD COLUMN "secrets_mapping_private_key_next" TEXT NULL;
+ALTER TABLE "rotations" ADD COLUMN "secrets_mapping_key_id_next" TEXT NULL;

@@ -382,23 +382,37 @@ public sealed partial class SecretStoreService(
     public Task<SecretValueSnapshot?> ReadNextAsync(Guid folderId, string key, CancellationToken cancellationToken = default) =>
         ReadStageAsync(folderId, key, SecretStage.Next, cancellationToken);
 
-    public Task<OperationResult> PublishNextAsync(
+    public async Task<OperationResult> PublishNextAsync(
         RotationIdentity rotation,
         Guid folderId,
         IReadOnlyDictionary<string, string> values,
         Actor actor,
-        CancellationToken cancellationToken = default) =>
-        WriteForRotationAsync(rotation, folderId, values, actor, AuditActions.SecretPublishNext,
-            (secret, value, now) => secret.PublishNext(value, rotation.Author, protector, now), cancellationToken);
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rotation);
+        // NEXT entries get the NEXT value as their CURRENT, in the same transaction as the NEXT versions.
+        var mapping = await NextEntriesMappingAsync(rotation.Id, cancellationToken);
+        return await WriteForRotationAsync(rotation, folderId, WithNextEntries(values, mapping, empty: false), actor, AuditActions.SecretPublishNext,
+            (secret, value, now) => mapping?.NextKeys.Contains(secret.Key) == true
+                ? SetNextEntry(secret, value, rotation.Author, now)
+                : secret.PublishNext(value, rotation.Author, protector, now), cancellationToken);
+    }
 
-    public Task<OperationResult> SetCurrentAsync(
+    public async Task<OperationResult> SetCurrentAsync(
         RotationIdentity rotation,
         Guid folderId,
         IReadOnlyDictionary<string, string> values,
         Actor actor,
-        CancellationToken cancellationToken = default) =>
-        WriteForRotationAsync(rotation, folderId, values, actor, AuditActions.SecretSetCurrent,
-            (secret, value, now) => secret.SetValue(value, rotation.Author, protector, now), cancellationToken);
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rotation);
+        // A credential set without an overlap: the NEXT entries exist and are empty.
+        var mapping = await NextEntriesMappingAsync(rotation.Id, cancellationToken);
+        return await WriteForRotationAsync(rotation, folderId, WithNextEntries(values, mapping, empty: true), actor, AuditActions.SecretSetCurrent,
+            (secret, value, now) => mapping?.NextKeys.Contains(secret.Key) == true
+                ? SetNextEntry(secret, value, rotation.Author, now)
+                : secret.SetValue(value, rotation.Author, protector, now), cancellationToken);
+    }
 
     public async Task<OperationResult> PromoteNextAsync(
         RotationIdentity rotation,
@@ -435,6 +449,7 @@ public sealed partial class SecretStoreService(
                 AuditOutcome.Success, $"Version {promoted.Version} is now CURRENT ({rotation.Author.WrittenBy})."));
         }
 
+        await EmptyNextEntriesAsync(db, rotation, folderId, actor, cancellationToken);
         var failure = await SaveAsync(db, cancellationToken);
         return failure is null ? OperationResult.Success() : OperationResult.Fail(failure);
     }
@@ -464,6 +479,7 @@ public sealed partial class SecretStoreService(
             }
         }
 
+        await EmptyNextEntriesAsync(db, rotation, folderId, actor, cancellationToken);
         var failure = await SaveAsync(db, cancellationToken);
         return failure is null ? OperationResult.Success() : OperationResult.Fail(failure);
     }
