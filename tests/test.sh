@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and ends with a line "N passed, N failed[, N skipped]".
-# Installs what a fresh machine lacks (Debian's Chromium for the browser tests).
+# Installs what a fresh machine lacks (Debian's Chromium for the browser tests, Node.js and Infisical's SDK for the SDK test).
 #   tests/test.sh                 every test
 #   tests/test.sh --fast          the unit tests only (in memory, no host or browser; under a minute)
 #   tests/test.sh --kind KIND     one kind: Unit, Integration or Browser (tests/Shared/TestKind.cs)
@@ -26,6 +26,20 @@ if { [ -z "$kind" ] || [ "$kind" = "Browser" ]; } && ! command -v chromium >/dev
   else
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
+fi
+
+# Infisical's Node SDK test (InfisicalSdkTests, an integration test) runs Node with the SDK pinned in tests/sdk/package-lock.json.
+if { [ -z "$kind" ] || [ "$kind" = "Integration" ]; } && ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "Installing Debian's nodejs and npm for the Infisical SDK test..."
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+fi
+if { [ -z "$kind" ] || [ "$kind" = "Integration" ]; } && { [ ! -d tests/sdk/node_modules/@infisical/sdk ] || [ tests/sdk/package-lock.json -nt tests/sdk/node_modules/.package-lock.json ]; }; then
+  echo "Installing Infisical's Node SDK into tests/sdk (npm ci)..."
+  (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: the Infisical SDK test will fail"
 fi
 
 export TEST_ARTIFACTS_DIR="${TEST_ARTIFACTS_DIR:-$PWD/test-artifacts}"

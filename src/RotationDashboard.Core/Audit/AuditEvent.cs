@@ -21,6 +21,8 @@ public sealed record AuditTarget(string Type, string? Id, string? Name)
     public static AuditTarget Rotation(Guid id, string name) => new(AuditTargetTypes.Rotation, id.ToString(), name);
 
     public static AuditTarget ApiToken(Guid id, string name) => new(AuditTargetTypes.ApiToken, id.ToString(), name);
+
+    public static AuditTarget MachineIdentity(Guid id, string name) => new(AuditTargetTypes.MachineIdentity, id.ToString(), name);
 }
 
 public static class AuditTargetTypes
@@ -31,6 +33,7 @@ public static class AuditTargetTypes
     public const string Connection = "connection";
     public const string Rotation = "rotation";
     public const string ApiToken = "api-token";
+    public const string MachineIdentity = "machine-identity";
     public const string Session = "session";
 }
 
@@ -61,6 +64,13 @@ public static class AuditActions
     public const string RotationRevealCredentials = "rotation.reveal-credentials";
     public const string ApiTokenCreate = "api-token.create";
     public const string ApiTokenRevoke = "api-token.revoke";
+    public const string MachineIdentityCreate = "machine-identity.create";
+    public const string MachineIdentityRevoke = "machine-identity.revoke";
+    public const string MachineIdentityClientSecretCreate = "machine-identity.client-secret-create";
+    public const string MachineIdentityClientSecretRevoke = "machine-identity.client-secret-revoke";
+
+    /// <summary>A Universal Auth login (an access token issued) or a refused one for a known client id.</summary>
+    public const string MachineIdentityLogin = "machine-identity.login";
     public const string SignIn = "session.sign-in";
     public const string SignOut = "session.sign-out";
     public const string SessionRevoke = "session.revoke";

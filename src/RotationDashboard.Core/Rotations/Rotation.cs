@@ -355,7 +355,8 @@ public sealed class Rotation
         string.IsNullOrWhiteSpace(description) ? null : description.Trim();
 
     private static SecretsMapping NormalizeMapping(SecretsMapping mapping) =>
-        new(mapping.ClientId.Trim(), mapping.ClientSecret?.Trim(), mapping.PrivateKey?.Trim(), mapping.KeyId?.Trim());
+        new(mapping.ClientId.Trim(), mapping.ClientSecret?.Trim(), mapping.PrivateKey?.Trim(), mapping.KeyId?.Trim(),
+            mapping.ClientSecretNext?.Trim(), mapping.PrivateKeyNext?.Trim(), mapping.KeyIdNext?.Trim());
 
     private void Touch(DateTimeOffset now) => UpdatedAt = now.ToUniversalTime();
 }

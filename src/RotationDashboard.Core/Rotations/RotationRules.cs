@@ -37,6 +37,10 @@ public static class RotationRules
         {
             ValidateStrategy(settings.Type, settings.Strategy ?? RotationSlugs.DefaultStrategyFor(settings.Type), errors);
             ValidateSecretsMapping(settings.Type, settings.SecretsMapping, errors);
+            if (settings.Strategy == RotationStrategy.SinglePhase && settings.SecretsMapping?.ClientSecretNext is not null)
+            {
+                errors.Add("secretsMapping.clientSecretNext", "A single-phase rotation has no overlap to publish NEXT in: choose the staged strategy, or leave it empty.");
+            }
         }
 
         RequireId(settings.ConnectionId, "connectionId", "Connection is required.", errors);
@@ -144,13 +148,30 @@ public static class RotationRules
             ? new[] { ("clientId", mapping.ClientId), ("privateKey", mapping.PrivateKey), ("keyId", mapping.KeyId) }
             : new[] { ("clientId", mapping.ClientId), ("clientSecret", mapping.ClientSecret) };
         var unused = type == RotationType.Auth0PrivateKeyJwt
-            ? new[] { ("clientSecret", mapping.ClientSecret) }
-            : new[] { ("privateKey", mapping.PrivateKey), ("keyId", mapping.KeyId) };
+            ? new[] { ("clientSecret", mapping.ClientSecret), ("clientSecretNext", mapping.ClientSecretNext) }
+            : new[] { ("privateKey", mapping.PrivateKey), ("keyId", mapping.KeyId), ("privateKeyNext", mapping.PrivateKeyNext), ("keyIdNext", mapping.KeyIdNext) };
+        // Optional second secrets for NEXT; a NEXT key id only makes sense next to the NEXT key it names.
+        var optional = type == RotationType.Auth0PrivateKeyJwt
+            ? new[] { ("privateKeyNext", mapping.PrivateKeyNext), ("keyIdNext", mapping.KeyIdNext) }
+            : new[] { ("clientSecretNext", mapping.ClientSecretNext) };
 
         foreach (var (field, key) in used)
         {
             SecretKey.Validate(key, $"secretsMapping.{field}", errors);
         }
+
+        foreach (var (field, key) in optional.Where(o => o.Item2 is not null))
+        {
+            SecretKey.Validate(key, $"secretsMapping.{field}", errors);
+        }
+
+        if (type == RotationType.Auth0PrivateKeyJwt && (mapping.PrivateKeyNext is null) != (mapping.KeyIdNext is null))
+        {
+            errors.Add(mapping.KeyIdNext is null ? "secretsMapping.keyIdNext" : "secretsMapping.privateKeyNext",
+                "Name both privateKeyNext and keyIdNext, or neither: a NEXT key is only usable with its key id.");
+        }
+
+        used = [.. used, .. optional.Where(o => o.Item2 is not null)];
 
         foreach (var (field, key) in unused)
         {

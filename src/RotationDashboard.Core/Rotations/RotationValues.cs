@@ -22,10 +22,31 @@ public sealed record RotationParameters(string ClientId);
 /// <summary>
 /// Secret names the rotation writes (<c>secretsMapping</c>). Client-secret rotations use
 /// <see cref="ClientId"/> and <see cref="ClientSecret"/>; Private Key JWT rotations use <see cref="ClientId"/>,
-/// <see cref="PrivateKey"/> and <see cref="KeyId"/>.
+/// <see cref="PrivateKey"/> and <see cref="KeyId"/>. The optional NEXT names (<see cref="ClientSecretNext"/>, or
+/// <see cref="PrivateKeyNext"/> with <see cref="KeyIdNext"/>) are second secrets for consumers that read one value per
+/// secret (Infisical's SDKs): they hold the new credential while a staged or key rotation overlaps and are empty otherwise
+/// (seed 000's "two separate configuration entries").
 /// </summary>
-public sealed record SecretsMapping(string ClientId, string? ClientSecret = null, string? PrivateKey = null, string? KeyId = null)
+public sealed record SecretsMapping(
+    string ClientId,
+    string? ClientSecret = null,
+    string? PrivateKey = null,
+    string? KeyId = null,
+    string? ClientSecretNext = null,
+    string? PrivateKeyNext = null,
+    string? KeyIdNext = null)
 {
+    /// <summary>The NEXT name that mirrors <paramref name="primaryKey"/>'s NEXT value, if the mapping names one.</summary>
+    public string? NextNameFor(string primaryKey) =>
+        primaryKey == ClientSecret ? ClientSecretNext
+        : primaryKey == PrivateKey ? PrivateKeyNext
+        : primaryKey == KeyId ? KeyIdNext
+        : null;
+
+    /// <summary>The NEXT names the mapping uses.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> NextKeys => new[] { ClientSecretNext, PrivateKeyNext, KeyIdNext }.OfType<string>().ToList();
+
     /// <summary>The mapping's fields in API order (camelCase name → secret key), skipping unused ones.</summary>
     [JsonIgnore]
     public IReadOnlyList<KeyValuePair<string, string>> Entries
@@ -46,6 +67,21 @@ public sealed record SecretsMapping(string ClientId, string? ClientSecret = null
             if (KeyId is not null)
             {
                 entries.Add(new("keyId", KeyId));
+            }
+
+            if (ClientSecretNext is not null)
+            {
+                entries.Add(new("clientSecretNext", ClientSecretNext));
+            }
+
+            if (PrivateKeyNext is not null)
+            {
+                entries.Add(new("privateKeyNext", PrivateKeyNext));
+            }
+
+            if (KeyIdNext is not null)
+            {
+                entries.Add(new("keyIdNext", KeyIdNext));
             }
 
             return entries;

@@ -19,11 +19,17 @@ public static class MappedSecretNames
         var rotations = await db.Rotations.AsNoTracking()
             .Where(r => r.FolderId == folderId && r.Id != exceptRotationId)
             .Where(r => keys.Contains(r.SecretsMapping.ClientId) || keys.Contains(r.SecretsMapping.ClientSecret!)
-                        || keys.Contains(r.SecretsMapping.PrivateKey!) || keys.Contains(r.SecretsMapping.KeyId!))
-            .Select(r => new { r.Name, r.SecretsMapping.ClientId, r.SecretsMapping.ClientSecret, r.SecretsMapping.PrivateKey, r.SecretsMapping.KeyId })
+                        || keys.Contains(r.SecretsMapping.PrivateKey!) || keys.Contains(r.SecretsMapping.KeyId!)
+                        || keys.Contains(r.SecretsMapping.ClientSecretNext!) || keys.Contains(r.SecretsMapping.PrivateKeyNext!)
+                        || keys.Contains(r.SecretsMapping.KeyIdNext!))
+            .Select(r => new
+            {
+                r.Name, r.SecretsMapping.ClientId, r.SecretsMapping.ClientSecret, r.SecretsMapping.PrivateKey, r.SecretsMapping.KeyId,
+                r.SecretsMapping.ClientSecretNext, r.SecretsMapping.PrivateKeyNext, r.SecretsMapping.KeyIdNext,
+            })
             .ToListAsync(cancellationToken);
         return rotations
-            .SelectMany(r => new[] { r.ClientId, r.ClientSecret, r.PrivateKey, r.KeyId }
+            .SelectMany(r => new[] { r.ClientId, r.ClientSecret, r.PrivateKey, r.KeyId, r.ClientSecretNext, r.PrivateKeyNext, r.KeyIdNext }
                 .Where(key => key is not null && keys.Contains(key))
                 .Select(key => (key!, r.Name)))
             .OrderBy(pair => pair.Item1, StringComparer.Ordinal)

@@ -41,6 +41,12 @@ public sealed class RotationDashboardDbContext(DbContextOptions<RotationDashboar
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
+    public DbSet<MachineIdentity> MachineIdentities => Set<MachineIdentity>();
+
+    public DbSet<MachineIdentityClientSecret> MachineIdentityClientSecrets => Set<MachineIdentityClientSecret>();
+
+    public DbSet<MachineIdentityAccessToken> MachineIdentityAccessTokens => Set<MachineIdentityAccessToken>();
+
     public DbSet<Security.Sessions.UserSession> UserSessions => Set<Security.Sessions.UserSession>();
 
     public DbSet<Notifications.NotificationChannel> NotificationChannels => Set<Notifications.NotificationChannel>();

@@ -28,6 +28,7 @@ public sealed class ApiTokenAuthenticationHandler(
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     ApiTokenService tokens,
+    Services.MachineIdentities.MachineIdentityService machineIdentities,
     FailedApiAuthenticationLimiter failedAuthentications)
     : AuthenticationHandler<ApiTokenAuthenticationOptions>(options, loggerFactory, encoder)
 {
@@ -55,6 +56,19 @@ public sealed class ApiTokenAuthenticationHandler(
         if (Options.BootstrapToken is { Length: > 0 } bootstrap && FixedTimeEquals(presented, bootstrap))
         {
             return Success(BootstrapTokenName, BootstrapScopes);
+        }
+
+        // A machine identity's access token (Universal Auth) acts with the identity's scopes, like an API token.
+        if (presented.StartsWith(Core.Security.MachineIdentityAccessToken.ValuePrefix, StringComparison.Ordinal))
+        {
+            var identity = await machineIdentities.AuthenticateAsync(presented, Context.RequestAborted);
+            if (identity is null)
+            {
+                failedAuthentications.RecordFailure(clientAddress);
+                return AuthenticateResult.Fail("The access token is unknown, revoked or expired.");
+            }
+
+            return Success(Core.Security.MachineIdentity.ActorName(identity.Name), identity.Scopes);
         }
 
         var token = await tokens.AuthenticateAsync(presented, Context.RequestAborted);

@@ -35,6 +35,7 @@ public static class AuthenticationSetup
         services.AddHttpClient(Auth0Scheme).AddHttpMessageHandler<LocalServerRedirectHandler>();
 
         services.AddSingleton<ApiTokenService>();
+        services.AddSingleton<Services.MachineIdentities.MachineIdentityService>();
         services.AddSingleton<IAuthorizationHandler, ApiPermissionHandler>();
         services.AddAuthentication(options =>
             {

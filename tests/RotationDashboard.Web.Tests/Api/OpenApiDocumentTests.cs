@@ -45,13 +45,22 @@ public sealed class OpenApiDocumentTests(ApiAppFactory app)
                      "GET /api/v1/consumer/credential-sets/{key}", "GET /api/v1/projects",
                      "GET /api/v1/app-connections/auth0", "POST /api/v1/app-connections/auth0", "PATCH /api/v1/app-connections/auth0/{id}",
                      "DELETE /api/v1/app-connections/auth0/{id}", "GET /api/v1/app-connections/auth0/{id}/clients", "POST /api/v1/app-connections/auth0/{id}/validate",
+                     "POST /api/v1/auth/universal-auth/login", "POST /api/v1/auth/token/renew",
+                     "GET /api/v3/secrets/raw", "GET /api/v3/secrets/raw/{secretName}", "GET /api/v4/secrets", "GET /api/v4/secrets/{secretName}",
+                     "GET /api/v1/identities", "POST /api/v1/identities", "GET /api/v1/identities/{id}", "DELETE /api/v1/identities/{id}",
+                     "GET /api/v1/auth/universal-auth/identities/{id}/client-secrets", "POST /api/v1/auth/universal-auth/identities/{id}/client-secrets",
+                     "POST /api/v1/auth/universal-auth/identities/{id}/client-secrets/{clientSecretId}/revoke",
                  })
         {
             Assert.True(operations.ContainsKey(expected), $"{expected} is not in the document.");
         }
 
         Assert.DoesNotContain(operations.Keys, k => k.Contains("/sandbox-tenant", StringComparison.Ordinal) || k.Contains("/account/", StringComparison.Ordinal));
-        Assert.All(operations, o =>
+        // Universal Auth's login and renew take the credential in the body: no bearer token, no 401 for a missing one.
+        var anonymousOperations = new[] { "POST /api/v1/auth/universal-auth/login", "POST /api/v1/auth/token/renew" };
+        Assert.All(anonymousOperations, o => Assert.False(operations[o].TryGetProperty("security", out var none) && none.GetArrayLength() > 0, o));
+        Assert.All(anonymousOperations, o => Assert.True(operations[o].GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _), o));
+        Assert.All(operations.Where(o => !anonymousOperations.Contains(o.Key)), o =>
         {
             Assert.True(o.Value.TryGetProperty("security", out var security) && security.GetArrayLength() > 0, $"{o.Key} has no security requirement.");
             Assert.True(o.Value.GetProperty("responses").TryGetProperty("401", out _), $"{o.Key} documents no 401.");

@@ -45,7 +45,8 @@ public sealed class SecretVersionBindingTests
     public async Task Versions_written_before_the_binding_still_read_after_migration_0006_and_only_as_their_own_version()
     {
         await using var database = TestDatabase.CreateEmpty();
-        var before = MigrationScript.LoadEmbedded().Where(s => s.Version < 6).ToList();
+        // Every schema but 0006 (later ones add columns today's model writes): the data is then written as before the binding.
+        var before = MigrationScript.LoadEmbedded().Where(s => s.Version != 6).ToList();
         await database.CreateMigrator(before).MigrateAsync();
         await new DatabaseSeeder(database.ContextFactory, database.Clock, NullLogger<DatabaseSeeder>.Instance).SeedAsync();
         var store = database.CreateSecretStore();

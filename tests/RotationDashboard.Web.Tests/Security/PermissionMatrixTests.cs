@@ -28,6 +28,12 @@ public sealed class PermissionMatrixTests(ApiAppFactory app, ITestOutputHelper o
     /// <summary>API routes for any authenticated caller, on purpose (everything else must declare a permission).</summary>
     private static readonly HashSet<string> SignedInOnlyRoutes = ["/api/v1/antiforgery-token"];
 
+    /// <summary>
+    /// API routes anyone may call, on purpose: Universal Auth's login and renew, whose body is the credential. Every
+    /// caller gets an answer about the body (never 401/403), and a bad body changes nothing.
+    /// </summary>
+    private static readonly HashSet<string> AnonymousRoutes = ["/api/v1/auth/universal-auth/login", "/api/v1/auth/token/renew"];
+
     private sealed record Caller(string Name, HttpClient Client, Func<string, bool> Has, bool Anonymous = false, bool AdminSession = false);
 
     [Fact]
@@ -68,11 +74,13 @@ public sealed class PermissionMatrixTests(ApiAppFactory app, ITestOutputHelper o
             var template = endpoint.RoutePattern.RawText!;
             var required = endpoint.Metadata.GetOrderedMetadata<ApiPermissionMetadata>();
             var adminSessionOnly = endpoint.Metadata.GetMetadata<AdminSessionOnlyMetadata>() is not null;
-            Assert.True(required.Count > 0 || adminSessionOnly || SignedInOnlyRoutes.Contains(template), $"{method} {template} declares no API permission");
+            var anonymous = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null;
+            Assert.True(anonymous == AnonymousRoutes.Contains(template), $"{method} {template}: anonymous access must be listed in AnonymousRoutes (and only there)");
+            Assert.True(required.Count > 0 || adminSessionOnly || anonymous || SignedInOnlyRoutes.Contains(template), $"{method} {template} declares no API permission");
 
             foreach (var caller in callers)
             {
-                var allowed = !caller.Anonymous && (adminSessionOnly ? caller.AdminSession : required.All(r => r.AnyOf.Any(caller.Has)));
+                var allowed = anonymous || (!caller.Anonymous && (adminSessionOnly ? caller.AdminSession : required.All(r => r.AnyOf.Any(caller.Has))));
                 // Denied callers get the real objects (nothing may change); allowed ones unknown ids, so no change is made.
                 var path = Fill(template, allowed && method != "GET", rotationId, connectionId, runId, await AnySessionIdAsync());
                 var before = await FingerprintAsync();
@@ -85,8 +93,8 @@ public sealed class PermissionMatrixTests(ApiAppFactory app, ITestOutputHelper o
                 using var response = await caller.Client.SendAsync(request);
                 var status = (int)response.StatusCode;
                 checkedCount++;
-                var expectation = caller.Anonymous ? "401" : allowed ? "allowed" : "403";
-                var ok = caller.Anonymous ? status == 401
+                var expectation = caller.Anonymous && !anonymous ? "401" : allowed ? "allowed" : "403";
+                var ok = caller.Anonymous && !anonymous ? status == 401
                     : allowed ? status is not (401 or 403)
                     : status == 403;
                 if (!ok)
@@ -257,7 +265,9 @@ public sealed class PermissionMatrixTests(ApiAppFactory app, ITestOutputHelper o
             .Replace("{id:guid}", Id(connectionId.ToString()), StringComparison.Ordinal)
             .Replace("{runId:guid}", Id(runId), StringComparison.Ordinal)
             .Replace("{rotationName}", "matrix", StringComparison.Ordinal)
-            .Replace("{key}", "MATRIX_CLIENT_SECRET", StringComparison.Ordinal);
+            .Replace("{key}", "MATRIX_CLIENT_SECRET", StringComparison.Ordinal)
+            .Replace("{secretName}", "MATRIX_CLIENT_SECRET", StringComparison.Ordinal)
+            .Replace("{clientSecretId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
     }
 
     /// <summary>Everything a refused call must leave as it was: rotations, runs, secrets, connections and tokens.</summary>
@@ -268,7 +278,9 @@ public sealed class PermissionMatrixTests(ApiAppFactory app, ITestOutputHelper o
         var connections = await db.Connections.AsNoTracking().Select(c => c.Id.ToString() + c.UpdatedAt.ToString("O")).ToListAsync();
         return string.Join("|", rotations.Order()) + "#" + string.Join("|", connections.Order()) + "#" +
                await db.RotationRuns.CountAsync() + "#" + await db.SecretVersions.CountAsync() + "#" + await db.Secrets.CountAsync() + "#" +
-               await db.ApiTokens.CountAsync() + "#" + await db.Folders.CountAsync() + "#" + await db.UserSessions.CountAsync();
+               await db.ApiTokens.CountAsync() + "#" + await db.Folders.CountAsync() + "#" + await db.UserSessions.CountAsync() + "#" +
+               await db.MachineIdentities.CountAsync(i => i.RevokedAt == null) + "#" + await db.MachineIdentityClientSecrets.CountAsync(s => s.RevokedAt == null) + "#" +
+               await db.MachineIdentityAccessTokens.CountAsync();
     }
 
     private async Task<string> AnySessionIdAsync()

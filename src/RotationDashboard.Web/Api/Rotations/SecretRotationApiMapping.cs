@@ -58,7 +58,8 @@ public static class SecretRotationApiMapping
             RotateAtUtc = rotateAt,
             Parameters = input.Parameters is null ? null : new RotationParameters(input.Parameters.ClientId ?? string.Empty),
             SecretsMapping = input.SecretsMapping is { } mapping
-                ? new SecretsMapping(mapping.ClientId ?? string.Empty, mapping.ClientSecret, mapping.PrivateKey, mapping.KeyId)
+                ? new SecretsMapping(mapping.ClientId ?? string.Empty, mapping.ClientSecret, mapping.PrivateKey, mapping.KeyId,
+                    mapping.ClientSecretNext, mapping.PrivateKeyNext, mapping.KeyIdNext)
                 : null,
             StagedLeadTime = Seconds(input.StagedLeadTimeSeconds),
             RetireGracePeriod = Seconds(input.RetireGracePeriodSeconds),
@@ -96,7 +97,10 @@ public static class SecretRotationApiMapping
                 m.ClientId ?? current.SecretsMapping.ClientId,
                 m.ClientSecret ?? current.SecretsMapping.ClientSecret,
                 m.PrivateKey ?? current.SecretsMapping.PrivateKey,
-                m.KeyId ?? current.SecretsMapping.KeyId)
+                m.KeyId ?? current.SecretsMapping.KeyId,
+                m.ClientSecretNext ?? current.SecretsMapping.ClientSecretNext,
+                m.PrivateKeyNext ?? current.SecretsMapping.PrivateKeyNext,
+                m.KeyIdNext ?? current.SecretsMapping.KeyIdNext)
             : null;
         return new UpdateRotationRequest
         {
@@ -159,7 +163,8 @@ public static class SecretRotationApiMapping
         view.ActiveRun is null ? null : ToDto(view.ActiveRun),
         view.NeedsAttention);
 
-    public static SecretsMappingDto ToDto(SecretsMapping mapping) => new(mapping.ClientId, mapping.ClientSecret, mapping.PrivateKey, mapping.KeyId);
+    public static SecretsMappingDto ToDto(SecretsMapping mapping) =>
+        new(mapping.ClientId, mapping.ClientSecret, mapping.PrivateKey, mapping.KeyId, mapping.ClientSecretNext, mapping.PrivateKeyNext, mapping.KeyIdNext);
 
     public static RotationRunDto ToDto(RunView run) => new(
         run.Id,

@@ -151,4 +151,13 @@ public sealed class SecretsMappingInput
     public string? PrivateKey { get; init; }
 
     public string? KeyId { get; init; }
+
+    /// <summary>Optional second secret that holds the NEXT client secret during a staged rotation's overlap (empty otherwise).</summary>
+    public string? ClientSecretNext { get; init; }
+
+    /// <summary>Optional second secret that holds the NEXT private key during a key rotation's overlap (empty otherwise).</summary>
+    public string? PrivateKeyNext { get; init; }
+
+    /// <summary>The NEXT private key's key id, next to <see cref="PrivateKeyNext"/>.</summary>
+    public string? KeyIdNext { get; init; }
 }

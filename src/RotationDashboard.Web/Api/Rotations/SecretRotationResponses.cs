@@ -75,7 +75,13 @@ public sealed record SecretsMappingDto(
     string ClientId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientSecret,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PrivateKey,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? KeyId);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? KeyId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Optional: NEXT client secret during a staged overlap, empty otherwise.")]
+    string? ClientSecretNext = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Optional: NEXT private key during a key overlap, empty otherwise.")]
+    string? PrivateKeyNext = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Optional: the NEXT private key's key id, empty otherwise.")]
+    string? KeyIdNext = null);
 
 public sealed record RotationParametersDto(string ClientId);
 

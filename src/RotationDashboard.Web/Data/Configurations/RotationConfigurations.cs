@@ -38,6 +38,9 @@ internal sealed class RotationConfiguration : IEntityTypeConfiguration<Rotation>
             mapping.Property(m => m.ClientSecret).HasMaxLength(128);
             mapping.Property(m => m.PrivateKey).HasMaxLength(128);
             mapping.Property(m => m.KeyId).HasMaxLength(128);
+            mapping.Property(m => m.ClientSecretNext).HasMaxLength(128);
+            mapping.Property(m => m.PrivateKeyNext).HasMaxLength(128);
+            mapping.Property(m => m.KeyIdNext).HasMaxLength(128);
         });
         builder.ComplexProperty(r => r.RotateAtUtc, rotateAt =>
         {

@@ -16,7 +16,7 @@ namespace RotationDashboard.Web.Services.Secrets;
 /// rotation's values (publish NEXT, promote, discard, set CURRENT, release). Writes touch only secrets the rotation owns
 /// and add their audit events to the same save.
 /// </summary>
-public sealed class RotationSecretStore(
+public sealed partial class RotationSecretStore(
     IDbContextFactory<RotationDashboardDbContext> contextFactory,
     ISecretProtector protector,
     TimeProvider timeProvider) : IRotationSecretStore
@@ -27,23 +27,37 @@ public sealed class RotationSecretStore(
     public Task<SecretValueSnapshot?> ReadNextAsync(Guid folderId, string key, CancellationToken cancellationToken = default) =>
         ReadStageAsync(folderId, key, SecretStage.Next, cancellationToken);
 
-    public Task<OperationResult> PublishNextAsync(
+    public async Task<OperationResult> PublishNextAsync(
         RotationIdentity rotation,
         Guid folderId,
         IReadOnlyDictionary<string, string> values,
         Actor actor,
-        CancellationToken cancellationToken = default) =>
-        WriteForRotationAsync(rotation, folderId, values, actor, AuditActions.SecretPublishNext,
-            (secret, value, now) => secret.PublishNext(value, rotation.Author, protector, now), cancellationToken);
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rotation);
+        // NEXT entries get the NEXT value as their CURRENT, in the same transaction as the NEXT versions.
+        var mapping = await NextEntriesMappingAsync(rotation.Id, cancellationToken);
+        return await WriteForRotationAsync(rotation, folderId, WithNextEntries(values, mapping, empty: false), actor, AuditActions.SecretPublishNext,
+            (secret, value, now) => mapping?.NextKeys.Contains(secret.Key) == true
+                ? SetNextEntry(secret, value, rotation.Author, now)
+                : secret.PublishNext(value, rotation.Author, protector, now), cancellationToken);
+    }
 
-    public Task<OperationResult> SetCurrentAsync(
+    public async Task<OperationResult> SetCurrentAsync(
         RotationIdentity rotation,
         Guid folderId,
         IReadOnlyDictionary<string, string> values,
         Actor actor,
-        CancellationToken cancellationToken = default) =>
-        WriteForRotationAsync(rotation, folderId, values, actor, AuditActions.SecretSetCurrent,
-            (secret, value, now) => secret.SetValue(value, rotation.Author, protector, now), cancellationToken);
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rotation);
+        // A credential set without an overlap: the NEXT entries exist and are empty.
+        var mapping = await NextEntriesMappingAsync(rotation.Id, cancellationToken);
+        return await WriteForRotationAsync(rotation, folderId, WithNextEntries(values, mapping, empty: true), actor, AuditActions.SecretSetCurrent,
+            (secret, value, now) => mapping?.NextKeys.Contains(secret.Key) == true
+                ? SetNextEntry(secret, value, rotation.Author, now)
+                : secret.SetValue(value, rotation.Author, protector, now), cancellationToken);
+    }
 
     public async Task<OperationResult> PromoteNextAsync(
         RotationIdentity rotation,
@@ -80,6 +94,7 @@ public sealed class RotationSecretStore(
                 AuditOutcome.Success, $"Version {promoted.Version} is now CURRENT ({rotation.Author.WrittenBy})."));
         }
 
+        await EmptyNextEntriesAsync(db, rotation, folderId, actor, cancellationToken);
         var failure = await SaveAsync(db, cancellationToken);
         return failure is null ? OperationResult.Success() : OperationResult.Fail(failure);
     }
@@ -109,6 +124,7 @@ public sealed class RotationSecretStore(
             }
         }
 
+        await EmptyNextEntriesAsync(db, rotation, folderId, actor, cancellationToken);
         var failure = await SaveAsync(db, cancellationToken);
         return failure is null ? OperationResult.Success() : OperationResult.Fail(failure);
     }

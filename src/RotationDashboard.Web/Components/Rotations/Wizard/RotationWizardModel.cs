@@ -61,6 +61,9 @@ public sealed class RotationWizardModel
         ClientSecretKey = existing.SecretsMapping.ClientSecret ?? ClientSecretKey;
         PrivateKeyKey = existing.SecretsMapping.PrivateKey ?? PrivateKeyKey;
         KeyIdKey = existing.SecretsMapping.KeyId ?? KeyIdKey;
+        ClientSecretNextKey = existing.SecretsMapping.ClientSecretNext;
+        PrivateKeyNextKey = existing.SecretsMapping.PrivateKeyNext;
+        KeyIdNextKey = existing.SecretsMapping.KeyIdNext;
         Name = existing.Name;
         Description = existing.Description;
     }
@@ -120,6 +123,13 @@ public sealed class RotationWizardModel
 
     public string? KeyIdKey { get; set; } = "AUTH0_KEY_ID";
 
+    // Optional NEXT entries for consumers that read one value per secret (Infisical's SDKs); blank: none.
+    public string? ClientSecretNextKey { get; set; }
+
+    public string? PrivateKeyNextKey { get; set; }
+
+    public string? KeyIdNextKey { get; set; }
+
     // 6. Name and description
     public string? Name { get; set; }
 
@@ -146,8 +156,11 @@ public sealed class RotationWizardModel
     public TimeSpan? RetireGracePeriod => ToTimeSpan(GracePeriodAmount, GracePeriodUnit);
 
     public SecretsMapping Mapping => Type == RotationType.Auth0PrivateKeyJwt
-        ? new SecretsMapping(Trim(ClientIdKey), PrivateKey: Trim(PrivateKeyKey), KeyId: Trim(KeyIdKey))
-        : new SecretsMapping(Trim(ClientIdKey), ClientSecret: Trim(ClientSecretKey));
+        ? new SecretsMapping(Trim(ClientIdKey), PrivateKey: Trim(PrivateKeyKey), KeyId: Trim(KeyIdKey),
+            PrivateKeyNext: Optional(PrivateKeyNextKey), KeyIdNext: Optional(KeyIdNextKey))
+        : new SecretsMapping(Trim(ClientIdKey), ClientSecret: Trim(ClientSecretKey), ClientSecretNext: Strategy == RotationStrategy.SinglePhase ? null : Optional(ClientSecretNextKey));
+
+    private static string? Optional(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     // ---- Checks per step (synchronous: the database checks run in the wizard) -------------------------
 
