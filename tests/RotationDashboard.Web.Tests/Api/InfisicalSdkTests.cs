@@ -137,8 +137,8 @@ public sealed class InfisicalSdkTests(ApiAppFactory app, ITestOutputHelper outpu
 
     private async Task<string> ApplicationOfAsync(Guid projectId)
     {
-        var store = app.Get<SecretStoreService>();
-        var secrets = await store.GetMappedSecretsAsync(projectId, "dev", RotationPath, ["SDK_CLIENT_ID"]);
+        var reads = app.Get<ConsumerSecretReads>();
+        var secrets = await reads.GetMappedSecretsAsync(projectId, "dev", RotationPath, ["SDK_CLIENT_ID"]);
         return secrets["SDK_CLIENT_ID"].Current!;
     }
 
