@@ -62,12 +62,12 @@ const beta = await client.secrets().getSecret({ projectId, environment, secretPa
 assert.equal(beta.secretKey, "SDK_BETA");
 assert.equal(beta.secretValue, "beta-value");
 
-// Refusals reach the caller as the SDK's errors: with Infisical's message member in the body the SDK raises an
-// InfisicalSDKRequestError carrying the status and that message; without it, a generic error naming the status.
+// Refusals reach the caller as the SDK's own InfisicalSDKRequestError, because every error body carries Infisical's
+// message member; the SDK keeps the status only inside its message: "[URL=…] [Method=…] [StatusCode=404] <message>".
 const refusedWith = (status, text) => (error) =>
   error.name === "InfisicalSDKRequestError"
-    ? error.statusCode === status && (text === undefined || text.test(error.message))
-    : error.message === `Request failed with status ${status}`;
+  && error.message.includes(`[StatusCode=${status}]`)
+  && (text === undefined || text.test(error.message));
 await assert.rejects(
   client.secrets().getSecret({ projectId, environment, secretPath: staticPath, secretName: "SDK_MISSING" }),
   refusedWith(404, /SDK_MISSING/),

@@ -66,8 +66,8 @@ public sealed class SecretVersionBindingTests
             }
         }
 
-        // 0006 and any later script (a newer migration must not hide this one's behaviour).
-        Assert.Equal(MigrationScript.LoadEmbedded().Where(s => s.Version >= 6).Select(s => s.Version), await database.CreateMigrator().MigrateAsync());
+        // Only 0006 is left to apply: its behaviour alone, whatever later scripts exist.
+        Assert.Equal([6], await database.CreateMigrator().MigrateAsync());
 
         Assert.Equal("newer-value-from-before", (await store.RevealAsync(created.Value.Id, null, Ada)).Value.Value);
         await using (var db = database.CreateContext())

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
 using System.Threading.RateLimiting;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.MachineIdentities;
@@ -28,6 +27,7 @@ public static class UniversalAuthEndpoints
             .WithDescription("Body {clientId, clientSecret} (JSON). Answers {accessToken, expiresIn, accessTokenMaxTTL, tokenType: \"Bearer\"}; send the " +
                              "token as 'Authorization: Bearer <accessToken>' to the secrets read API. It acts with the identity's permissions. A wrong, " +
                              "revoked or expired client id or secret is a 401 (which part was wrong is not said); repeated failures from one address are a 429.")
+            .WithJsonBodyDocumented<RouteHandlerBuilder, UniversalAuthLoginRequest>()
             .Produces<AccessTokenResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -39,13 +39,13 @@ public static class UniversalAuthEndpoints
             .WithDescription("Body {accessToken}. Extends the token by its identity's access token TTL, never past its max TTL counted from login; " +
                              "the token itself stays the same. Answers the login's shape. An unknown, revoked or expired token, or one at its max TTL, " +
                              "is a 400: log in again.")
+            .WithJsonBodyDocumented<RouteHandlerBuilder, TokenRenewRequest>()
             .Produces<AccessTokenResponse>()
             .ProducesValidationProblem();
         return endpoints;
     }
 
     private static async Task<IResult> LoginAsync(
-        [FromBody] UniversalAuthLoginRequest request,
         HttpContext context,
         MachineIdentityService identities,
         FailedApiAuthenticationLimiter failedAuthentications,
@@ -57,6 +57,13 @@ public static class UniversalAuthEndpoints
             return new TooManyFailures(blocked);
         }
 
+        var body = await ApiJson.ReadAsync<UniversalAuthLoginRequest>(context.Request, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        var request = body.Value!;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (string.IsNullOrWhiteSpace(request.ClientId))
         {
@@ -84,14 +91,20 @@ public static class UniversalAuthEndpoints
         return ApiResults.Ok(new AccessTokenResponse(grant.AccessToken, grant.ExpiresIn, grant.AccessTokenMaxTtl, "Bearer"));
     }
 
-    private static async Task<IResult> RenewAsync([FromBody] TokenRenewRequest body, HttpContext context, MachineIdentityService identities, CancellationToken cancellationToken)
+    private static async Task<IResult> RenewAsync(HttpContext context, MachineIdentityService identities, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(body.AccessToken))
+        var body = await ApiJson.ReadAsync<TokenRenewRequest>(context.Request, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Value!.AccessToken))
         {
             return ApiResults.ValidationProblem("accessToken", "accessToken is required.");
         }
 
-        var renewed = await identities.RenewAsync(body.AccessToken.Trim(), cancellationToken);
+        var renewed = await identities.RenewAsync(body.Value.AccessToken.Trim(), cancellationToken);
         if (!renewed.Succeeded)
         {
             return ApiResults.FromFailure(renewed.Failure!);
@@ -101,6 +114,23 @@ public static class UniversalAuthEndpoints
         var grant = renewed.Value;
         return ApiResults.Ok(new AccessTokenResponse(grant.AccessToken, grant.ExpiresIn, grant.AccessTokenMaxTtl, "Bearer"));
     }
+
+    /// <summary>
+    /// Documents a JSON body without declaring it as the only accepted type: routing would answer any other type with
+    /// a body-less 415 that the fallback authorization policy turns into a 401 on these anonymous routes, and the
+    /// handler answers a clear 415 problem itself.
+    /// </summary>
+    private static TBuilder WithJsonBodyDocumented<TBuilder, TBody>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+        {
+            var schema = await context.GetOrCreateSchemaAsync(typeof(TBody), null, cancellationToken);
+            operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+            };
+        });
 
     /// <summary>The 429 the bearer pipeline answers for an address past its failed-authentication limit.</summary>
     private sealed class TooManyFailures(RateLimitLease lease) : IResult
