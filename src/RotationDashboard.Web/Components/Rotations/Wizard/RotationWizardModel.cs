@@ -277,53 +277,36 @@ public sealed class RotationWizardModel
 
     // ---- Requests --------------------------------------------------------------------------------------
 
-    public CreateRotationRequest ToCreateRequest(TimeZoneInfo zone, DateTimeOffset now) => new()
+    /// <summary>The settings as the form holds them (the environment and folder are resolved from their names on create).</summary>
+    public RotationSettings ToSettings(TimeZoneInfo zone, DateTimeOffset now) => new()
     {
         Name = Name?.Trim() ?? string.Empty,
         Description = string.IsNullOrWhiteSpace(Description) ? null : Description.Trim(),
-        Type = Type.ToSlug(),
+        Type = Type,
         Strategy = Strategy,
         ConnectionId = ConnectionId ?? Guid.Empty,
         ProjectId = ProjectId ?? Guid.Empty,
-        Environment = EnvironmentSlug ?? string.Empty,
-        SecretPath = SecretPath ?? "/",
         IsAutoRotationEnabled = IsAutoRotationEnabled,
         RotationInterval = RotationInterval ?? 0,
-        RotateAtUtc = ToUtc(zone, now),
+        RotateAtUtc = ToUtc(zone, now) ?? RotateAtUtc.Midnight,
         Parameters = new RotationParameters(ClientId?.Trim() ?? string.Empty),
         SecretsMapping = Mapping,
         StagedLeadTime = Strategy == RotationStrategy.Staged ? StagedLeadTime : null,
         RetireGracePeriod = Strategy == RotationStrategy.PrivateKeyJwt ? RetireGracePeriod : null,
         UseSelfSignedCertificate = Strategy == RotationStrategy.PrivateKeyJwt && UseSelfSignedCertificate,
+    };
+
+    public CreateRotationRequest ToCreateRequest(TimeZoneInfo zone, DateTimeOffset now) => new()
+    {
+        Settings = ToSettings(zone, now),
+        Environment = EnvironmentSlug ?? string.Empty,
+        SecretPath = SecretPath ?? "/",
         SwitchToPrivateKeyJwt = Strategy == RotationStrategy.PrivateKeyJwt && SwitchToPrivateKeyJwt,
     };
 
     /// <summary>Only what changed, so a concurrent change to another field is not overwritten.</summary>
-    public UpdateRotationRequest ToUpdateRequest(TimeZoneInfo zone, DateTimeOffset now)
-    {
-        var existing = Existing ?? throw new InvalidOperationException("Not editing a rotation.");
-        var description = Description?.Trim() ?? string.Empty;
-        var rotateAt = ToUtc(zone, now);
-        var mapping = Mapping;
-        var leadTime = StagedLeadTime;
-        var grace = RetireGracePeriod;
-        return new UpdateRotationRequest
-        {
-            Name = Name?.Trim() != existing.Name ? Name?.Trim() ?? string.Empty : null,
-            Description = description != (existing.Description ?? string.Empty) ? description : null,
-            IsAutoRotationEnabled = IsAutoRotationEnabled != existing.IsAutoRotationEnabled ? IsAutoRotationEnabled : null,
-            RotationInterval = RotationInterval != existing.RotationInterval ? RotationInterval ?? 0 : null,
-            RotateAtUtc = rotateAt != existing.RotateAtUtc ? rotateAt : null,
-            Parameters = ClientId?.Trim() != existing.Parameters.ClientId ? new RotationParameters(ClientId?.Trim() ?? string.Empty) : null,
-            SecretsMapping = mapping != existing.SecretsMapping ? mapping : null,
-            Strategy = Strategy != existing.Strategy ? Strategy : null,
-            StagedLeadTime = Strategy == RotationStrategy.Staged && leadTime != existing.StagedLeadTime ? leadTime : null,
-            RetireGracePeriod = Strategy == RotationStrategy.PrivateKeyJwt && grace != existing.RetireGracePeriod ? grace : null,
-            UseSelfSignedCertificate = Strategy == RotationStrategy.PrivateKeyJwt && UseSelfSignedCertificate != existing.UseSelfSignedCertificate
-                ? UseSelfSignedCertificate
-                : null,
-        };
-    }
+    public RotationChanges ToChanges(TimeZoneInfo zone, DateTimeOffset now) =>
+        RotationChanges.Between((Existing ?? throw new InvalidOperationException("Not editing a rotation.")).Settings, ToSettings(zone, now));
 
     // ---- Time of day -----------------------------------------------------------------------------------
 
