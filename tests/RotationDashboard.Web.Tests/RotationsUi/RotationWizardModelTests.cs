@@ -61,9 +61,9 @@ public sealed class RotationWizardModelTests
         var model = new RotationWizardModel { RotateAtLocal = "03:00" };
         Assert.Equal(new RotateAtUtc(2, 0), model.ToUtc(Berlin, Winter));
         Assert.Equal(new RotateAtUtc(1, 0), model.ToUtc(Berlin, Summer));
-        Assert.Equal("04:00", RotationWizardModel.ToLocalText(new RotateAtUtc(2, 0), Berlin, Summer));
-        Assert.True(RotationWizardModel.HasDaylightSaving(Berlin, Winter));
-        Assert.False(RotationWizardModel.HasDaylightSaving(Kolkata, Winter)); // it had DST in the 1940s; not any more
+        Assert.Equal("04:00", WizardTime.ToLocalText(new RotateAtUtc(2, 0), Berlin, Summer));
+        Assert.True(WizardTime.HasDaylightSaving(Berlin, Winter));
+        Assert.False(WizardTime.HasDaylightSaving(Kolkata, Winter)); // it had DST in the 1940s; not any more
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed class RotationWizardModelTests
     [InlineData(3600, 1, DurationUnit.Hours)]
     [InlineData(172800, 2, DurationUnit.Days)]
     public void Durations_show_in_the_largest_whole_unit(int seconds, double amount, DurationUnit unit) =>
-        Assert.Equal((amount, unit), RotationWizardModel.Split(TimeSpan.FromSeconds(seconds)));
+        Assert.Equal((amount, unit), WizardTime.Split(TimeSpan.FromSeconds(seconds)));
 
     [Fact]
     public void Text_for_durations_and_what_is_ahead()
