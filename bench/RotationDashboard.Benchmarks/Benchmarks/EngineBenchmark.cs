@@ -137,21 +137,24 @@ public sealed class EngineBenchmark : IBenchmark
         var isKey = strategy == RotationStrategy.PrivateKeyJwt;
         var created = await services.GetRequiredService<CreateRotation>().ExecuteAsync(new CreateRotationRequest
         {
-            Name = name,
-            Type = (isKey ? RotationType.Auth0PrivateKeyJwt : RotationType.Auth0ClientSecret).ToSlug(),
-            Strategy = strategy,
-            ConnectionId = connection.Id,
-            ProjectId = projectId,
+            Settings = new RotationSettings
+            {
+                Name = name,
+                Type = isKey ? RotationType.Auth0PrivateKeyJwt : RotationType.Auth0ClientSecret,
+                Strategy = strategy,
+                ConnectionId = connection.Id,
+                ProjectId = projectId,
+                IsAutoRotationEnabled = autoRotation,
+                RotationInterval = 30,
+                Parameters = new RotationParameters(clientId),
+                SecretsMapping = isKey
+                    ? new SecretsMapping($"{prefix}_CLIENT_ID", PrivateKey: $"{prefix}_PRIVATE_KEY", KeyId: $"{prefix}_KEY_ID")
+                    : new SecretsMapping($"{prefix}_CLIENT_ID", ClientSecret: $"{prefix}_CLIENT_SECRET"),
+                StagedLeadTime = TimeSpan.Zero,
+                RetireGracePeriod = TimeSpan.Zero,
+            },
             Environment = "dev",
             SecretPath = "/",
-            IsAutoRotationEnabled = autoRotation,
-            RotationInterval = 30,
-            Parameters = new RotationParameters(clientId),
-            SecretsMapping = isKey
-                ? new SecretsMapping($"{prefix}_CLIENT_ID", PrivateKey: $"{prefix}_PRIVATE_KEY", KeyId: $"{prefix}_KEY_ID")
-                : new SecretsMapping($"{prefix}_CLIENT_ID", ClientSecret: $"{prefix}_CLIENT_SECRET"),
-            StagedLeadTime = TimeSpan.Zero,
-            RetireGracePeriod = TimeSpan.Zero,
         }, Admin, cancellationToken);
         if (!created.Succeeded || created.Value.RotationStatus != "success")
         {

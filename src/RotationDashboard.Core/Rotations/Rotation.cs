@@ -132,26 +132,16 @@ public sealed class Rotation
         var rotation = new Rotation
         {
             Id = Guid.NewGuid(),
-            Name = settings.Name.Trim(),
-            Description = NormalizeDescription(settings.Description),
             Type = settings.Type,
-            Strategy = settings.Strategy ?? RotationSlugs.DefaultStrategyFor(settings.Type),
             ConnectionId = settings.ConnectionId,
             ProjectId = settings.ProjectId,
             EnvironmentId = settings.EnvironmentId,
             FolderId = settings.FolderId,
-            Parameters = new RotationParameters(settings.Parameters.ClientId.Trim()),
-            SecretsMapping = NormalizeMapping(settings.SecretsMapping),
-            IsAutoRotationEnabled = settings.IsAutoRotationEnabled,
-            RotationInterval = settings.RotationInterval,
-            RotateAtUtc = settings.RotateAtUtc,
-            StagedLeadTime = settings.StagedLeadTime ?? RotationRules.DefaultStagedLeadTime,
-            RetireGracePeriod = settings.RetireGracePeriod ?? RotationRules.DefaultRetireGracePeriod,
-            UseSelfSignedCertificate = settings.UseSelfSignedCertificate,
             IsLastRotationManual = true,
             CreatedAt = utcNow,
             UpdatedAt = utcNow,
         };
+        rotation.Apply(settings);
         rotation._recordedChanges.Add(RotationChangeKind.Created);
         return rotation;
     }
@@ -170,17 +160,7 @@ public sealed class Rotation
         var merged = Merge(changes);
         RotationRules.Validate(merged).ThrowIfAny();
 
-        Name = merged.Name.Trim();
-        Description = NormalizeDescription(merged.Description);
-        Strategy = merged.Strategy!.Value;
-        Parameters = new RotationParameters(merged.Parameters.ClientId.Trim());
-        SecretsMapping = NormalizeMapping(merged.SecretsMapping);
-        IsAutoRotationEnabled = merged.IsAutoRotationEnabled;
-        RotationInterval = merged.RotationInterval;
-        RotateAtUtc = merged.RotateAtUtc;
-        StagedLeadTime = merged.StagedLeadTime!.Value;
-        RetireGracePeriod = merged.RetireGracePeriod!.Value;
-        UseSelfSignedCertificate = merged.UseSelfSignedCertificate;
+        Apply(merged);
         RecalculateNextRotation(calculator, now);
         Touch(now);
         _recordedChanges.Add(RotationChangeKind.Updated);
@@ -331,25 +311,44 @@ public sealed class Rotation
 
     public override string ToString() => $"Rotation {Name} ({Type.ToSlug()}, {Strategy})";
 
-    private RotationSettings Merge(RotationChanges changes) => new()
+    /// <summary>The rotation's settings as they are now (every default resolved): what views and editors start from.</summary>
+    public RotationSettings Settings() => new()
     {
-        Name = changes.Name ?? Name,
-        Description = changes.Description ?? Description,
+        Name = Name,
+        Description = Description,
         Type = Type,
-        Strategy = changes.Strategy ?? Strategy,
+        Strategy = Strategy,
         ConnectionId = ConnectionId,
         ProjectId = ProjectId,
         EnvironmentId = EnvironmentId,
         FolderId = FolderId,
-        Parameters = changes.Parameters ?? Parameters,
-        SecretsMapping = changes.SecretsMapping ?? SecretsMapping,
-        IsAutoRotationEnabled = changes.IsAutoRotationEnabled ?? IsAutoRotationEnabled,
-        RotationInterval = changes.RotationInterval ?? RotationInterval,
-        RotateAtUtc = changes.RotateAtUtc ?? RotateAtUtc,
-        StagedLeadTime = changes.StagedLeadTime ?? StagedLeadTime,
-        RetireGracePeriod = changes.RetireGracePeriod ?? RetireGracePeriod,
-        UseSelfSignedCertificate = changes.UseSelfSignedCertificate ?? UseSelfSignedCertificate,
+        Parameters = Parameters,
+        SecretsMapping = SecretsMapping,
+        IsAutoRotationEnabled = IsAutoRotationEnabled,
+        RotationInterval = RotationInterval,
+        RotateAtUtc = RotateAtUtc,
+        StagedLeadTime = StagedLeadTime,
+        RetireGracePeriod = RetireGracePeriod,
+        UseSelfSignedCertificate = UseSelfSignedCertificate,
     };
+
+    private RotationSettings Merge(RotationChanges changes) => changes.ApplyTo(Settings());
+
+    // The settings an edit may change (type, connection and location stay as created); validated by the caller.
+    private void Apply(RotationSettings settings)
+    {
+        Name = settings.Name.Trim();
+        Description = NormalizeDescription(settings.Description);
+        Strategy = settings.Strategy ?? RotationSlugs.DefaultStrategyFor(Type);
+        Parameters = new RotationParameters(settings.Parameters.ClientId.Trim());
+        SecretsMapping = NormalizeMapping(settings.SecretsMapping);
+        IsAutoRotationEnabled = settings.IsAutoRotationEnabled;
+        RotationInterval = settings.RotationInterval;
+        RotateAtUtc = settings.RotateAtUtc;
+        StagedLeadTime = settings.StagedLeadTime ?? RotationRules.DefaultStagedLeadTime;
+        RetireGracePeriod = settings.RetireGracePeriod ?? RotationRules.DefaultRetireGracePeriod;
+        UseSelfSignedCertificate = settings.UseSelfSignedCertificate;
+    }
 
     private static string? NormalizeDescription(string? description) =>
         string.IsNullOrWhiteSpace(description) ? null : description.Trim();

@@ -198,7 +198,7 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
         var victor = RotationsUiAppFactory.Victor;
         var service = _app.Rotations;
         await Assert.ThrowsAsync<ForbiddenActionException>(() => _app.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, victor, waitForCompletion: false));
-        await Assert.ThrowsAsync<ForbiddenActionException>(() => _app.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest { RotationInterval = 2 }, victor));
+        await Assert.ThrowsAsync<ForbiddenActionException>(() => _app.UpdateRotation.ExecuteAsync(rotation.Id, new RotationChanges { RotationInterval = 2 }, victor));
         await Assert.ThrowsAsync<ForbiddenActionException>(() => _app.DeleteRotation.ExecuteAsync(rotation.Id, false, false, victor));
         await Assert.ThrowsAsync<ForbiddenActionException>(() => _app.RevealCredentials.ExecuteAsync(rotation.Id, victor));
         var unchanged = await service.GetAsync(rotation.Id);

@@ -69,23 +69,26 @@ public sealed class RotationsUiAppFactory : DashboardAppFactory
         var type = strategy == RotationStrategy.PrivateKeyJwt ? RotationType.Auth0PrivateKeyJwt : RotationType.Auth0ClientSecret;
         var result = await CreateRotation.ExecuteAsync(new CreateRotationRequest
         {
-            Name = name,
-            Type = type.ToSlug(),
-            Strategy = strategy,
-            ConnectionId = await SandboxConnectionIdAsync(),
-            ProjectId = await DefaultProjectIdAsync(),
+            Settings = new RotationSettings
+            {
+                Name = name,
+                Type = type,
+                Strategy = strategy,
+                ConnectionId = await SandboxConnectionIdAsync(),
+                ProjectId = await DefaultProjectIdAsync(),
+                IsAutoRotationEnabled = autoRotation,
+                RotationInterval = interval,
+                RotateAtUtc = new RotateAtUtc(3, 0),
+                Parameters = new RotationParameters(clientId),
+                SecretsMapping = mapping ?? new SecretsMapping($"{Prefix(name)}_CLIENT_ID",
+                    ClientSecret: type == RotationType.Auth0ClientSecret ? $"{Prefix(name)}_CLIENT_SECRET" : null,
+                    PrivateKey: type == RotationType.Auth0PrivateKeyJwt ? $"{Prefix(name)}_PRIVATE_KEY" : null,
+                    KeyId: type == RotationType.Auth0PrivateKeyJwt ? $"{Prefix(name)}_KEY_ID" : null),
+                StagedLeadTime = leadTime ?? TimeSpan.FromSeconds(1),
+                RetireGracePeriod = TimeSpan.Zero,
+            },
             Environment = environment,
             SecretPath = "/",
-            IsAutoRotationEnabled = autoRotation,
-            RotationInterval = interval,
-            RotateAtUtc = new RotateAtUtc(3, 0),
-            Parameters = new RotationParameters(clientId),
-            SecretsMapping = mapping ?? new SecretsMapping($"{Prefix(name)}_CLIENT_ID",
-                ClientSecret: type == RotationType.Auth0ClientSecret ? $"{Prefix(name)}_CLIENT_SECRET" : null,
-                PrivateKey: type == RotationType.Auth0PrivateKeyJwt ? $"{Prefix(name)}_PRIVATE_KEY" : null,
-                KeyId: type == RotationType.Auth0PrivateKeyJwt ? $"{Prefix(name)}_KEY_ID" : null),
-            StagedLeadTime = leadTime ?? TimeSpan.FromSeconds(1),
-            RetireGracePeriod = TimeSpan.Zero,
         }, Ada);
         Assert.True(result.Succeeded, result.ToString());
         return result.Value;

@@ -54,20 +54,23 @@ public sealed class NotificationsAppFactory : DashboardAppFactory
         var prefix = name.Replace('-', '_').ToUpperInvariant();
         var result = await Get<RotationDashboard.Web.Application.Rotations.CreateRotation>().ExecuteAsync(new CreateRotationRequest
         {
-            Name = name,
-            Type = RotationType.Auth0ClientSecret.ToSlug(),
-            Strategy = strategy,
-            ConnectionId = await SandboxConnectionIdAsync(),
-            ProjectId = await DefaultProjectIdAsync(),
+            Settings = new RotationSettings
+            {
+                Name = name,
+                Type = RotationType.Auth0ClientSecret,
+                Strategy = strategy,
+                ConnectionId = await SandboxConnectionIdAsync(),
+                ProjectId = await DefaultProjectIdAsync(),
+                IsAutoRotationEnabled = autoRotation,
+                RotationInterval = 30,
+                RotateAtUtc = new RotateAtUtc(3, 0),
+                Parameters = new RotationParameters(clientId),
+                SecretsMapping = new SecretsMapping($"{prefix}_CLIENT_ID", ClientSecret: $"{prefix}_CLIENT_SECRET"),
+                StagedLeadTime = TimeSpan.FromSeconds(1),
+                RetireGracePeriod = TimeSpan.Zero,
+            },
             Environment = "dev",
             SecretPath = "/",
-            IsAutoRotationEnabled = autoRotation,
-            RotationInterval = 30,
-            RotateAtUtc = new RotateAtUtc(3, 0),
-            Parameters = new RotationParameters(clientId),
-            SecretsMapping = new SecretsMapping($"{prefix}_CLIENT_ID", ClientSecret: $"{prefix}_CLIENT_SECRET"),
-            StagedLeadTime = TimeSpan.FromSeconds(1),
-            RetireGracePeriod = TimeSpan.Zero,
         }, Ada);
         Assert.True(result.Succeeded, result.ToString());
         return result.Value;

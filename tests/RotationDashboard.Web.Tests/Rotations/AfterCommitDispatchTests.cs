@@ -27,7 +27,7 @@ public class AfterCommitDispatchTests
         var rotation = await host.CreateAsync(await host.RequestAsync("dispatch", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase, autoRotation: true));
         Assert.Equal([RotationChangeKind.Created], changes.Where(c => c.RotationId == rotation.Id).Select(c => c.Kind));
 
-        var updated = await host.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest { RotationInterval = 3 }, EngineTestHost.Admin);
+        var updated = await host.UpdateRotation.ExecuteAsync(rotation.Id, new RotationChanges { RotationInterval = 3 }, EngineTestHost.Admin);
         Assert.True(updated.Succeeded, updated.ToString());
         Assert.Equal([RotationChangeKind.Created, RotationChangeKind.Updated], changes.Where(c => c.RotationId == rotation.Id).Select(c => c.Kind));
         // The scheduler followed the saved change without the use case asking.

@@ -38,7 +38,7 @@ public class ApplicationOwnershipTests
 
         // An update that moves another rotation onto the owned application is refused the same way.
         var other = await host.CreateAsync(await host.RequestAsync("other", SandboxSeed.BillingServiceClientId, RotationStrategy.Staged, otherConnection));
-        var moved = await host.UpdateRotation.ExecuteAsync(other.Id, new UpdateRotationRequest { Parameters = new RotationParameters(clientId) }, EngineTestHost.Admin);
+        var moved = await host.UpdateRotation.ExecuteAsync(other.Id, new RotationChanges { Parameters = new RotationParameters(clientId) }, EngineTestHost.Admin);
         Assert.False(moved.Succeeded);
         Assert.Contains("already rotated by rotation \"owner\"", moved.Failure!.Errors["parameters.clientId"][0], StringComparison.Ordinal);
 

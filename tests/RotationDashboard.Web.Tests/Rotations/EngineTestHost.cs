@@ -214,21 +214,24 @@ public sealed class EngineTestHost : IAsyncDisposable
         var prefix = name.ToUpperInvariant().Replace('-', '_');
         return new CreateRotationRequest
         {
-            Name = name,
-            Type = type.ToSlug(),
-            Strategy = strategy,
-            ConnectionId = connectionId ?? await SandboxConnectionAsync(),
-            ProjectId = await DefaultProjectIdAsync(),
+            Settings = new RotationSettings
+            {
+                Name = name,
+                Type = type,
+                Strategy = strategy,
+                ConnectionId = connectionId ?? await SandboxConnectionAsync(),
+                ProjectId = await DefaultProjectIdAsync(),
+                IsAutoRotationEnabled = autoRotation,
+                RotationInterval = 30,
+                Parameters = new RotationParameters(clientId),
+                SecretsMapping = type == RotationType.Auth0PrivateKeyJwt
+                    ? new SecretsMapping($"{prefix}_CLIENT_ID", PrivateKey: $"{prefix}_PRIVATE_KEY", KeyId: $"{prefix}_KEY_ID")
+                    : new SecretsMapping($"{prefix}_CLIENT_ID", ClientSecret: $"{prefix}_CLIENT_SECRET"),
+                StagedLeadTime = TimeSpan.Zero,
+                RetireGracePeriod = TimeSpan.Zero,
+            },
             Environment = "dev",
             SecretPath = "/",
-            IsAutoRotationEnabled = autoRotation,
-            RotationInterval = 30,
-            Parameters = new RotationParameters(clientId),
-            SecretsMapping = type == RotationType.Auth0PrivateKeyJwt
-                ? new SecretsMapping($"{prefix}_CLIENT_ID", PrivateKey: $"{prefix}_PRIVATE_KEY", KeyId: $"{prefix}_KEY_ID")
-                : new SecretsMapping($"{prefix}_CLIENT_ID", ClientSecret: $"{prefix}_CLIENT_SECRET"),
-            StagedLeadTime = TimeSpan.Zero,
-            RetireGracePeriod = TimeSpan.Zero,
         };
     }
 
@@ -386,4 +389,11 @@ public sealed class EventWaiter<T> : IDisposable
     public async Task<T> WaitAsync(TimeSpan? timeout = null) => await _received.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(20));
 
     public void Dispose() => _subscription.Dispose();
+}
+
+internal static class CreateRotationRequestExtensions
+{
+    /// <summary>The request with its settings changed: <c>request.With(s => s with { Name = "x" })</c>.</summary>
+    public static CreateRotationRequest With(this CreateRotationRequest request, Func<RotationSettings, RotationSettings> change) =>
+        request with { Settings = change(request.Settings) };
 }

@@ -34,8 +34,8 @@ public class RotationServiceTests(ITestOutputHelper output)
         Assert.Empty(await host.Secrets.ListSecretsAsync(failed.Value.FolderId));
 
         var byHand = await host.Secrets.CreateSecretAsync(failed.Value.FolderId, "UNISSUED_CLIENT_SECRET", "manual", Actor.User("ada"));
-        var other = await host.CreateRotation.ExecuteAsync(await host.RequestAsync("unissued-too", SandboxSeed.BillingServiceClientId, RotationStrategy.SinglePhase)
-            with { SecretsMapping = new SecretsMapping("OTHER_CLIENT_ID", ClientSecret: "UNISSUED_CLIENT_SECRET") }, EngineTestHost.Admin);
+        var other = await host.CreateRotation.ExecuteAsync((await host.RequestAsync("unissued-too", SandboxSeed.BillingServiceClientId, RotationStrategy.SinglePhase))
+            .With(s => s with { SecretsMapping = new SecretsMapping("OTHER_CLIENT_ID", ClientSecret: "UNISSUED_CLIENT_SECRET") }), EngineTestHost.Admin);
         var manual = (await host.Secrets.CreateSecretAsync(failed.Value.FolderId, "SOMETHING_ELSE", "manual", Actor.User("ada"))).Value;
         var renamed = await host.Secrets.UpdateSecretAsync(manual.Id, new RotationDashboard.Web.Services.Secrets.SecretUpdate(NewKey: "UNISSUED_CLIENT_ID"), Actor.User("ada"));
 
@@ -90,9 +90,9 @@ public class RotationServiceTests(ITestOutputHelper output)
         var first = await host.CreateAsync(await host.RequestAsync("first", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase));
         await host.CreateAsync(await host.RequestAsync("second", SandboxSeed.BillingServiceClientId, RotationStrategy.SinglePhase));
 
-        var taken = await host.UpdateRotation.ExecuteAsync(first.Id, new UpdateRotationRequest { Name = "second" }, EngineTestHost.Admin);
-        var clash = await host.UpdateRotation.ExecuteAsync(first.Id, new UpdateRotationRequest { SecretsMapping = new SecretsMapping("SECOND_CLIENT_ID", ClientSecret: "FIRST_CLIENT_SECRET") }, EngineTestHost.Admin);
-        var renamed = await host.UpdateRotation.ExecuteAsync(first.Id, new UpdateRotationRequest
+        var taken = await host.UpdateRotation.ExecuteAsync(first.Id, new RotationChanges { Name = "second" }, EngineTestHost.Admin);
+        var clash = await host.UpdateRotation.ExecuteAsync(first.Id, new RotationChanges { SecretsMapping = new SecretsMapping("SECOND_CLIENT_ID", ClientSecret: "FIRST_CLIENT_SECRET") }, EngineTestHost.Admin);
+        var renamed = await host.UpdateRotation.ExecuteAsync(first.Id, new RotationChanges
         {
             Name = "payments-worker",
             Description = "Payments worker secret",

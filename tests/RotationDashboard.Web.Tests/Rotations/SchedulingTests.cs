@@ -51,7 +51,7 @@ public class SchedulingTests(ITestOutputHelper output)
         {
             overdueId = (await host.CreateAsync(await host.RequestAsync("overdue", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase, autoRotation: true))).Id;
             disabledId = (await host.CreateAsync(await host.RequestAsync("disabled", SandboxSeed.BillingServiceClientId, RotationStrategy.SinglePhase, autoRotation: true))).Id;
-            Assert.True((await host.UpdateRotation.ExecuteAsync(disabledId, new UpdateRotationRequest { IsAutoRotationEnabled = false }, EngineTestHost.Admin)).Succeeded);
+            Assert.True((await host.UpdateRotation.ExecuteAsync(disabledId, new RotationChanges { IsAutoRotationEnabled = false }, EngineTestHost.Admin)).Succeeded);
 
             // Both were due while the dashboard was down (the disabled one only by a stale time).
             await SetNextRotationAsync(host, overdueId, DateTimeOffset.UtcNow.AddHours(-3));
@@ -107,7 +107,7 @@ public class SchedulingTests(ITestOutputHelper output)
         await host.Scheduler.RescheduleAsync(rotation.Id, CancellationToken.None);
         Assert.NotNull(await host.Scheduler.GetNextFireTimeAsync(rotation.Id));
 
-        var updated = await host.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest { IsAutoRotationEnabled = false }, EngineTestHost.Admin);
+        var updated = await host.UpdateRotation.ExecuteAsync(rotation.Id, new RotationChanges { IsAutoRotationEnabled = false }, EngineTestHost.Admin);
         await Task.Delay(1500);
 
         Assert.True(updated.Succeeded, updated.ToString());
@@ -125,8 +125,7 @@ public class SchedulingTests(ITestOutputHelper output)
     {
         await using var data = await EngineTestData.CreateAsync();
         await using var host = await EngineTestHost.StartAsync(data);
-        var request = await host.RequestAsync("lead", SandboxSeed.BillingServiceClientId, RotationStrategy.Staged, autoRotation: true)
-            with { StagedLeadTime = TimeSpan.FromMinutes(10) };
+        var request = (await host.RequestAsync("lead", SandboxSeed.BillingServiceClientId, RotationStrategy.Staged, autoRotation: true)).With(s => s with { StagedLeadTime = TimeSpan.FromMinutes(10) });
         var rotation = await host.CreateAsync(request);
         var liveSecret = host.Sandbox.GetClientSecret(SandboxSeed.BillingServiceClientId);
 
@@ -139,7 +138,7 @@ public class SchedulingTests(ITestOutputHelper output)
         await waiting.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.NotNull(await host.RotationSecrets.ReadNextAsync(rotation.FolderId, rotation.SecretsMapping.ClientSecret!));
 
-        var disabled = await host.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest { IsAutoRotationEnabled = false }, EngineTestHost.Admin);
+        var disabled = await host.UpdateRotation.ExecuteAsync(rotation.Id, new RotationChanges { IsAutoRotationEnabled = false }, EngineTestHost.Admin);
         Assert.True(disabled.Succeeded, disabled.ToString());
         var withdrawn = await finished.WaitAsync(TimeSpan.FromSeconds(5));
 
@@ -152,11 +151,11 @@ public class SchedulingTests(ITestOutputHelper output)
         await host.AssertConsumerAuthenticatesAsync(after);
 
         // A run somebody asked for by hand is theirs: settings saved during its lead time do not withdraw it.
-        Assert.True((await host.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest { StagedLeadTime = TimeSpan.FromSeconds(1) }, EngineTestHost.Admin)).Succeeded);
+        Assert.True((await host.UpdateRotation.ExecuteAsync(rotation.Id, new RotationChanges { StagedLeadTime = TimeSpan.FromSeconds(1) }, EngineTestHost.Admin)).Succeeded);
         using var manualWaiting = host.WaitFor<RunWaitingEvent>(e => e.RotationId == rotation.Id && e.Step == RunStepName.Apply);
         var manual = await host.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: false);
         await manualWaiting.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True((await host.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest { IsAutoRotationEnabled = false, Description = "edited" }, EngineTestHost.Admin)).Succeeded);
+        Assert.True((await host.UpdateRotation.ExecuteAsync(rotation.Id, new RotationChanges { IsAutoRotationEnabled = false, Description = "edited" }, EngineTestHost.Admin)).Succeeded);
         var manualRun = await WaitForFinishedRunAsync(host, manual.Value.Run.Id);
         Assert.Equal(RunStatus.Succeeded, manualRun.Status);
         Assert.NotEqual(liveSecret, host.Sandbox.GetClientSecret(SandboxSeed.BillingServiceClientId));
@@ -170,7 +169,7 @@ public class SchedulingTests(ITestOutputHelper output)
         var rotation = await host.CreateAsync(await host.RequestAsync("edit", SandboxSeed.BillingServiceClientId, RotationStrategy.SinglePhase, autoRotation: true));
         Assert.Equal(rotation.NextRotationAt, await host.Scheduler.GetNextFireTimeAsync(rotation.Id));
 
-        var edited = await host.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest
+        var edited = await host.UpdateRotation.ExecuteAsync(rotation.Id, new RotationChanges
         {
             RotationInterval = 7,
             RotateAtUtc = new RotateAtUtc(3, 30),
@@ -190,7 +189,7 @@ public class SchedulingTests(ITestOutputHelper output)
         Assert.Equal(expected - TimeSpan.FromMinutes(10), await host.Scheduler.GetNextFireTimeAsync(rotation.Id));
 
         // An editor holding an old version is told to reload.
-        var stale = await host.UpdateRotation.ExecuteAsync(rotation.Id, new UpdateRotationRequest { Description = "x" }, EngineTestHost.Admin, rotation.RowVersion);
+        var stale = await host.UpdateRotation.ExecuteAsync(rotation.Id, new RotationChanges { Description = "x" }, EngineTestHost.Admin, rotation.RowVersion);
         Assert.Equal(OperationFailureKind.Conflict, stale.Failure!.Kind);
     }
 

@@ -87,7 +87,7 @@ public class StrategyTests(ITestOutputHelper output)
     {
         await using var data = await EngineTestData.CreateAsync();
         await using var host = await EngineTestHost.StartAsync(data);
-        var request = await host.RequestAsync("billing", SandboxSeed.BillingServiceClientId, RotationStrategy.Staged) with { StagedLeadTime = TimeSpan.FromSeconds(1) };
+        var request = (await host.RequestAsync("billing", SandboxSeed.BillingServiceClientId, RotationStrategy.Staged)).With(s => s with { StagedLeadTime = TimeSpan.FromSeconds(1) });
         var created = await host.CreateAsync(request);
         Assert.Equal(TimeSpan.FromSeconds(1), created.StagedLeadTime);
 
@@ -124,7 +124,7 @@ public class StrategyTests(ITestOutputHelper output)
         var ledgerKey = host.Sandbox.GetKeyPair(SandboxSeed.LedgerSyncClientId, SandboxSeed.LedgerSyncCredentialId)!;
 
         // First issuance on an application that already uses Private Key JWT: its own key stays attached for the grace period.
-        var request = await host.RequestAsync("ledger", SandboxSeed.LedgerSyncClientId, RotationStrategy.PrivateKeyJwt) with { RetireGracePeriod = TimeSpan.FromSeconds(1) };
+        var request = (await host.RequestAsync("ledger", SandboxSeed.LedgerSyncClientId, RotationStrategy.PrivateKeyJwt)).With(s => s with { RetireGracePeriod = TimeSpan.FromSeconds(1) });
         var watch = Stopwatch.StartNew();
         var created = await host.CreateAsync(request);
         output.WriteLine($"private key JWT create took {watch.ElapsedMilliseconds} ms");
@@ -182,7 +182,7 @@ public class StrategyTests(ITestOutputHelper output)
     {
         await using var data = await EngineTestData.CreateAsync();
         await using var host = await EngineTestHost.StartAsync(data);
-        var request = await host.RequestAsync("ledger-cert", SandboxSeed.LedgerSyncClientId, RotationStrategy.PrivateKeyJwt) with { UseSelfSignedCertificate = true };
+        var request = (await host.RequestAsync("ledger-cert", SandboxSeed.LedgerSyncClientId, RotationStrategy.PrivateKeyJwt)).With(s => s with { UseSelfSignedCertificate = true });
 
         var created = await host.CreateAsync(request);
         var rotated = await host.RotateNow.ExecuteAsync(created.Id, RunTrigger.Manual, EngineTestHost.Admin, waitForCompletion: true);

@@ -61,9 +61,9 @@ public sealed class RotationWizardModelTests
         var model = new RotationWizardModel { RotateAtLocal = "03:00" };
         Assert.Equal(new RotateAtUtc(2, 0), model.ToUtc(Berlin, Winter));
         Assert.Equal(new RotateAtUtc(1, 0), model.ToUtc(Berlin, Summer));
-        Assert.Equal("04:00", RotationWizardModel.ToLocalText(new RotateAtUtc(2, 0), Berlin, Summer));
-        Assert.True(RotationWizardModel.HasDaylightSaving(Berlin, Winter));
-        Assert.False(RotationWizardModel.HasDaylightSaving(Kolkata, Winter)); // it had DST in the 1940s; not any more
+        Assert.Equal("04:00", WizardTime.ToLocalText(new RotateAtUtc(2, 0), Berlin, Summer));
+        Assert.True(WizardTime.HasDaylightSaving(Berlin, Winter));
+        Assert.False(WizardTime.HasDaylightSaving(Kolkata, Winter)); // it had DST in the 1940s; not any more
     }
 
     [Fact]
@@ -137,12 +137,13 @@ public sealed class RotationWizardModelTests
         };
         model.SetStrategy(RotationStrategy.PrivateKeyJwt);
         var request = model.ToCreateRequest(Kolkata, Winter);
-        Assert.Equal(("signer-key", null, RotationSlugs.Auth0PrivateKeyJwt, RotationStrategy.PrivateKeyJwt), (request.Name, request.Description, request.Type, request.Strategy));
-        Assert.Equal(new RotateAtUtc(2, 0), request.RotateAtUtc);
-        Assert.Equal("app-1", request.Parameters!.ClientId);
-        Assert.Equal(new SecretsMapping("AUTH0_CLIENT_ID", PrivateKey: "AUTH0_PRIVATE_KEY", KeyId: "AUTH0_KEY_ID"), request.SecretsMapping);
-        Assert.Equal((TimeSpan?)TimeSpan.FromMinutes(90), request.RetireGracePeriod);
-        Assert.Null(request.StagedLeadTime);
+        var settings = request.Settings;
+        Assert.Equal(("signer-key", null, RotationSlugs.Auth0PrivateKeyJwt, RotationStrategy.PrivateKeyJwt), (settings.Name, settings.Description, settings.Type.ToSlug(), settings.Strategy));
+        Assert.Equal(new RotateAtUtc(2, 0), settings.RotateAtUtc);
+        Assert.Equal("app-1", settings.Parameters.ClientId);
+        Assert.Equal(new SecretsMapping("AUTH0_CLIENT_ID", PrivateKey: "AUTH0_PRIVATE_KEY", KeyId: "AUTH0_KEY_ID"), settings.SecretsMapping);
+        Assert.Equal((TimeSpan?)TimeSpan.FromMinutes(90), settings.RetireGracePeriod);
+        Assert.Null(settings.StagedLeadTime);
     }
 
     [Fact]
@@ -152,7 +153,7 @@ public sealed class RotationWizardModelTests
         var model = new RotationWizardModel(existing, Kolkata, Winter);
         Assert.Equal("08:30", model.RotateAtLocal);
         Assert.Equal((5d, DurationUnit.Minutes), (model.LeadTimeAmount!.Value, model.LeadTimeUnit));
-        Assert.Equal(new UpdateRotationRequest(), model.ToUpdateRequest(Kolkata, Winter));
+        Assert.Equal(new RotationChanges(), model.ToChanges(Kolkata, Winter));
         Assert.False(model.CanChooseStrategy(RotationStrategy.PrivateKeyJwt));
         Assert.True(model.CanChooseStrategy(RotationStrategy.SinglePhase));
 
@@ -160,7 +161,7 @@ public sealed class RotationWizardModelTests
         model.SetStrategy(RotationStrategy.SinglePhase);
         model.ClientSecretKey = "RENAMED_SECRET";
         model.Description = "";
-        var update = model.ToUpdateRequest(Kolkata, Winter);
+        var update = model.ToChanges(Kolkata, Winter);
         Assert.Equal(60, update.RotationInterval);
         Assert.Equal(RotationStrategy.SinglePhase, update.Strategy);
         Assert.Equal("RENAMED_SECRET", update.SecretsMapping!.ClientSecret);
@@ -177,7 +178,7 @@ public sealed class RotationWizardModelTests
     [InlineData(3600, 1, DurationUnit.Hours)]
     [InlineData(172800, 2, DurationUnit.Days)]
     public void Durations_show_in_the_largest_whole_unit(int seconds, double amount, DurationUnit unit) =>
-        Assert.Equal((amount, unit), RotationWizardModel.Split(TimeSpan.FromSeconds(seconds)));
+        Assert.Equal((amount, unit), WizardTime.Split(TimeSpan.FromSeconds(seconds)));
 
     [Fact]
     public void Text_for_durations_and_what_is_ahead()
@@ -205,9 +206,15 @@ public sealed class RotationWizardModelTests
         0, Winter, Winter);
 
     private static RotationView Existing() => new(
-        Guid.NewGuid(), "orders-worker", "Orders", RotationSlugs.Auth0ClientSecret, RotationStrategy.Staged, new RotationParameters("app-1"),
-        new SecretsMapping("ORDERS_CLIENT_ID", ClientSecret: "ORDERS_CLIENT_SECRET"), true, 0, Guid.NewGuid(), Guid.NewGuid(), Winter, Winter, 30,
-        RotationSlugs.Success, Winter, Winter, null, Winter.AddDays(30), new RotationConnectionRef("auth0", "tenant", Guid.NewGuid()),
-        new RotationEnvironmentRef("dev", "Development", Guid.NewGuid()), Guid.NewGuid(), new RotationFolderRef(Guid.NewGuid(), "/"), new RotateAtUtc(3, 0),
-        null, false, TimeSpan.FromMinutes(5), TimeSpan.FromHours(1), false, "Orders worker", 7, false, null);
+        Guid.NewGuid(),
+        new RotationSettings
+        {
+            Name = "orders-worker", Description = "Orders", Type = RotationType.Auth0ClientSecret, Strategy = RotationStrategy.Staged,
+            Parameters = new RotationParameters("app-1"), SecretsMapping = new SecretsMapping("ORDERS_CLIENT_ID", ClientSecret: "ORDERS_CLIENT_SECRET"),
+            IsAutoRotationEnabled = true, FolderId = Guid.NewGuid(), ConnectionId = Guid.NewGuid(), RotationInterval = 30, ProjectId = Guid.NewGuid(),
+            RotateAtUtc = new RotateAtUtc(3, 0), StagedLeadTime = TimeSpan.FromMinutes(5), RetireGracePeriod = TimeSpan.FromHours(1), UseSelfSignedCertificate = false,
+        },
+        0, Winter, Winter, RotationSlugs.Success, Winter, Winter, null, Winter.AddDays(30), new RotationConnectionRef("auth0", "tenant", Guid.NewGuid()),
+        new RotationEnvironmentRef("dev", "Development", Guid.NewGuid()), new RotationFolderRef(Guid.NewGuid(), "/"),
+        null, false, "Orders worker", 7, false, null);
 }

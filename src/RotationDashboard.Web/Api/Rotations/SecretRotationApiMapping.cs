@@ -10,9 +10,10 @@ namespace RotationDashboard.Web.Api.Rotations;
 
 /// <summary>
 /// The one mapping between the rotation API's contracts (seed 002's JSON) and the application's models: request
-/// bodies to <see cref="CreateRotationRequest"/>/<see cref="UpdateRotationRequest"/> (with the checks only the API
-/// needs: the type in the path, strategy slugs, seconds), and views to response DTOs. A new rotation field is added
-/// here, in the request/response contracts and nowhere else in the API.
+/// bodies to the domain's <see cref="RotationSettings"/> (inside <see cref="CreateRotationRequest"/>) and
+/// <see cref="RotationChanges"/> (with the checks only the API needs: the type in the path, strategy slugs, seconds),
+/// and views to response DTOs. A new rotation field is added here, in the request/response contracts and nowhere else
+/// in the API.
 /// </summary>
 public static class SecretRotationApiMapping
 {
@@ -45,25 +46,28 @@ public static class SecretRotationApiMapping
 
         return new CreateRotationRequest
         {
-            Name = input.Name ?? string.Empty,
-            Description = input.Description,
-            Type = type.ToSlug(),
-            Strategy = strategy,
-            ConnectionId = input.ConnectionId ?? Guid.Empty,
-            ProjectId = input.ProjectId ?? Guid.Empty,
+            Settings = new RotationSettings
+            {
+                Name = input.Name ?? string.Empty,
+                Description = input.Description,
+                Type = type,
+                Strategy = strategy,
+                ConnectionId = input.ConnectionId ?? Guid.Empty,
+                ProjectId = input.ProjectId ?? Guid.Empty,
+                IsAutoRotationEnabled = input.IsAutoRotationEnabled ?? true,
+                RotationInterval = input.RotationInterval!.Value,
+                RotateAtUtc = rotateAt ?? RotateAtUtc.Midnight,
+                Parameters = new RotationParameters(input.Parameters?.ClientId ?? string.Empty),
+                SecretsMapping = input.SecretsMapping is { } mapping
+                    ? new SecretsMapping(mapping.ClientId ?? string.Empty, mapping.ClientSecret, mapping.PrivateKey, mapping.KeyId,
+                        mapping.ClientSecretNext, mapping.PrivateKeyNext, mapping.KeyIdNext)
+                    : SecretsMapping.DefaultFor(type),
+                StagedLeadTime = Seconds(input.StagedLeadTimeSeconds),
+                RetireGracePeriod = Seconds(input.RetireGracePeriodSeconds),
+                UseSelfSignedCertificate = input.UseSelfSignedCertificate ?? false,
+            },
             Environment = input.Environment ?? string.Empty,
             SecretPath = input.SecretPath ?? "/",
-            IsAutoRotationEnabled = input.IsAutoRotationEnabled ?? true,
-            RotationInterval = input.RotationInterval!.Value,
-            RotateAtUtc = rotateAt,
-            Parameters = input.Parameters is null ? null : new RotationParameters(input.Parameters.ClientId ?? string.Empty),
-            SecretsMapping = input.SecretsMapping is { } mapping
-                ? new SecretsMapping(mapping.ClientId ?? string.Empty, mapping.ClientSecret, mapping.PrivateKey, mapping.KeyId,
-                    mapping.ClientSecretNext, mapping.PrivateKeyNext, mapping.KeyIdNext)
-                : null,
-            StagedLeadTime = Seconds(input.StagedLeadTimeSeconds),
-            RetireGracePeriod = Seconds(input.RetireGracePeriodSeconds),
-            UseSelfSignedCertificate = input.UseSelfSignedCertificate ?? false,
             SwitchToPrivateKeyJwt = input.SwitchToPrivateKeyJwt ?? false,
         };
     }
@@ -73,7 +77,7 @@ public static class SecretRotationApiMapping
     /// (connection, project, environment, path, type) are ignored when they equal the current value, as Infisical's
     /// clients (Terraform) send them on every update, and refused with the reason when they differ.
     /// </summary>
-    public static UpdateRotationRequest? ToUpdateRequest(RotationType type, UpdateSecretRotationRequest input, RotationView current, ValidationErrors errors)
+    public static RotationChanges? ToChanges(RotationType type, UpdateSecretRotationRequest input, RotationView current, ValidationErrors errors)
     {
         Immutable(errors, "connectionId", input.ConnectionId, current.ConnectionId, current.Connection.Name);
         Immutable(errors, "projectId", input.ProjectId, current.ProjectId, current.ProjectId.ToString());
@@ -102,7 +106,7 @@ public static class SecretRotationApiMapping
                 m.PrivateKeyNext ?? current.SecretsMapping.PrivateKeyNext,
                 m.KeyIdNext ?? current.SecretsMapping.KeyIdNext)
             : null;
-        return new UpdateRotationRequest
+        return new RotationChanges
         {
             Name = input.Name,
             Description = input.DescriptionSent ? input.Description ?? string.Empty : null,

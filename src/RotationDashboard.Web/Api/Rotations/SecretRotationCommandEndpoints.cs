@@ -108,7 +108,7 @@ public static partial class SecretRotationCommandEndpoints
         if (!result.Succeeded)
         {
             var path = FolderPath.TryNormalize(request.SecretPath, out var normalized, out _) ? normalized : request.SecretPath;
-            return Failure(result.Failure!, new NameConflict(request.Name, path));
+            return Failure(result.Failure!, new NameConflict(request.Settings.Name, path));
         }
 
         return result.Value.RotationStatus == RotationStatusFailed
@@ -170,13 +170,13 @@ public static partial class SecretRotationCommandEndpoints
         }
 
         var errors = new ValidationErrors();
-        var request = SecretRotationApiMapping.ToUpdateRequest(type, input, current, errors);
-        if (request is null)
+        var changes = SecretRotationApiMapping.ToChanges(type, input, current, errors);
+        if (changes is null)
         {
             return ApiResults.ValidationProblem(errors.ToDictionary().AsReadOnly());
         }
 
-        var result = await update.ExecuteAsync(rotationId, request, DashboardUser.FromPrincipal(context.User), cancellationToken: cancellationToken);
+        var result = await update.ExecuteAsync(rotationId, changes, DashboardUser.FromPrincipal(context.User), cancellationToken: cancellationToken);
         return result.Succeeded
             ? ApiResults.Ok(new SecretRotationResponse(SecretRotationApiMapping.ToDto(result.Value)))
             : Failure(result.Failure!, input.Name is null ? null : new NameConflict(input.Name, current.Folder.Path));

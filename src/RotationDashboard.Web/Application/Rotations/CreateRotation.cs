@@ -53,45 +53,23 @@ public sealed class CreateRotation(
     {
         ArgumentNullException.ThrowIfNull(request);
         await guard.EnsureAsync(user, ApiPermissions.RotationsWrite, RotationLocation.Of(request), AuditActions.RotationCreate, "create rotations",
-            new AuditTarget(AuditTargetTypes.Rotation, null, request.Name), cancellationToken);
+            new AuditTarget(AuditTargetTypes.Rotation, null, request.Settings.Name), cancellationToken);
 
         var errors = new ValidationErrors();
-        if (!RotationSlugs.TryParseType(request.Type, out var type))
-        {
-            errors.Add("type", $"Type must be \"{RotationSlugs.Auth0ClientSecret}\" or \"{RotationSlugs.Auth0PrivateKeyJwt}\".");
-        }
-
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var (environment, folder) = await ResolveLocationAsync(db, request, errors, cancellationToken);
-        var settings = new RotationSettings
+        var settings = request.Settings with
         {
-            Name = request.Name ?? string.Empty,
-            Description = request.Description,
-            Type = type,
-            Strategy = request.Strategy,
-            ConnectionId = request.ConnectionId,
-            ProjectId = request.ProjectId,
             // Placeholders keep "required" messages away from fields whose real error is already recorded.
             EnvironmentId = environment?.Id ?? Guid.NewGuid(),
             FolderId = folder?.Id ?? Guid.NewGuid(),
-            Parameters = request.Parameters ?? new RotationParameters(string.Empty),
-            SecretsMapping = request.SecretsMapping ?? SecretsMapping.DefaultFor(type),
-            IsAutoRotationEnabled = request.IsAutoRotationEnabled,
-            RotationInterval = request.RotationInterval,
-            RotateAtUtc = request.RotateAtUtc ?? RotateAtUtc.Midnight,
-            StagedLeadTime = request.StagedLeadTime,
-            RetireGracePeriod = request.RetireGracePeriod,
-            UseSelfSignedCertificate = request.UseSelfSignedCertificate,
         };
-        if (errors.IsEmpty || !errors.ContainsKey("type"))
-        {
-            errors.Merge(RotationRules.Validate(settings));
-        }
+        errors.Merge(RotationRules.Validate(settings));
 
-        var connection = request.ConnectionId == Guid.Empty
+        var connection = settings.ConnectionId == Guid.Empty
             ? null
-            : await db.Connections.AsNoTracking().SingleOrDefaultAsync(c => c.Id == request.ConnectionId, cancellationToken);
-        if (connection is null && request.ConnectionId != Guid.Empty)
+            : await db.Connections.AsNoTracking().SingleOrDefaultAsync(c => c.Id == settings.ConnectionId, cancellationToken);
+        if (connection is null && settings.ConnectionId != Guid.Empty)
         {
             errors.Add("connectionId", "Connection not found.");
         }
@@ -114,6 +92,7 @@ public sealed class CreateRotation(
         }
 
         // Only reads from here on: Auth0 is changed by the first run, after the rotation exists.
+        var type = settings.Type;
         var strategy = settings.Strategy ?? RotationSlugs.DefaultStrategyFor(type);
         var application = await applicationCheck.CheckAsync(connection!, type, settings.Parameters.ClientId.Trim(), request.SwitchToPrivateKeyJwt, cancellationToken);
         if (application.Unavailable is { } unavailable)
@@ -161,12 +140,13 @@ public sealed class CreateRotation(
         ValidationErrors errors,
         CancellationToken cancellationToken)
     {
-        if (request.ProjectId == Guid.Empty)
+        var projectId = request.Settings.ProjectId;
+        if (projectId == Guid.Empty)
         {
             return (null, null);
         }
 
-        if (!await db.Projects.AnyAsync(p => p.Id == request.ProjectId, cancellationToken))
+        if (!await db.Projects.AnyAsync(p => p.Id == projectId, cancellationToken))
         {
             errors.Add("projectId", "Project not found.");
             return (null, null);
@@ -175,7 +155,7 @@ public sealed class CreateRotation(
         var slug = request.Environment?.Trim() ?? string.Empty;
         var environment = slug.Length == 0
             ? null
-            : await db.Environments.AsNoTracking().SingleOrDefaultAsync(e => e.ProjectId == request.ProjectId && e.Slug == slug, cancellationToken);
+            : await db.Environments.AsNoTracking().SingleOrDefaultAsync(e => e.ProjectId == projectId && e.Slug == slug, cancellationToken);
         if (environment is null)
         {
             errors.Add("environment", slug.Length switch

@@ -10,5 +10,5 @@ internal static class RotationLocation
         view is null ? null : new ResourceLocation(view.ProjectId, view.Environment.Slug, view.Folder.Path);
 
     public static ResourceLocation Of(CreateRotationRequest request) =>
-        new(request.ProjectId, request.Environment.Trim(), request.SecretPath);
+        new(request.Settings.ProjectId, request.Environment.Trim(), request.SecretPath);
 }

@@ -309,14 +309,12 @@ public sealed class RotationQueries(
         {
             var r = row.Rotation;
             return new RotationView(
-                r.Id, r.Name, r.Description, r.Type.ToSlug(), r.Strategy, r.Parameters, r.SecretsMapping, r.IsAutoRotationEnabled, r.ActiveIndex,
-                r.FolderId, r.ConnectionId, r.CreatedAt, r.UpdatedAt, r.RotationInterval, r.RotationStatus?.ToSlug(), r.LastRotationAttemptedAt,
+                r.Id, r.Settings(), r.ActiveIndex, r.CreatedAt, r.UpdatedAt, r.RotationStatus?.ToSlug(), r.LastRotationAttemptedAt,
                 r.LastRotatedAt, r.LastRotationJobId, r.NextRotationAt,
                 new RotationConnectionRef("auth0", row.ConnectionName, r.ConnectionId),
                 new RotationEnvironmentRef(row.EnvironmentSlug, row.EnvironmentName, r.EnvironmentId),
-                r.ProjectId,
                 new RotationFolderRef(r.FolderId, row.FolderPath),
-                r.RotateAtUtc, ReadMessage(r), r.IsLastRotationManual, r.StagedLeadTime, r.RetireGracePeriod, r.UseSelfSignedCertificate, r.ApplicationName, r.RowVersion,
+                ReadMessage(r), r.IsLastRotationManual, r.ApplicationName, r.RowVersion,
                 r.IsLeased(now),
                 runs.TryGetValue(r.Id, out var run) ? ToRunView(run, r) : null,
                 r.NeedsAttention);

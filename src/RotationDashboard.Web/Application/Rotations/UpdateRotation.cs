@@ -34,12 +34,12 @@ public sealed class UpdateRotation(
     /// <exception cref="ForbiddenActionException">The caller lacks rotations:write there.</exception>
     public async Task<OperationResult<RotationView>> ExecuteAsync(
         Guid id,
-        UpdateRotationRequest request,
+        RotationChanges changes,
         DashboardUser user,
         long? expectedRowVersion = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(changes);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var rotation = await db.Rotations.SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
         await guard.EnsureAsync(user, ApiPermissions.RotationsWrite, rotation is null ? null : RotationLocation.Of(await queries.GetAsync(id, cancellationToken)),
@@ -59,23 +59,9 @@ public sealed class UpdateRotation(
             db.Entry(rotation).Property(r => r.RowVersion).OriginalValue = expected;
         }
 
-        var changes = new RotationChanges
-        {
-            Name = request.Name,
-            Description = request.Description,
-            Strategy = request.Strategy,
-            Parameters = request.Parameters,
-            SecretsMapping = request.SecretsMapping,
-            IsAutoRotationEnabled = request.IsAutoRotationEnabled,
-            RotationInterval = request.RotationInterval,
-            RotateAtUtc = request.RotateAtUtc,
-            StagedLeadTime = request.StagedLeadTime,
-            RetireGracePeriod = request.RetireGracePeriod,
-            UseSelfSignedCertificate = request.UseSelfSignedCertificate,
-        };
         var errors = rotation.ValidateChanges(changes);
-        var newName = request.Name?.Trim();
-        var renamedKeys = RenamedMappingKeys(rotation.SecretsMapping, request.SecretsMapping);
+        var newName = changes.Name?.Trim();
+        var renamedKeys = RenamedMappingKeys(rotation.SecretsMapping, changes.SecretsMapping);
         var folder = await db.Folders.AsNoTracking().SingleAsync(f => f.Id == rotation.FolderId, cancellationToken);
         if (!errors.HasErrors)
         {
@@ -88,9 +74,9 @@ public sealed class UpdateRotation(
             return OperationResult<RotationView>.Invalid(errors);
         }
 
-        var newClientId = request.Parameters?.ClientId.Trim();
+        var newClientId = changes.Parameters?.ClientId.Trim();
         var clientChanged = newClientId is not null && newClientId != rotation.Parameters.ClientId;
-        var sensitive = clientChanged || renamedKeys.Count > 0 || (request.Strategy is { } s && s != rotation.Strategy);
+        var sensitive = clientChanged || renamedKeys.Count > 0 || (changes.Strategy is { } s && s != rotation.Strategy);
         if (sensitive && await IsRunUnderWayAsync(db, rotation, cancellationToken))
         {
             return OperationResult<RotationView>.Conflict("A rotation run is in progress; change the application, mapping or strategy when it has finished.");
@@ -121,7 +107,7 @@ public sealed class UpdateRotation(
             newApplicationName = application.Name;
         }
 
-        var before = Describe(rotation);
+        var before = rotation.Settings().ChangeableValues();
         var now = timeProvider.GetUtcNow();
         rotation.Update(changes, calculator, now);
         rotation.RecordApplicationName(newApplicationName);
@@ -140,7 +126,7 @@ public sealed class UpdateRotation(
             }
         }
 
-        var after = Describe(rotation);
+        var after = rotation.Settings().ChangeableValues();
         var changed = after.Where(kv => !Equals(before.GetValueOrDefault(kv.Key), kv.Value)).Select(kv => kv.Key).ToList();
         db.AuditEvents.Add(AuditEvent.Record(now, user.Actor, AuditActions.RotationUpdate, AuditTarget.Rotation(rotation.Id, rotation.Name), AuditOutcome.Success,
             changed.Count == 0 ? "No change." : "Changed: " + string.Join(", ", changed) + "."));
@@ -194,19 +180,4 @@ public sealed class UpdateRotation(
             .Select(e => (before[e.Key], e.Value.Trim()))
             .ToList();
     }
-
-    private static Dictionary<string, object?> Describe(Rotation rotation) => new(StringComparer.Ordinal)
-    {
-        ["name"] = rotation.Name,
-        ["description"] = rotation.Description,
-        ["strategy"] = rotation.Strategy,
-        ["parameters"] = rotation.Parameters,
-        ["secretsMapping"] = rotation.SecretsMapping,
-        ["isAutoRotationEnabled"] = rotation.IsAutoRotationEnabled,
-        ["rotationInterval"] = rotation.RotationInterval,
-        ["rotateAtUtc"] = rotation.RotateAtUtc,
-        ["stagedLeadTime"] = rotation.StagedLeadTime,
-        ["retireGracePeriod"] = rotation.RetireGracePeriod,
-        ["useSelfSignedCertificate"] = rotation.UseSelfSignedCertificate,
-    };
 }

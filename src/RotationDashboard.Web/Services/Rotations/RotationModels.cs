@@ -3,80 +3,23 @@ using RotationDashboard.Core.Rotations;
 namespace RotationDashboard.Web.Services.Rotations;
 
 /// <summary>
-/// The wizard's or <c>POST /api/v2/secret-rotations/{type}</c> body (seed 002), plus our strategy and timings.
-/// <see cref="Environment"/> is the environment slug, <see cref="SecretPath"/> the folder path.
+/// The wizard's or <c>POST /api/v2/secret-rotations/{type}</c> body (seed 002): the domain's <see cref="RotationSettings"/>
+/// plus where the rotation goes, by name. <see cref="Environment"/> is the environment slug and <see cref="SecretPath"/>
+/// the folder path; <see cref="CreateRotation"/> resolves them to the settings' environment and folder ids.
 /// </summary>
 public sealed record CreateRotationRequest
 {
-    public required string Name { get; init; }
-
-    public string? Description { get; init; }
-
-    /// <summary><c>auth0-client-secret</c> or <c>auth0-private-key-jwt</c>.</summary>
-    public string Type { get; init; } = RotationSlugs.Auth0ClientSecret;
-
-    /// <summary>Null picks the type's default (single-phase for client secrets, as in seed 002).</summary>
-    public RotationStrategy? Strategy { get; init; }
-
-    public Guid ConnectionId { get; init; }
-
-    public Guid ProjectId { get; init; }
+    public required RotationSettings Settings { get; init; }
 
     public required string Environment { get; init; }
 
     public string SecretPath { get; init; } = "/";
-
-    public bool IsAutoRotationEnabled { get; init; } = true;
-
-    public int RotationInterval { get; init; } = 30;
-
-    public RotateAtUtc? RotateAtUtc { get; init; }
-
-    public RotationParameters? Parameters { get; init; }
-
-    public SecretsMapping? SecretsMapping { get; init; }
-
-    /// <summary>Staged: how long NEXT is published before Auth0 switches (default 5 minutes).</summary>
-    public TimeSpan? StagedLeadTime { get; init; }
-
-    /// <summary>Private Key JWT: how long the previous key stays valid after promotion (default 1 hour).</summary>
-    public TimeSpan? RetireGracePeriod { get; init; }
-
-    /// <summary>Private Key JWT: register each key in Auth0 as a self-signed certificate (Auth0 enforces its expiry).</summary>
-    public bool UseSelfSignedCertificate { get; init; }
 
     /// <summary>
     /// Private Key JWT on an application that authenticates with a client secret today: switching breaks every
     /// consumer that uses the secret, so it happens only when this is set.
     /// </summary>
     public bool SwitchToPrivateKeyJwt { get; init; }
-}
-
-/// <summary>A partial update (<c>PATCH</c>): null leaves a field as it is. Connection, environment and path cannot change.</summary>
-public sealed record UpdateRotationRequest
-{
-    public string? Name { get; init; }
-
-    /// <summary>An empty string clears the description.</summary>
-    public string? Description { get; init; }
-
-    public bool? IsAutoRotationEnabled { get; init; }
-
-    public int? RotationInterval { get; init; }
-
-    public RotateAtUtc? RotateAtUtc { get; init; }
-
-    public RotationParameters? Parameters { get; init; }
-
-    public SecretsMapping? SecretsMapping { get; init; }
-
-    public RotationStrategy? Strategy { get; init; }
-
-    public TimeSpan? StagedLeadTime { get; init; }
-
-    public TimeSpan? RetireGracePeriod { get; init; }
-
-    public bool? UseSelfSignedCertificate { get; init; }
 }
 
 public sealed record RotationConnectionRef(string App, string Name, Guid Id);
@@ -86,24 +29,16 @@ public sealed record RotationEnvironmentRef(string Slug, string Name, Guid Id);
 public sealed record RotationFolderRef(Guid Id, string Path);
 
 /// <summary>
-/// A rotation with seed 002's fields (names match its JSON in camelCase) and ours: strategy, timings, whether a run
-/// holds it now, and the run that is under way or waiting. <see cref="LastRotationMessage"/> is decrypted and scrubbed.
+/// A rotation: its <see cref="Settings"/> (the domain's record, read from the entity in one place) and seed 002's other
+/// fields (names match its JSON in camelCase), whether a run holds it now, and the run that is under way or waiting.
+/// <see cref="LastRotationMessage"/> is decrypted and scrubbed.
 /// </summary>
 public sealed record RotationView(
     Guid Id,
-    string Name,
-    string? Description,
-    string Type,
-    RotationStrategy Strategy,
-    RotationParameters Parameters,
-    SecretsMapping SecretsMapping,
-    bool IsAutoRotationEnabled,
+    RotationSettings Settings,
     int ActiveIndex,
-    Guid FolderId,
-    Guid ConnectionId,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    int RotationInterval,
     string? RotationStatus,
     DateTimeOffset? LastRotationAttemptedAt,
     DateTimeOffset? LastRotatedAt,
@@ -111,19 +46,47 @@ public sealed record RotationView(
     DateTimeOffset? NextRotationAt,
     RotationConnectionRef Connection,
     RotationEnvironmentRef Environment,
-    Guid ProjectId,
     RotationFolderRef Folder,
-    RotateAtUtc RotateAtUtc,
     string? LastRotationMessage,
     bool IsLastRotationManual,
-    TimeSpan StagedLeadTime,
-    TimeSpan RetireGracePeriod,
-    bool UseSelfSignedCertificate,
     string? ApplicationName,
     long RowVersion,
     bool IsRotating,
     RunView? ActiveRun,
-    bool NeedsAttention = false);
+    bool NeedsAttention = false)
+{
+    // Shortcuts into Settings for the fields pages read most; a new field is read as Settings.X and needs none.
+    public string Name => Settings.Name;
+
+    public string? Description => Settings.Description;
+
+    /// <summary>The type's slug, as in the API.</summary>
+    public string Type => Settings.Type.ToSlug();
+
+    public RotationStrategy Strategy => Settings.Strategy ?? RotationSlugs.DefaultStrategyFor(Settings.Type);
+
+    public RotationParameters Parameters => Settings.Parameters;
+
+    public SecretsMapping SecretsMapping => Settings.SecretsMapping;
+
+    public bool IsAutoRotationEnabled => Settings.IsAutoRotationEnabled;
+
+    public int RotationInterval => Settings.RotationInterval;
+
+    public RotateAtUtc RotateAtUtc => Settings.RotateAtUtc;
+
+    public TimeSpan StagedLeadTime => Settings.StagedLeadTime ?? RotationRules.DefaultStagedLeadTime;
+
+    public TimeSpan RetireGracePeriod => Settings.RetireGracePeriod ?? RotationRules.DefaultRetireGracePeriod;
+
+    public bool UseSelfSignedCertificate => Settings.UseSelfSignedCertificate;
+
+    public Guid ConnectionId => Settings.ConnectionId;
+
+    public Guid ProjectId => Settings.ProjectId;
+
+    public Guid FolderId => Settings.FolderId;
+}
 
 public sealed record RunStepView(int Order, RunStepName Name, RunStepStatus Status, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Message);
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
@@ -7,14 +6,6 @@ using RotationDashboard.Web.Services.Rotations;
 
 // Kept in the feature namespace: pages and tests use the model and its time helpers.
 namespace RotationDashboard.Web.Components.Rotations;
-
-public enum DurationUnit
-{
-    Seconds,
-    Minutes,
-    Hours,
-    Days,
-}
 
 /// <summary>
 /// What the rotation wizard has collected so far, its per-step checks (with the same rules and words as the service,
@@ -34,8 +25,6 @@ public sealed class RotationWizardModel
     public static IReadOnlyList<string> StepTitles { get; } =
         ["Connection", "Interval", "Rotate at", "Application", "Secret mapping", "Name", "Review"];
 
-    private static readonly string[] TimeFormats = ["HH:mm", "H:mm"];
-
     public RotationWizardModel()
     {
     }
@@ -46,12 +35,12 @@ public sealed class RotationWizardModel
         Existing = existing;
         ConnectionId = existing.ConnectionId;
         RotationInterval = existing.RotationInterval;
-        RotateAtLocal = ToLocalText(existing.RotateAtUtc, zone, now);
+        RotateAtLocal = WizardTime.ToLocalText(existing.RotateAtUtc, zone, now);
         IsAutoRotationEnabled = existing.IsAutoRotationEnabled;
         AutoRotationChosen = true;
         Strategy = existing.Strategy;
-        (LeadTimeAmount, LeadTimeUnit) = Split(existing.StagedLeadTime);
-        (GracePeriodAmount, GracePeriodUnit) = Split(existing.RetireGracePeriod);
+        (LeadTimeAmount, LeadTimeUnit) = WizardTime.Split(existing.StagedLeadTime);
+        (GracePeriodAmount, GracePeriodUnit) = WizardTime.Split(existing.RetireGracePeriod);
         UseSelfSignedCertificate = existing.UseSelfSignedCertificate;
         ClientId = existing.Parameters.ClientId;
         ProjectId = existing.ProjectId;
@@ -151,9 +140,9 @@ public sealed class RotationWizardModel
     public bool CanChooseStrategy(RotationStrategy strategy) =>
         Existing is null || RotationText.TypeOf(strategy) == RotationSlugs.ParseType(Existing.Type);
 
-    public TimeSpan? StagedLeadTime => ToTimeSpan(LeadTimeAmount, LeadTimeUnit);
+    public TimeSpan? StagedLeadTime => WizardTime.ToTimeSpan(LeadTimeAmount, LeadTimeUnit);
 
-    public TimeSpan? RetireGracePeriod => ToTimeSpan(GracePeriodAmount, GracePeriodUnit);
+    public TimeSpan? RetireGracePeriod => WizardTime.ToTimeSpan(GracePeriodAmount, GracePeriodUnit);
 
     public SecretsMapping Mapping => Type == RotationType.Auth0PrivateKeyJwt
         ? new SecretsMapping(Trim(ClientIdKey), PrivateKey: Trim(PrivateKeyKey), KeyId: Trim(KeyIdKey),
@@ -290,123 +279,41 @@ public sealed class RotationWizardModel
 
     // ---- Requests --------------------------------------------------------------------------------------
 
-    public CreateRotationRequest ToCreateRequest(TimeZoneInfo zone, DateTimeOffset now) => new()
+    /// <summary>The settings as the form holds them (the environment and folder are resolved from their names on create).</summary>
+    public RotationSettings ToSettings(TimeZoneInfo zone, DateTimeOffset now) => new()
     {
         Name = Name?.Trim() ?? string.Empty,
         Description = string.IsNullOrWhiteSpace(Description) ? null : Description.Trim(),
-        Type = Type.ToSlug(),
+        Type = Type,
         Strategy = Strategy,
         ConnectionId = ConnectionId ?? Guid.Empty,
         ProjectId = ProjectId ?? Guid.Empty,
-        Environment = EnvironmentSlug ?? string.Empty,
-        SecretPath = SecretPath ?? "/",
         IsAutoRotationEnabled = IsAutoRotationEnabled,
         RotationInterval = RotationInterval ?? 0,
-        RotateAtUtc = ToUtc(zone, now),
+        RotateAtUtc = ToUtc(zone, now) ?? RotateAtUtc.Midnight,
         Parameters = new RotationParameters(ClientId?.Trim() ?? string.Empty),
         SecretsMapping = Mapping,
         StagedLeadTime = Strategy == RotationStrategy.Staged ? StagedLeadTime : null,
         RetireGracePeriod = Strategy == RotationStrategy.PrivateKeyJwt ? RetireGracePeriod : null,
         UseSelfSignedCertificate = Strategy == RotationStrategy.PrivateKeyJwt && UseSelfSignedCertificate,
+    };
+
+    public CreateRotationRequest ToCreateRequest(TimeZoneInfo zone, DateTimeOffset now) => new()
+    {
+        Settings = ToSettings(zone, now),
+        Environment = EnvironmentSlug ?? string.Empty,
+        SecretPath = SecretPath ?? "/",
         SwitchToPrivateKeyJwt = Strategy == RotationStrategy.PrivateKeyJwt && SwitchToPrivateKeyJwt,
     };
 
     /// <summary>Only what changed, so a concurrent change to another field is not overwritten.</summary>
-    public UpdateRotationRequest ToUpdateRequest(TimeZoneInfo zone, DateTimeOffset now)
-    {
-        var existing = Existing ?? throw new InvalidOperationException("Not editing a rotation.");
-        var description = Description?.Trim() ?? string.Empty;
-        var rotateAt = ToUtc(zone, now);
-        var mapping = Mapping;
-        var leadTime = StagedLeadTime;
-        var grace = RetireGracePeriod;
-        return new UpdateRotationRequest
-        {
-            Name = Name?.Trim() != existing.Name ? Name?.Trim() ?? string.Empty : null,
-            Description = description != (existing.Description ?? string.Empty) ? description : null,
-            IsAutoRotationEnabled = IsAutoRotationEnabled != existing.IsAutoRotationEnabled ? IsAutoRotationEnabled : null,
-            RotationInterval = RotationInterval != existing.RotationInterval ? RotationInterval ?? 0 : null,
-            RotateAtUtc = rotateAt != existing.RotateAtUtc ? rotateAt : null,
-            Parameters = ClientId?.Trim() != existing.Parameters.ClientId ? new RotationParameters(ClientId?.Trim() ?? string.Empty) : null,
-            SecretsMapping = mapping != existing.SecretsMapping ? mapping : null,
-            Strategy = Strategy != existing.Strategy ? Strategy : null,
-            StagedLeadTime = Strategy == RotationStrategy.Staged && leadTime != existing.StagedLeadTime ? leadTime : null,
-            RetireGracePeriod = Strategy == RotationStrategy.PrivateKeyJwt && grace != existing.RetireGracePeriod ? grace : null,
-            UseSelfSignedCertificate = Strategy == RotationStrategy.PrivateKeyJwt && UseSelfSignedCertificate != existing.UseSelfSignedCertificate
-                ? UseSelfSignedCertificate
-                : null,
-        };
-    }
+    public RotationChanges ToChanges(TimeZoneInfo zone, DateTimeOffset now) =>
+        RotationChanges.Between((Existing ?? throw new InvalidOperationException("Not editing a rotation.")).Settings, ToSettings(zone, now));
 
     // ---- Time of day -----------------------------------------------------------------------------------
 
-    /// <summary>
-    /// The local time of day as UTC hours and minutes, with today's offset (a zone with daylight saving time moves
-    /// the local time by an hour half the year; the wizard says so). Null when the text is not a time.
-    /// </summary>
-    public RotateAtUtc? ToUtc(TimeZoneInfo zone, DateTimeOffset now)
-    {
-        if (!TimeOnly.TryParseExact(RotateAtLocal?.Trim(), TimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
-        {
-            return null;
-        }
-
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
-        var local = today.ToDateTime(time, DateTimeKind.Unspecified);
-        if (zone.IsInvalidTime(local))
-        {
-            local = local.AddHours(1); // in the spring-forward gap: the first valid minute after it
-        }
-
-        var utc = new DateTimeOffset(local, zone.GetUtcOffset(local)).UtcDateTime;
-        return new RotateAtUtc(utc.Hour, utc.Minute);
-    }
-
-    public static string ToLocalText(RotateAtUtc rotateAt, TimeZoneInfo zone, DateTimeOffset now)
-    {
-        var utc = new DateTimeOffset(now.UtcDateTime.Date + rotateAt.TimeOfDay, TimeSpan.Zero);
-        return TimeZoneInfo.ConvertTime(utc, zone).ToString("HH:mm", CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Whether the zone's offset changes within the year ahead (<see cref="TimeZoneInfo.SupportsDaylightSavingTime"/> counts history too).</summary>
-    public static bool HasDaylightSaving(TimeZoneInfo zone, DateTimeOffset now)
-    {
-        var offset = zone.GetUtcOffset(now);
-        for (var month = 1; month <= 12; month++)
-        {
-            if (zone.GetUtcOffset(now.AddMonths(month)) != offset)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    // ---- Durations ------------------------------------------------------------------------------------
-
-    public static TimeSpan? ToTimeSpan(double? amount, DurationUnit unit) => amount switch
-    {
-        null => null,
-        _ when double.IsNaN(amount.Value) || Math.Abs(amount.Value) > 1e6 => null,
-        _ => unit switch
-        {
-            DurationUnit.Seconds => TimeSpan.FromSeconds(amount.Value),
-            DurationUnit.Minutes => TimeSpan.FromMinutes(amount.Value),
-            DurationUnit.Hours => TimeSpan.FromHours(amount.Value),
-            _ => TimeSpan.FromDays(amount.Value),
-        },
-    };
-
-    /// <summary>The largest unit that shows <paramref name="duration"/> as a whole number.</summary>
-    public static (double Amount, DurationUnit Unit) Split(TimeSpan duration) => duration switch
-    {
-        _ when duration == TimeSpan.Zero => (0, DurationUnit.Seconds),
-        _ when duration.Ticks % TimeSpan.TicksPerDay == 0 => (duration.TotalDays, DurationUnit.Days),
-        _ when duration.Ticks % TimeSpan.TicksPerHour == 0 => (duration.TotalHours, DurationUnit.Hours),
-        _ when duration.Ticks % TimeSpan.TicksPerMinute == 0 => (duration.TotalMinutes, DurationUnit.Minutes),
-        _ => (Math.Round(duration.TotalSeconds), DurationUnit.Seconds),
-    };
+    /// <summary>The local time of day as UTC hours and minutes (see <see cref="WizardTime.ToUtc"/>); null when the text is not a time.</summary>
+    public RotateAtUtc? ToUtc(TimeZoneInfo zone, DateTimeOffset now) => WizardTime.ToUtc(RotateAtLocal, zone, now);
 
     private static void ValidateDuration(double? amount, TimeSpan? value, string field, string label, ValidationErrors errors)
     {
