@@ -151,7 +151,8 @@ public sealed class RotationQueries(
             ReadMessage(row.Rotation),
             row.Rotation.IsLeased(now),
             row.Rotation.RowVersion,
-            row.Rotation.NeedsAttention)).ToList();
+            row.Rotation.NeedsAttention,
+            RotationPause.Of(row.Rotation))).ToList();
         return new PagedResult<RotationListItem>(items, total);
     }
 
@@ -319,7 +320,8 @@ public sealed class RotationQueries(
                 r.RotateAtUtc, ReadMessage(r), r.IsLastRotationManual, r.StagedLeadTime, r.RetireGracePeriod, r.UseSelfSignedCertificate, r.ApplicationName, r.RowVersion,
                 r.IsLeased(now),
                 runs.TryGetValue(r.Id, out var run) ? ToRunView(run, r) : null,
-                r.NeedsAttention);
+                r.NeedsAttention,
+                RotationPause.Of(r));
         }).ToList();
     }
 

@@ -123,7 +123,8 @@ public sealed record RotationView(
     long RowVersion,
     bool IsRotating,
     RunView? ActiveRun,
-    bool NeedsAttention = false);
+    bool NeedsAttention = false,
+    RotationPause? Pause = null);
 
 public sealed record RunStepView(int Order, RunStepName Name, RunStepStatus Status, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Message);
 
@@ -233,7 +234,15 @@ public sealed record RotationListItem(
     string? LastRotationMessage,
     bool IsRotating,
     long RowVersion,
-    bool NeedsAttention = false);
+    bool NeedsAttention = false,
+    RotationPause? Pause = null);
+
+/// <summary>Auto-rotation was paused at <paramref name="PausedAt"/> after <paramref name="ConsecutiveFailures"/> failed runs in a row.</summary>
+public sealed record RotationPause(DateTimeOffset PausedAt, int ConsecutiveFailures)
+{
+    public static RotationPause? Of(Rotation rotation) =>
+        rotation.PausedAt is { } at ? new RotationPause(at, rotation.ConsecutiveFailures) : null;
+}
 
 /// <summary>The dashboard's headline counts.</summary>
 public sealed record RotationSummary(
