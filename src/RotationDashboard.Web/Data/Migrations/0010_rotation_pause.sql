@@ -1,6 +1,6 @@
--- 0009_rotation_pause: a rotation counts its failed runs in a row and pauses auto-rotation at the engine's limit
+-- 0010_rotation_pause: a rotation counts its failed runs in a row and pauses auto-rotation at the engine's limit
 -- (RotationEngine:PauseAfterConsecutiveFailures); paused_at says when, until auto-rotation is turned on again.
--- Must match the EF Core model exactly (MigratedSchemaMatchesModelTests). Never edit after release: add 0010_*.sql.
+-- Must match the EF Core model exactly (MigratedSchemaMatchesModelTests). Never edit after release: add 0011_*.sql.
 
 ALTER TABLE "rotations" ADD COLUMN "consecutive_failures" INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE "rotations" ADD COLUMN "paused_at" INTEGER NULL;
