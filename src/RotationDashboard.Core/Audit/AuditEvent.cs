@@ -61,6 +61,7 @@ public static class AuditActions
     public const string RotationUpdate = "rotation.update";
     public const string RotationDelete = "rotation.delete";
     public const string RotationRotate = "rotation.rotate";
+    public const string RotationPaused = "rotation.paused";
     public const string RotationRevealCredentials = "rotation.reveal-credentials";
     public const string ApiTokenCreate = "api-token.create";
     public const string ApiTokenRevoke = "api-token.revoke";

@@ -35,6 +35,9 @@ public sealed record NotificationEvent
     /// <summary>The reason (a scrubbed message), when there is one.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>Failed runs in a row (a paused rotation's count).</summary>
+    public int? FailureCount { get; init; }
+
     /// <summary>Next attempt, due date or expiry, depending on the type.</summary>
     public DateTimeOffset? At { get; init; }
 

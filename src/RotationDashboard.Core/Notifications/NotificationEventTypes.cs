@@ -12,7 +12,8 @@ public static class NotificationEventTypes
     public const string SinglePhaseAutoRotation = "rotation.single-phase-auto-rotation.v1";
     public const string CredentialExpiring = "rotation.credential-expiring.v1";
     public const string ConnectionTestFailed = "connection.test-failed.v1";
-    public const string RepeatedFailures = "rotation.repeated-failures.v1";
+    /// <summary>Auto-rotation paused after <c>RotationEngine:PauseAfterConsecutiveFailures</c> failed runs in a row; once per pause.</summary>
+    public const string RotationPaused = "rotation.paused.v1";
     public const string Test = "notification.test.v1";
 
     /// <summary>Every subscribable type with a label for the UI, in display order.</summary>
@@ -24,7 +25,7 @@ public static class NotificationEventTypes
         (SinglePhaseAutoRotation, "Auto-rotation on for a single-phase rotation"),
         (CredentialExpiring, "Private Key JWT certificate expiring"),
         (ConnectionTestFailed, "Connection test failed"),
-        (RepeatedFailures, "Repeated failures"),
+        (RotationPaused, "Rotation paused after repeated failures"),
     ];
 
     public static bool IsKnown(string type) => All.Any(t => t.Type == type) || type == Test;

@@ -26,6 +26,7 @@ public static class NotificationPayloads
             ["connectionName"] = e.ConnectionName,
             ["runId"] = e.RunId?.ToString(),
             ["reason"] = e.Reason,
+            ["failureCount"] = e.FailureCount,
             ["at"] = e.At?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture),
             ["link"] = link?.ToString(),
         };
@@ -85,7 +86,8 @@ public static class NotificationPayloads
         var when = at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
         return e.Type switch
         {
-            NotificationEventTypes.RunFailed or NotificationEventTypes.RepeatedFailures => "Next attempt: " + when,
+            NotificationEventTypes.RunFailed => "Next attempt: " + when,
+            NotificationEventTypes.RotationPaused => "Paused at: " + when,
             NotificationEventTypes.RotationDue => "Due: " + when,
             NotificationEventTypes.CredentialExpiring => "Expires: " + when,
             _ => "At: " + when,

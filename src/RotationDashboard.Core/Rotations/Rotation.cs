@@ -107,6 +107,17 @@ public sealed class Rotation
     /// </summary>
     public bool NeedsAttention { get; private set; }
 
+    /// <summary>Failed runs since the last success (manual runs included); reset by a success or by turning auto-rotation on.</summary>
+    public int ConsecutiveFailures { get; private set; }
+
+    /// <summary>
+    /// When auto-rotation was switched off because <see cref="ConsecutiveFailures"/> reached the engine's limit; null
+    /// when not paused. Turning auto-rotation on or a successful run resumes.
+    /// </summary>
+    public DateTimeOffset? PausedAt { get; private set; }
+
+    public bool IsPaused => PausedAt is not null;
+
     public string? LeaseHolder { get; private set; }
 
     public DateTimeOffset? LeaseExpiresAt { get; private set; }
@@ -159,8 +170,14 @@ public sealed class Rotation
     {
         var merged = Merge(changes);
         RotationRules.Validate(merged).ThrowIfAny();
+        var turnsAutoRotationOn = merged.IsAutoRotationEnabled && !IsAutoRotationEnabled;
 
         Apply(merged);
+        if (turnsAutoRotationOn)
+        {
+            Resume();
+        }
+
         RecalculateNextRotation(calculator, now);
         Touch(now);
         _recordedChanges.Add(RotationChangeKind.Updated);
@@ -179,6 +196,11 @@ public sealed class Rotation
     /// <summary>Turning auto-rotation off clears <see cref="NextRotationAt"/> (nothing stays queued).</summary>
     public void SetAutoRotation(bool enabled, NextRotationCalculator calculator, DateTimeOffset now)
     {
+        if (enabled && !IsAutoRotationEnabled)
+        {
+            Resume();
+        }
+
         IsAutoRotationEnabled = enabled;
         RecalculateNextRotation(calculator, now);
         Touch(now);
@@ -198,6 +220,14 @@ public sealed class Rotation
         IsLastRotationManual = isManual;
         EncryptedLastRotationMessage = null;
         NeedsAttention = false;
+        ConsecutiveFailures = 0;
+        if (IsPaused)
+        {
+            // A run that works again (in practice a manual "Rotate now") ends the pause: the schedule carries on.
+            IsAutoRotationEnabled = true;
+            PausedAt = null;
+        }
+
         RecalculateNextRotation(calculator, utcNow);
         Touch(utcNow);
     }
@@ -220,25 +250,55 @@ public sealed class Rotation
     /// A run gave up. <paramref name="scrubbedMessage"/> (already free of secrets) is truncated to
     /// <see cref="RotationRules.MaxMessageLength"/> characters and encrypted; the slots are unchanged.
     /// With <paramref name="needsAttention"/> the run could not clean up after itself and a person should look.
+    /// When this failure is the <paramref name="pauseAfterConsecutiveFailures"/>th in a row (0 = never) and auto-rotation
+    /// is on, auto-rotation is paused: it is switched off, <see cref="PausedAt"/> is set and the message says so.
     /// </summary>
-    public void RecordFailure(
+    /// <returns>True when this failure paused the rotation.</returns>
+    public bool RecordFailure(
         Guid runId,
         string scrubbedMessage,
         bool isManual,
         ISecretProtector protector,
         NextRotationCalculator calculator,
         DateTimeOffset now,
-        bool needsAttention = false)
+        bool needsAttention = false,
+        int pauseAfterConsecutiveFailures = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(pauseAfterConsecutiveFailures);
         var utcNow = now.ToUniversalTime();
         RotationStatus = Rotations.RotationStatus.Failed;
         NeedsAttention = needsAttention;
         LastRotationAttemptedAt = utcNow;
         LastRotationJobId = runId;
         IsLastRotationManual = isManual;
-        StoreLastRotationMessage(string.IsNullOrEmpty(scrubbedMessage) ? "The rotation failed." : scrubbedMessage, protector);
+        // Manual runs count too: they run the same steps against the same application and secret store, so their
+        // failures predict the scheduled run's; retrying by hand must not hide a rotation that keeps failing.
+        ConsecutiveFailures++;
+        var message = string.IsNullOrEmpty(scrubbedMessage) ? "The rotation failed." : scrubbedMessage;
+        var pauses = pauseAfterConsecutiveFailures > 0 && ConsecutiveFailures >= pauseAfterConsecutiveFailures
+            && IsAutoRotationEnabled && !IsPaused;
+        if (pauses)
+        {
+            // Retrying a rotation that keeps failing only adds noise and Auth0 calls: stop until a person looks.
+            IsAutoRotationEnabled = false;
+            PausedAt = utcNow;
+            message = $"{PausedMessage(ConsecutiveFailures)} {message}";
+        }
+
+        StoreLastRotationMessage(message, protector);
         RecalculateNextRotation(calculator, utcNow);
         Touch(utcNow);
+        return pauses;
+    }
+
+    /// <summary>The prefix of the last message of a rotation paused after <paramref name="failures"/> failed runs.</summary>
+    public static string PausedMessage(int failures) =>
+        $"Auto-rotation paused after {failures} failed runs in a row; turn auto-rotation on to resume. Last failure:";
+
+    private void Resume()
+    {
+        PausedAt = null;
+        ConsecutiveFailures = 0;
     }
 
     private void StoreLastRotationMessage(string scrubbedMessage, ISecretProtector protector)

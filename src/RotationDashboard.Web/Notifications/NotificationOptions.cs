@@ -30,9 +30,6 @@ public sealed class NotificationOptions
     /// <summary>"Certificate expiring" fires this many days ahead.</summary>
     public int CredentialExpiringDays { get; set; } = 14;
 
-    /// <summary>Failed runs in a row that make a "repeated failures" event.</summary>
-    public int RepeatedFailureThreshold { get; set; } = 3;
-
     /// <summary>The dashboard's address people open (links in messages); defaults to the address the server listens on.</summary>
     public string? PublicBaseUrl { get; set; }
 }
@@ -49,7 +46,6 @@ internal sealed class NotificationOptionsValidator : IValidateOptions<Notificati
         if (o.DeliveryPollInterval <= TimeSpan.Zero || o.ScanInterval <= TimeSpan.Zero)
             failures.Add("Notifications:DeliveryPollInterval and ScanInterval must be positive.");
         if (o.DueSoonDays < 0 || o.CredentialExpiringDays < 0) failures.Add("Notifications:DueSoonDays and CredentialExpiringDays must not be negative.");
-        if (o.RepeatedFailureThreshold < 2) failures.Add("Notifications:RepeatedFailureThreshold must be at least 2.");
         if (!string.IsNullOrWhiteSpace(o.PublicBaseUrl) && !Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out _))
             failures.Add("Notifications:PublicBaseUrl must be an absolute URL.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -85,10 +85,12 @@ public sealed partial class NotificationSources(
                 {
                     r.Id, r.Name, r.ProjectId, r.Type, r.Strategy, r.IsAutoRotationEnabled, r.NextRotationAt, r.LastRotatedAt,
                     r.UseSelfSignedCertificate, r.RotationInterval, r.RetireGracePeriod, r.RotationStatus, r.UpdatedAt, e.Slug,
+                    r.PausedAt, r.ConsecutiveFailures, r.LastRotationJobId,
                 })
                 .ToListAsync(cancellationToken))
                 .Select(r => new RotationFacts(new RotationRow(r.Id, r.Name, r.ProjectId, r.Type, r.Strategy, r.IsAutoRotationEnabled, r.NextRotationAt,
-                    r.LastRotatedAt, r.UseSelfSignedCertificate, r.RotationInterval, r.RetireGracePeriod, r.RotationStatus, r.UpdatedAt), r.Slug))
+                    r.LastRotatedAt, r.UseSelfSignedCertificate, r.RotationInterval, r.RetireGracePeriod, r.RotationStatus, r.UpdatedAt,
+                    r.PausedAt, r.ConsecutiveFailures, r.LastRotationJobId), r.Slug))
                 .ToList();
             var byId = rotations.ToDictionary(r => r.Rotation.Id);
 
@@ -96,6 +98,7 @@ public sealed partial class NotificationSources(
             await ScanRunsAsync(db, byId, runsCursor, cancellationToken);
             await ScanConnectionTestsAsync(db, state, cancellationToken);
             await ScanConditionsAsync(db, rotations, state, firstScan, now, cancellationToken);
+            await ScanPausesAsync(db, rotations, cancellationToken);
             Interlocked.Exchange(ref _overdue, rotations.Count(r =>
                 r.Rotation.IsAutoRotationEnabled && r.Rotation.NextRotationAt is { } next && next < now - TimeSpan.FromMinutes(5)));
             await db.SaveChangesAsync(cancellationToken);
@@ -130,11 +133,6 @@ public sealed partial class NotificationSources(
             {
                 RecordRunMetrics(db, run);
             }
-
-            if (failed)
-            {
-                await CheckRepeatedFailuresAsync(db, facts, cancellationToken);
-            }
         }
 
         SetState(db, RunsCursor, next.UtcTicks);
@@ -151,23 +149,6 @@ public sealed partial class NotificationSources(
             DashboardTelemetry.StepDuration.Record((step.FinishedAt!.Value - step.StartedAt!.Value).TotalSeconds,
                 new("step", step.Name.ToString()), new("outcome", step.Status.ToString()));
         }
-    }
-
-    private async Task CheckRepeatedFailuresAsync(RotationDashboardDbContext db, RotationFacts facts, CancellationToken cancellationToken)
-    {
-        var threshold = options.Value.RepeatedFailureThreshold;
-        var recent = await db.RotationRuns.AsNoTracking()
-            .Where(r => r.RotationId == facts.Rotation.Id && r.Status != RunStatus.Running)
-            .OrderByDescending(r => r.StartedAt).Take(threshold).ToListAsync(cancellationToken);
-        if (recent.Count < threshold || recent.Any(r => r.Status == RunStatus.Succeeded)) return;
-        var streakStart = recent[^1];
-        await outbox.EnqueueAsync($"repeated-failures:{streakStart.Id:N}", facts.Event(NotificationEventTypes.RepeatedFailures,
-            $"Rotation {facts.Rotation.Name} failed {threshold} times in a row", recent[0].FinishedAt ?? timeProvider.GetUtcNow()) with
-        {
-            RunId = recent[0].Id,
-            Reason = recent[0].Message,
-            At = facts.Rotation.IsAutoRotationEnabled ? facts.Rotation.NextRotationAt : null,
-        }, cancellationToken);
     }
 
     private async Task ScanConnectionTestsAsync(
@@ -261,6 +242,35 @@ public sealed partial class NotificationSources(
         }
     }
 
+    /// <summary>One event per pause: the key is the rotation and the time it paused, so a later pause fires again.</summary>
+    private async Task ScanPausesAsync(RotationDashboardDbContext db, List<RotationFacts> rotations, CancellationToken cancellationToken)
+    {
+        var paused = rotations.Where(r => r.Rotation.PausedAt is not null)
+            .Select(r => (Key: $"paused:{r.Rotation.Id:N}:{r.Rotation.PausedAt!.Value.UtcTicks}", Facts: r)).ToList();
+        foreach (var chunk in paused.Chunk(400))
+        {
+            var keys = chunk.Select(c => c.Key).ToList();
+            var known = (await db.NotificationEvents.AsNoTracking().Where(e => keys.Contains(e.OccurrenceKey)).Select(e => e.OccurrenceKey)
+                .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            foreach (var (key, facts) in chunk.Where(c => !known.Contains(c.Key)))
+            {
+                var r = facts.Rotation;
+                // The run's message is scrubbed when the run stores it; the rotation's own copy is encrypted.
+                var lastRun = r.LastRotationJobId is { } runId
+                    ? await db.RotationRuns.AsNoTracking().Where(x => x.Id == runId).Select(x => new { x.Id, x.Message }).FirstOrDefaultAsync(cancellationToken)
+                    : null;
+                await outbox.EnqueueAsync(key, facts.Event(NotificationEventTypes.RotationPaused,
+                    $"Rotation {r.Name} paused after {r.ConsecutiveFailures} failed runs in a row; turn auto-rotation on to resume", r.PausedAt!.Value) with
+                {
+                    RunId = lastRun?.Id,
+                    Reason = lastRun?.Message,
+                    FailureCount = r.ConsecutiveFailures,
+                    At = r.PausedAt,
+                }, cancellationToken);
+            }
+        }
+    }
+
     private static void SetState(RotationDashboardDbContext db, string key, long value)
     {
         var existing = db.NotificationSourceStates.Local.FirstOrDefault(s => s.Key == key) ?? db.NotificationSourceStates.Find(key);
@@ -271,7 +281,7 @@ public sealed partial class NotificationSources(
     private sealed record RotationRow(
         Guid Id, string Name, Guid ProjectId, RotationType Type, RotationStrategy Strategy, bool IsAutoRotationEnabled, DateTimeOffset? NextRotationAt,
         DateTimeOffset? LastRotatedAt, bool UseSelfSignedCertificate, int RotationInterval, TimeSpan RetireGracePeriod, RotationStatus? RotationStatus,
-        DateTimeOffset UpdatedAt);
+        DateTimeOffset UpdatedAt, DateTimeOffset? PausedAt, int ConsecutiveFailures, Guid? LastRotationJobId);
 
     private sealed record RotationFacts(RotationRow Rotation, string Environment)
     {

@@ -110,11 +110,11 @@ public sealed class NotificationDeliveryTests(NotificationsAppFactory app) : ICl
     {
         await using var receiver = new LoopbackReceiver { Status = 500 };
         var channel = await CreateChannelAsync(new ChannelInput { Name = "flaky-" + Guid.NewGuid().ToString("N")[..6], Kind = ChannelKinds.Webhook, Url = receiver.Url.ToString() });
-        await app.Center.SubscribeAsync(channel.Id, NotificationEventTypes.RepeatedFailures, null, null, null, DashboardAppFactory.Ada);
+        await app.Center.SubscribeAsync(channel.Id, NotificationEventTypes.RotationPaused, null, null, null, DashboardAppFactory.Ada);
         var marker = Guid.NewGuid();
         Assert.True(await app.Get<NotificationOutbox>().EnqueueAsync($"test-retry:{marker:N}", new NotificationEvent
         {
-            Id = Guid.NewGuid(), Type = NotificationEventTypes.RepeatedFailures, OccurredAt = DateTimeOffset.UtcNow, Summary = "retry " + marker, RotationId = marker,
+            Id = Guid.NewGuid(), Type = NotificationEventTypes.RotationPaused, OccurredAt = DateTimeOffset.UtcNow, Summary = "retry " + marker, RotationId = marker,
         }, CancellationToken.None));
 
         var delivery = await NotificationsAppFactory.EventuallyAsync(async () => (await app.Center.ListDeliveriesAsync(rotationId: marker)).Single(),

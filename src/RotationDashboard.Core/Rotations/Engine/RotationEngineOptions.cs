@@ -60,6 +60,12 @@ public sealed class RotationEngineOptions
     /// <summary>When a failed rotation is tried again.</summary>
     public FailedRotationRetryPolicy FailedRetryPolicy { get; set; } = FailedRotationRetryPolicy.NextOccurrenceOfRotateAt;
 
+    /// <summary>
+    /// After this many failed runs in a row (manual ones included) auto-rotation is paused until a person turns it on
+    /// again or a run succeeds (0-100; 0 = never pause, retry at every <see cref="FailedRetryPolicy"/> time).
+    /// </summary>
+    public int PauseAfterConsecutiveFailures { get; set; } = 5;
+
     /// <summary>A scheduled trigger that fires this much before its due time still counts as due (clock jitter).</summary>
     public TimeSpan ScheduleTolerance { get; set; } = TimeSpan.FromSeconds(2);
 }
@@ -100,6 +106,11 @@ public sealed class RotationEngineOptionsValidator : IValidateOptions<RotationEn
         if (options.MaxConcurrentRuns is < 1 or > 256)
         {
             failures.Add($"RotationEngine:MaxConcurrentRuns must be between 1 and 256 (was {options.MaxConcurrentRuns}).");
+        }
+
+        if (options.PauseAfterConsecutiveFailures is < 0 or > 100)
+        {
+            failures.Add($"RotationEngine:PauseAfterConsecutiveFailures must be between 0 (never pause) and 100 (was {options.PauseAfterConsecutiveFailures}).");
         }
 
         Between(failures, nameof(options.ScheduleTolerance), options.ScheduleTolerance, TimeSpan.Zero, TimeSpan.FromMinutes(5));

@@ -20,6 +20,9 @@ internal static partial class RunLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} of rotation {RotationId} failed at {Step} and ended {Status}")]
     public static partial void RunRolledBack(ILogger logger, Guid runId, Guid rotationId, RunStepName step, RunStatus status);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rotation {RotationId} paused after {Failures} failed runs in a row; auto-rotation is off until turned on again")]
+    public static partial void RotationPaused(ILogger logger, Guid rotationId, int failures);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of rotation {RotationId} withdrawn in its lead time: auto-rotation was turned off")]
     public static partial void RunWithdrawn(ILogger logger, Guid runId, Guid rotationId);
 

@@ -176,15 +176,26 @@ internal sealed class RunRollback(RunContext context)
         var now = context.Now;
         var scrubbed = context.Scrubber.ScrubAndTruncate(message, RotationRules.MaxMessageLength);
         var services = context.Services;
-        await context.SaveAsync(
+        var pauseAfter = context.Options.PauseAfterConsecutiveFailures;
+        var paused = false;
+        var saved = await context.SaveAsync(
             rotation =>
             {
                 alsoChange?.Invoke(rotation);
-                rotation.RecordFailure(Run.Id, scrubbed, Run.IsManual, services.Protector, services.Calculator, now, needsAttention);
+                // Applied to the freshly loaded row (again on a concurrency retry): the last application decides.
+                paused = rotation.RecordFailure(Run.Id, scrubbed, Run.IsManual, services.Protector, services.Calculator, now, needsAttention, pauseAfter);
             },
             context.Audit(AuditOutcome.Failure,
                 context.Scrubber.ScrubAndTruncate($"Run {Run.Id} ({Run.Trigger}) failed at {failedStep}: {message}", 1900)));
         RunLog.RunRolledBack(services.Logger, Run.Id, context.Rotation.Id, failedStep, Run.Status);
+        if (paused && saved is not null)
+        {
+            // The pause is the system's decision, not the run actor's: its own entry, saved right after the failure.
+            await context.SaveAsync(auditEvent: AuditEvent.Record(now, Actor.System, AuditActions.RotationPaused,
+                AuditTarget.Rotation(saved.Id, saved.Name), AuditOutcome.Success,
+                $"Auto-rotation paused after {saved.ConsecutiveFailures} failed runs in a row (last: run {Run.Id}); turn auto-rotation on to resume."));
+            RunLog.RotationPaused(services.Logger, saved.Id, saved.ConsecutiveFailures);
+        }
         return new RunResult(Run.Id, Run.Status, Run.Message);
     }
 

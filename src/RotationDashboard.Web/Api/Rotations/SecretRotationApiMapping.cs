@@ -165,7 +165,9 @@ public static class SecretRotationApiMapping
         view.ApplicationName,
         view.IsRotating,
         view.ActiveRun is null ? null : ToDto(view.ActiveRun),
-        view.NeedsAttention);
+        view.NeedsAttention,
+        view.Pause?.PausedAt,
+        view.Pause?.ConsecutiveFailures);
 
     public static SecretsMappingDto ToDto(SecretsMapping mapping) =>
         new(mapping.ClientId, mapping.ClientSecret, mapping.PrivateKey, mapping.KeyId, mapping.ClientSecretNext, mapping.PrivateKeyNext, mapping.KeyIdNext);

@@ -68,7 +68,11 @@ public sealed record SecretRotationDto(
     bool IsRotating,
     RotationRunDto? ActiveRun,
     [property: Description("Ours: the last run failed and could not put everything back as it was (see lastRotationMessage); a person should look. Cleared by the next success.")]
-    bool NeedsAttention);
+    bool NeedsAttention,
+    [property: Description("Ours: when auto-rotation was paused after consecutiveFailures failed runs in a row (RotationEngine:PauseAfterConsecutiveFailures); null when not paused. Turning auto-rotation on resumes.")]
+    DateTimeOffset? PausedAt = null,
+    [property: Description("Ours: failed runs in a row while paused (the count that paused it, plus manual failures since).")]
+    int? ConsecutiveFailures = null);
 
 /// <summary>Secret names per credential part; the members a type does not use are left out.</summary>
 public sealed record SecretsMappingDto(

@@ -151,7 +151,8 @@ public sealed class RotationQueries(
             ReadMessage(row.Rotation),
             row.Rotation.IsLeased(now),
             row.Rotation.RowVersion,
-            row.Rotation.NeedsAttention)).ToList();
+            row.Rotation.NeedsAttention,
+            RotationPause.Of(row.Rotation))).ToList();
         return new PagedResult<RotationListItem>(items, total);
     }
 
@@ -317,7 +318,8 @@ public sealed class RotationQueries(
                 ReadMessage(r), r.IsLastRotationManual, r.ApplicationName, r.RowVersion,
                 r.IsLeased(now),
                 runs.TryGetValue(r.Id, out var run) ? ToRunView(run, r) : null,
-                r.NeedsAttention);
+                r.NeedsAttention,
+                RotationPause.Of(r));
         }).ToList();
     }
 

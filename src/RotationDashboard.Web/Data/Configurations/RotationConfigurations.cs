@@ -25,6 +25,9 @@ internal sealed class RotationConfiguration : IEntityTypeConfiguration<Rotation>
         builder.Property(r => r.ApplicationName).HasMaxLength(RotationRules.MaxApplicationNameLength);
         // Added by 0004 to existing rows, hence the column default.
         builder.Property(r => r.NeedsAttention).HasDefaultValue(false);
+        // Added by 0010 to existing rows, hence the column default.
+        builder.Property(r => r.ConsecutiveFailures).HasDefaultValue(0);
+        builder.Ignore(r => r.IsPaused);
 
         builder.ComplexProperty(r => r.Parameters, parameters =>
         {

@@ -53,7 +53,8 @@ public sealed record RotationView(
     long RowVersion,
     bool IsRotating,
     RunView? ActiveRun,
-    bool NeedsAttention = false)
+    bool NeedsAttention = false,
+    RotationPause? Pause = null)
 {
     // Shortcuts into Settings for the fields pages read most; a new field is read as Settings.X and needs none.
     public string Name => Settings.Name;
@@ -196,7 +197,15 @@ public sealed record RotationListItem(
     string? LastRotationMessage,
     bool IsRotating,
     long RowVersion,
-    bool NeedsAttention = false);
+    bool NeedsAttention = false,
+    RotationPause? Pause = null);
+
+/// <summary>Auto-rotation was paused at <paramref name="PausedAt"/> after <paramref name="ConsecutiveFailures"/> failed runs in a row.</summary>
+public sealed record RotationPause(DateTimeOffset PausedAt, int ConsecutiveFailures)
+{
+    public static RotationPause? Of(Rotation rotation) =>
+        rotation.PausedAt is { } at ? new RotationPause(at, rotation.ConsecutiveFailures) : null;
+}
 
 /// <summary>The dashboard's headline counts.</summary>
 public sealed record RotationSummary(
