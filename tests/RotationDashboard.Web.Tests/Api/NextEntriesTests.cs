@@ -1,3 +1,5 @@
+using RotationDashboard.Core.Rotations.Engine;
+using RotationDashboard.Core.Rotations;
 using RotationDashboard.Testing;
 using System.Net;
 using System.Text.Json;
@@ -85,15 +87,29 @@ public sealed class NextEntriesTests(ApiAppFactory app)
         Assert.Equal(count, await app.RotationCountAsync());
     }
 
+    /// <summary>
+    /// What a consumer reads while <paramref name="action"/> runs: polled, and once more while the run verifies (the
+    /// overlap, between publish and promote). That read happens inside the engine's step event, which holds the run
+    /// until it returns, so the overlap is always observed however fast the run is.
+    /// </summary>
     private async Task<List<Dictionary<string, string>>> ObserveWhileAsync(string path, Func<Task> action)
     {
         var observed = new List<Dictionary<string, string>>();
         using var stop = new CancellationTokenSource();
+        using var duringVerify = app.Get<IRotationRunNotifier>().Subscribe(e =>
+        {
+            if (e is RunStepChangedEvent { Step: RunStepName.Verify, Status: RunStepStatus.Running })
+            {
+                var read = ReadAsync(path).GetAwaiter().GetResult();
+                lock (observed) observed.Add(read);
+            }
+        });
         var reader = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                observed.Add(await ReadAsync(path));
+                var read = await ReadAsync(path);
+                lock (observed) observed.Add(read);
                 await Task.Delay(20);
             }
         });
