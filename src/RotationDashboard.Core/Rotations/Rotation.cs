@@ -9,6 +9,8 @@ namespace RotationDashboard.Core.Rotations;
 /// <summary>
 /// A rotation: seed 002's object (same fields as the API) plus our strategy, staged timings and a lease that
 /// keeps runs one at a time. Generated credentials (up to two slots) and the last message are encrypted.
+/// Over 400 lines on purpose: the aggregate's state and every rule that changes it (create, update, run outcomes,
+/// pause, credential slots) stay together, so its invariants are kept in one place.
 /// </summary>
 public sealed class Rotation
 {

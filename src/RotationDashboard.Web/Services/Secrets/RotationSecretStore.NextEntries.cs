@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Core.Audit;
+using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Secrets;
 using RotationDashboard.Web.Data;
@@ -14,6 +15,28 @@ namespace RotationDashboard.Web.Services.Secrets;
 /// </summary>
 public sealed partial class RotationSecretStore
 {
+    /// <summary>
+    /// Writes the rotation's <paramref name="values"/> with <paramref name="write"/> and, in the same save, its mapped NEXT
+    /// entries: the value each mirrors, or empty when <paramref name="emptyNextEntries"/>.
+    /// </summary>
+    private async Task<OperationResult> WriteWithNextEntriesAsync(
+        RotationIdentity rotation,
+        Guid folderId,
+        IReadOnlyDictionary<string, string> values,
+        Actor actor,
+        string auditAction,
+        bool emptyNextEntries,
+        Func<Secret, string, DateTimeOffset, SecretVersion> write,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rotation);
+        var mapping = await NextEntriesMappingAsync(rotation.Id, cancellationToken);
+        return await WriteForRotationAsync(rotation, folderId, WithNextEntries(values, mapping, emptyNextEntries), actor, auditAction,
+            (secret, value, now) => mapping?.NextKeys.Contains(secret.Key) == true
+                ? SetNextEntry(secret, value, rotation.Author, now)
+                : write(secret, value, now), cancellationToken);
+    }
+
     /// <summary>The rotation's mapping when it names NEXT entries; null otherwise.</summary>
     private async Task<SecretsMapping?> NextEntriesMappingAsync(Guid rotationId, CancellationToken cancellationToken)
     {

@@ -27,37 +27,25 @@ public sealed partial class RotationSecretStore(
     public Task<SecretValueSnapshot?> ReadNextAsync(Guid folderId, string key, CancellationToken cancellationToken = default) =>
         ReadStageAsync(folderId, key, SecretStage.Next, cancellationToken);
 
-    public async Task<OperationResult> PublishNextAsync(
+    // NEXT entries get the NEXT value as their CURRENT, in the same transaction as the NEXT versions.
+    public Task<OperationResult> PublishNextAsync(
         RotationIdentity rotation,
         Guid folderId,
         IReadOnlyDictionary<string, string> values,
         Actor actor,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(rotation);
-        // NEXT entries get the NEXT value as their CURRENT, in the same transaction as the NEXT versions.
-        var mapping = await NextEntriesMappingAsync(rotation.Id, cancellationToken);
-        return await WriteForRotationAsync(rotation, folderId, WithNextEntries(values, mapping, empty: false), actor, AuditActions.SecretPublishNext,
-            (secret, value, now) => mapping?.NextKeys.Contains(secret.Key) == true
-                ? SetNextEntry(secret, value, rotation.Author, now)
-                : secret.PublishNext(value, rotation.Author, protector, now), cancellationToken);
-    }
+        CancellationToken cancellationToken = default) =>
+        WriteWithNextEntriesAsync(rotation, folderId, values, actor, AuditActions.SecretPublishNext, emptyNextEntries: false,
+            (secret, value, now) => secret.PublishNext(value, rotation.Author, protector, now), cancellationToken);
 
-    public async Task<OperationResult> SetCurrentAsync(
+    // A credential set without an overlap: the NEXT entries exist and are empty.
+    public Task<OperationResult> SetCurrentAsync(
         RotationIdentity rotation,
         Guid folderId,
         IReadOnlyDictionary<string, string> values,
         Actor actor,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(rotation);
-        // A credential set without an overlap: the NEXT entries exist and are empty.
-        var mapping = await NextEntriesMappingAsync(rotation.Id, cancellationToken);
-        return await WriteForRotationAsync(rotation, folderId, WithNextEntries(values, mapping, empty: true), actor, AuditActions.SecretSetCurrent,
-            (secret, value, now) => mapping?.NextKeys.Contains(secret.Key) == true
-                ? SetNextEntry(secret, value, rotation.Author, now)
-                : secret.SetValue(value, rotation.Author, protector, now), cancellationToken);
-    }
+        CancellationToken cancellationToken = default) =>
+        WriteWithNextEntriesAsync(rotation, folderId, values, actor, AuditActions.SecretSetCurrent, emptyNextEntries: true,
+            (secret, value, now) => secret.SetValue(value, rotation.Author, protector, now), cancellationToken);
 
     public async Task<OperationResult> PromoteNextAsync(
         RotationIdentity rotation,
