@@ -49,9 +49,18 @@ public sealed class NotificationsBrowserTests(NotificationsAppFactory app) : ICl
         {
             var row = page.Locator($"tr[data-channel='{name}']");
             await row.GetByTestId("subscribe-type").SelectOptionAsync(NotificationEventTypes.RunFailed);
+            if (name == "slack-ops")
+            {
+                // Slack hears about this one rotation only: pick its project, then the rotation the project offers.
+                await row.GetByTestId("subscribe-project").SelectOptionAsync(new SelectOptionValue { Label = "Default project" });
+                await row.GetByTestId("subscribe-rotation").SelectOptionAsync(rotation.Id.ToString());
+            }
+
             await row.GetByTestId("subscribe").ClickAsync();
             await Assertions.Expect(row.Locator($"[data-testid=subscription][data-event='{NotificationEventTypes.RunFailed}']")).ToBeVisibleAsync();
         }
+
+        await Assertions.Expect(slackRow.GetByTestId("subscription")).ToContainTextAsync($"rotation {rotation.Id.ToString()[..8]}");
 
         await ScreenshotAsync(page, "notifications-channels");
 
