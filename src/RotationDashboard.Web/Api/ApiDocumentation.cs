@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
-using RotationDashboard.Web.Security;
 
 namespace RotationDashboard.Web.Api;
 

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using RotationDashboard.Auth0;
 using RotationDashboard.Core.Secrets;
 using RotationDashboard.Core.Telemetry;
-using RotationDashboard.Web.Data;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;

@@ -2,7 +2,6 @@ using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Connections;
 using RotationDashboard.Core.Security;
 using RotationDashboard.Web.Application.Connections;
-using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Connections;
 using RotationDashboard.Web.Services.Secrets;
 

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using RotationDashboard.Web.Api;
 
 namespace RotationDashboard.Web.Api.Consumer;
 

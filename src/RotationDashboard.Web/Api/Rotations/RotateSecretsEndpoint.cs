@@ -1,11 +1,8 @@
 using System.Collections.Concurrent;
-using RotationDashboard.Core.Common;
-using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Security;
 using RotationDashboard.Web.Security;
-using RotationDashboard.Web.Services.Rotations;
 using static RotationDashboard.Web.Api.Rotations.SecretRotationEndpoints;
 using RotationDashboard.Web.Application.Rotations;
 

@@ -1,8 +1,6 @@
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Projects;
-using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Core.Rotations;
-using RotationDashboard.Core.Security;
 using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Application.Rotations;
 

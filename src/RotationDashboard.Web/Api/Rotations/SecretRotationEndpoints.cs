@@ -1,5 +1,4 @@
 using RotationDashboard.Core.Common;
-using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Security;
 using RotationDashboard.Web.Security;

@@ -4,7 +4,6 @@ using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Security;
 using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Security;
-using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Services.Secrets;
 using static RotationDashboard.Web.Api.Rotations.SecretRotationEndpoints;
 

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
 using RotationDashboard.Core.Rotations;
-using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Web.Services.Rotations;
 
 namespace RotationDashboard.Web.Api.Rotations;

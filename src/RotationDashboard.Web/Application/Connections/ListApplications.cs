@@ -1,16 +1,8 @@
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RotationDashboard.Auth0;
-using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Connections;
-using RotationDashboard.Core.Encryption;
-using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Security;
-using RotationDashboard.Web.Application.Common;
-using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Connections;
 using RotationDashboard.Web.Services.Rotations;

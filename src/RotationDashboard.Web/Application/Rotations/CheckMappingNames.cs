@@ -3,7 +3,6 @@ using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Web.Data;
-using RotationDashboard.Web.Services.Rotations;
 
 namespace RotationDashboard.Web.Application.Rotations;
 

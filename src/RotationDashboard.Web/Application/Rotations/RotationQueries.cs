@@ -3,7 +3,6 @@ using RotationDashboard.Core.Encryption;
 using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Rotations.Engine;
-using RotationDashboard.Core.Secrets;
 using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Services;
 using RotationDashboard.Web.Services.Rotations;

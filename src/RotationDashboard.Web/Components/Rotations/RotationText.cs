@@ -1,6 +1,5 @@
 using System.Globalization;
 using RotationDashboard.Core.Rotations;
-using RotationDashboard.Core.Rotations.Engine;
 
 namespace RotationDashboard.Web.Components.Rotations;
 

@@ -1,6 +1,5 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Encryption;
 using RotationDashboard.Core.Projects;

@@ -1,9 +1,7 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Encryption;
-using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Core.Secrets;
 using RotationDashboard.Web.Data;

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Components.Forms;
 using RotationDashboard.Core.Common;
-using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Web.Services.Connections;
 using RotationDashboard.Web.Services.Secrets;
