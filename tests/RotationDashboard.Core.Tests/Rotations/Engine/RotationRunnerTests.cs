@@ -192,7 +192,8 @@ public class RotationRunnerTests
     [Fact]
     public async Task A_401_during_propagation_is_retried_and_a_403_counts_as_accepted()
     {
-        await using var f = new EngineFixture(RotationStrategy.SinglePhase);
+        // A deadline far beyond the three quick polls, so a slow machine cannot turn the third poll into a timeout.
+        await using var f = new EngineFixture(RotationStrategy.SinglePhase, o => o.VerifyTimeout = TimeSpan.FromSeconds(30));
         f.Authority.VerifyOverride = n => n switch
         {
             < 3 => new CredentialCheck(CredentialCheckOutcome.Rejected, "401"),

@@ -157,12 +157,16 @@ public class StepTests
     [Fact]
     public async Task Verify_accepts_after_the_propagation_delay_and_fails_when_auth0_keeps_rejecting()
     {
-        await using var h = await StepHarness.StartAsync(RotationStrategy.SinglePhase);
+        // A deadline far beyond the three quick polls while Auth0 is propagating, so a slow machine cannot turn the
+        // third poll into a timeout; then the fixture's short deadline for the credential Auth0 keeps rejecting.
+        var fixture = new EngineFixture(RotationStrategy.SinglePhase, o => o.VerifyTimeout = TimeSpan.FromSeconds(30));
+        await using var h = await StepHarness.StartAsync(RotationStrategy.SinglePhase, fixture: fixture);
         await h.ExecuteAsync(GenerateStep.Instance);
         await h.ExecuteAsync(ApplySecretStep.Instance);
         h.F.Authority.VerifyOverride = n => n < 3 ? new CredentialCheck(CredentialCheckOutcome.Rejected, "401") : null;
 
         var outcome = await h.ExecuteAsync(VerifyStep.Instance);
+        h.F.Options.VerifyTimeout = TimeSpan.FromMilliseconds(200);
         h.F.Authority.VerifyOverride = _ => new CredentialCheck(CredentialCheckOutcome.Rejected, "401 access_denied");
         var failure = await Assert.ThrowsAsync<StepFailedException>(() => VerifyStep.Instance.ExecuteAsync(h.Context, CancellationToken.None));
 
