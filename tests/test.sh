@@ -2,22 +2,22 @@
 # Runs every test of the solution and ends with a line "N passed, N failed[, N skipped]".
 # Installs what a fresh machine lacks (Debian's Chromium for the browser tests, Node.js and Infisical's SDK for the SDK test).
 #   tests/test.sh                 every test
-#   tests/test.sh --fast          the unit tests only (in memory, no host or browser; under a minute)
-#   tests/test.sh --kind KIND     one kind: Unit, Integration or Browser (tests/Shared/TestKind.cs)
+#   tests/test.sh --fast          the unit and component tests only (in memory, no host or browser; under a minute)
+#   tests/test.sh --kind KIND     one kind: Unit, Component, Integration or Browser (tests/Shared/TestKind.cs)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 kind=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --fast) kind="Unit" ;;
+    --fast) kind="Unit|Component" ;;
     --kind) kind="${2:-}"; shift ;;
-    *) echo "usage: tests/test.sh [--fast | --kind Unit|Integration|Browser]" >&2; exit 2 ;;
+    *) echo "usage: tests/test.sh [--fast | --kind Unit|Component|Integration|Browser]" >&2; exit 2 ;;
   esac
   shift
 done
 filter=()
-[ -n "$kind" ] && filter=(--filter "Kind=$kind")
+[ -n "$kind" ] && filter=(--filter "$(echo "Kind=$kind" | sed 's/|/|Kind=/g')")
 
 if { [ -z "$kind" ] || [ "$kind" = "Browser" ]; } && ! command -v chromium >/dev/null 2>&1; then
   echo "Installing Debian's chromium for the browser tests..."

@@ -1,3 +1,5 @@
+using MudBlazor;
+using MudBlazor.Services;
 using Radzen;
 using RotationDashboard.Auth0;
 using RotationDashboard.Web.Api;
@@ -40,6 +42,14 @@ builder.Services.AddApiProblemDetails();
 builder.Services.AddAntiforgery(options => options.HeaderName = ApiAntiforgeryMiddleware.HeaderName);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();
+builder.Services.AddMudServices(options =>
+{
+    // Bottom left: page actions (Rotate now, Delete, Save) sit at the top right and the wizard's buttons at the bottom right.
+    options.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomLeft;
+    options.SnackbarConfiguration.PreventDuplicates = false;
+    options.SnackbarConfiguration.VisibleStateDuration = 6000;
+    options.SnackbarConfiguration.ShowCloseIcon = true;
+});
 builder.Services.AddScoped<CurrentUserAccessor>();
 builder.Services.AddScoped<BrowserTimeZone>();
 

@@ -11,6 +11,7 @@ public sealed class TestKindConventionTests
     {
         var testsDirectory = Path.Combine(RepositoryRoot(), "tests");
         var untagged = Directory.EnumerateFiles(testsDirectory, "*.cs", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(testsDirectory, "*.razor", SearchOption.AllDirectories))
             .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                            && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Where(path =>

@@ -73,7 +73,7 @@ public sealed class BrowserSession : IAsyncDisposable
         try
         {
             // A busy two-core machine (a parallel build) can take a while to open the first circuit.
-            await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('.rz-layout') !== null",
+            await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('.app-layout') !== null",
                 null, new() { Timeout = 45_000 });
             // An interactive component marks the body once it has rendered on the live circuit.
             await page.WaitForSelectorAsync("body[data-circuit='live']", new() { State = WaitForSelectorState.Attached, Timeout = 45_000 });

@@ -24,12 +24,12 @@ public sealed class ShellBrowserTests : IClassFixture<DashboardAppFactory>
         await Assertions.Expect(page.GetByTestId("header-user")).ToContainTextAsync("Ada");
         await BrowserSession.ScreenshotAsync(page, "shell-dashboard");
 
-        // An interactive control responds only over a live circuit: collapse the sidebar.
-        var sidebar = page.Locator(".rz-sidebar");
-        await page.Locator(".rz-sidebar-toggle").ClickAsync();
-        await Assertions.Expect(sidebar).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("rz-sidebar-collapsed"));
-        await page.Locator(".rz-sidebar-toggle").ClickAsync();
-        await Assertions.Expect(sidebar).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex("rz-sidebar-collapsed"));
+        // An interactive control responds only over a live circuit: collapse the navigation and open it again.
+        var toggle = page.GetByRole(AriaRole.Button, new() { Name = "Toggle navigation" });
+        await toggle.ClickAsync();
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", "false");
+        await toggle.ClickAsync();
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
 
         foreach (var (link, heading) in new[] { ("Connections", "Connections"), ("Audit log", "Audit log"), ("Settings", "Settings"), ("Rotations", "Rotations") })
         {
@@ -52,6 +52,9 @@ public sealed class ShellBrowserTests : IClassFixture<DashboardAppFactory>
         await SandboxSignIn.SignInAsync(page, SandboxSignIn.Viewer);
         await Assertions.Expect(page.GetByTestId("header-role")).ToHaveTextAsync("Viewer");
 
+        // The user menu opens over the live circuit.
+        await BrowserSession.WaitForCircuitAsync(page);
+        await page.GetByTestId("header-user").ClickAsync();
         await page.GetByTestId("sign-out").ClickAsync();
         await Assertions.Expect(page.GetByText("You are signed out")).ToBeVisibleAsync();
         await BrowserSession.ScreenshotAsync(page, "signed-out");
