@@ -109,15 +109,8 @@ public sealed class ConnectionsPageTests : ConnectionComponentTest
     [Fact]
     public void Delete_asks_first_and_cancel_deletes_nothing()
     {
-        SignInAdmin();
-        Fake.Connections.Add(FakeConnectionUseCases.View("staging-tenant"));
-        RenderPopoverProvider();
-        var dialogs = Render<MudDialogProvider>();
-        var page = Render<ConnectionsPage>();
+        var (page, dialogs, dialog) = AskToDelete(FakeConnectionUseCases.View("staging-tenant"));
 
-        page.WaitForElement("[data-testid=delete-connection]").Click();
-
-        var dialog = dialogs.WaitForElement("[data-testid=delete-connection-dialog]");
         Assert.Contains("Delete the connection \"staging-tenant\"?", dialog.TextContent);
         Assert.Contains("The Auth0 application itself is not changed.", dialog.TextContent);
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
@@ -130,14 +123,8 @@ public sealed class ConnectionsPageTests : ConnectionComponentTest
     [Fact]
     public void Deleting_an_unused_connection_removes_its_row_and_says_so()
     {
-        SignInAdmin();
-        Fake.Connections.Add(FakeConnectionUseCases.View("staging-tenant"));
-        RenderPopoverProvider();
-        var dialogs = Render<MudDialogProvider>();
-        var page = Render<ConnectionsPage>();
+        var (page, dialogs, _) = AskToDelete(FakeConnectionUseCases.View("staging-tenant"));
 
-        page.WaitForElement("[data-testid=delete-connection]").Click();
-        dialogs.WaitForElement("[data-testid=delete-connection-dialog]");
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").Click();
 
         page.WaitForAssertion(() => Assert.Equal("Connection \"staging-tenant\" was deleted.", page.Find("[data-testid=page-message]").TextContent));
@@ -148,21 +135,29 @@ public sealed class ConnectionsPageTests : ConnectionComponentTest
     [Fact]
     public void A_connection_in_use_is_flagged_in_the_dialog_and_the_refusal_is_shown_as_not_deleted()
     {
-        SignInAdmin();
-        Fake.Connections.Add(FakeConnectionUseCases.View("production-tenant", rotations: 2));
         const string refusal = "Connection \"production-tenant\" is used by 2 rotations (orders, payments). Delete those rotations first.";
         Fake.Delete = _ => OperationResult<Web.Services.Connections.ConnectionView>.Conflict(refusal);
-        RenderPopoverProvider();
-        var dialogs = Render<MudDialogProvider>();
-        var page = Render<ConnectionsPage>();
 
-        page.WaitForElement("[data-testid=delete-connection]").Click();
-        var dialog = dialogs.WaitForElement("[data-testid=delete-connection-dialog]");
+        var (page, dialogs, dialog) = AskToDelete(FakeConnectionUseCases.View("production-tenant", rotations: 2));
+
         Assert.Contains("It is used by 2 rotation(s), so it cannot be deleted until they are.", dialog.TextContent);
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").Click();
 
         page.WaitForAssertion(() => Assert.Equal(refusal, page.Find("[data-testid=page-message]").TextContent));
         Assert.Contains("Not deleted.", page.Markup);
         Assert.Single(page.FindAll("[data-testid=connection-name]"));
+    }
+
+    /// <summary>An admin's list with one connection, and its delete confirmation open.</summary>
+    private (IRenderedComponent<ConnectionsPage> Page, IRenderedComponent<MudDialogProvider> Dialogs, AngleSharp.Dom.IElement Dialog) AskToDelete(
+        Web.Services.Connections.ConnectionView connection)
+    {
+        SignInAdmin();
+        Fake.Connections.Add(connection);
+        RenderPopoverProvider();
+        var dialogs = Render<MudDialogProvider>();
+        var page = Render<ConnectionsPage>();
+        page.WaitForElement("[data-testid=delete-connection]").Click();
+        return (page, dialogs, dialogs.WaitForElement("[data-testid=delete-connection-dialog]"));
     }
 }
