@@ -9,11 +9,11 @@ namespace RotationDashboard.Web.ComponentTests.Connections;
 public sealed class ConnectionsPageTests : ConnectionComponentTest
 {
     [Fact]
-    public void Shows_a_loading_state_until_the_list_arrives_then_the_connections_by_name()
+    public async Task Shows_a_loading_state_until_the_list_arrives_then_the_connections_by_name()
     {
         SignInAdmin();
         Fake.Connections.Add(FakeConnectionUseCases.View("production-tenant", lastOk: true));
-        Fake.ListGate = new TaskCompletionSource();
+        Fake.ListGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         RenderPopoverProvider();
 
         var page = Render<ConnectionsPage>();
@@ -23,7 +23,9 @@ public sealed class ConnectionsPageTests : ConnectionComponentTest
 
         Fake.ListGate.SetResult();
 
-        page.WaitForAssertion(() => Assert.Equal("production-tenant", page.Find("[data-testid=connection-name]").TextContent));
+        // The table's first render happens here, not in Render: on a busy two-core machine it can outlast bUnit's default second.
+        await page.WaitForAssertionAsync(() => Assert.Equal("production-tenant", page.Find("[data-testid=connection-name]").TextContent),
+            TimeSpan.FromSeconds(10));
         Assert.Empty(page.FindAll("[data-testid=connections-loading]"));
         Assert.Equal("Connected", page.Find("[data-testid=connection-status-badge]").TextContent.Trim());
     }
@@ -47,7 +49,7 @@ public sealed class ConnectionsPageTests : ConnectionComponentTest
     {
         SignInAdmin();
         Fake.Connections.Add(FakeConnectionUseCases.View("production-tenant"));
-        Fake.ListGate = new TaskCompletionSource();
+        Fake.ListGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Fake.ListGate.SetException(new InvalidOperationException("database locked"));
         RenderPopoverProvider();
 
