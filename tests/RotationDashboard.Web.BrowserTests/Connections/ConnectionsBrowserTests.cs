@@ -26,7 +26,7 @@ public sealed class ConnectionsBrowserTests : IClassFixture<DashboardAppFactory>
 
         await SandboxSignIn.SignInAsync(page, SandboxSignIn.Admin, "/connections");
         await BrowserSession.WaitForCircuitAsync(page);
-        var sandboxRow = page.Locator($"tr[data-connection='{SandboxConnections.DefaultConnectionName}']");
+        var sandboxRow = Row(page, SandboxConnections.DefaultConnectionName);
         await Assertions.Expect(sandboxRow).ToBeVisibleAsync();
         await Assertions.Expect(sandboxRow.GetByTestId("sandbox-connection-badge")).ToBeVisibleAsync();
         await sandboxRow.GetByTestId("test-connection-row").ClickAsync();
@@ -42,7 +42,7 @@ public sealed class ConnectionsBrowserTests : IClassFixture<DashboardAppFactory>
         await ScreenshotAsync(page, "connection-form-errors");
 
         await FillAsync(page, "field-name", "browser-sandbox");
-        await page.GetByTestId("field-sandbox").ClickAsync();
+        await page.GetByRole(AriaRole.Switch, new() { Name = "Built-in sandbox tenant" }).CheckAsync();
         await Assertions.Expect(page.GetByTestId("field-domain")).ToHaveValueAsync(new Regex("/sandbox-tenant$"));
         await FillAsync(page, "field-client-id", m2m.ClientId);
         await FillAsync(page, "field-client-secret", "not-the-right-secret-000000000000");
@@ -65,7 +65,7 @@ public sealed class ConnectionsBrowserTests : IClassFixture<DashboardAppFactory>
 
         await page.GetByTestId("save-connection").ClickAsync();
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Connections");
-        var row = page.Locator("tr[data-connection='browser-sandbox']");
+        var row = Row(page, "browser-sandbox");
         await Assertions.Expect(row.GetByTestId("connection-status-badge")).ToHaveTextAsync("Missing scopes");
         await Assertions.Expect(row.GetByTestId("missing-scopes")).ToContainTextAsync("Private Key JWT");
         await Assertions.Expect(row.GetByTestId("sandbox-connection-badge")).ToBeVisibleAsync();
@@ -85,9 +85,9 @@ public sealed class ConnectionsBrowserTests : IClassFixture<DashboardAppFactory>
         await ScreenshotAsync(page, "connection-applications-search");
 
         // Delete, after confirming.
-        await page.GetByText("Back to connections").ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to connections" }).ClickAsync();
         await row.GetByTestId("delete-connection").ClickAsync();
-        var dialog = page.Locator(".rz-dialog");
+        var dialog = page.GetByRole(AriaRole.Dialog);
         await Assertions.Expect(dialog).ToContainTextAsync("Delete the connection \"browser-sandbox\"?");
         await ScreenshotAsync(page, "connection-delete-confirm");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
@@ -95,15 +95,9 @@ public sealed class ConnectionsBrowserTests : IClassFixture<DashboardAppFactory>
         await Assertions.Expect(row).ToHaveCountAsync(0);
     }
 
-    /// <summary>A settled page: notifications dismissed, animations finished, tall enough for the whole form.</summary>
+    /// <summary>A settled page: animations finished, tall enough for the whole form (snackbars sit bottom left, clear of it).</summary>
     private static async Task ScreenshotAsync(IPage page, string name)
     {
-        foreach (var notification in await page.Locator(".rz-notification-item").AllAsync())
-        {
-            await notification.ClickAsync();
-        }
-
-        await Assertions.Expect(page.Locator(".rz-notification-item")).ToHaveCountAsync(0);
         await page.WaitForFunctionAsync("() => document.getAnimations().every(a => a.playState !== 'running')");
         var height = await page.EvaluateAsync<int>("() => Math.max(900, document.querySelector('.app-main')?.scrollHeight + 120 || 0)");
         await page.SetViewportSizeAsync(1400, height);
@@ -111,10 +105,10 @@ public sealed class ConnectionsBrowserTests : IClassFixture<DashboardAppFactory>
         await page.SetViewportSizeAsync(1400, 900);
     }
 
-    private static async Task FillAsync(IPage page, string testId, string value)
-    {
-        var input = page.GetByTestId(testId);
-        await input.FillAsync(value);
-        await input.PressAsync("Tab"); // Radzen inputs bind on change
-    }
+    // The form checks fields as they are typed: filling is enough, no change event needed.
+    private static Task FillAsync(IPage page, string testId, string value) => page.GetByTestId(testId).FillAsync(value);
+
+    /// <summary>A connection's row in the list, by its name.</summary>
+    private static ILocator Row(IPage page, string name) =>
+        page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByTestId("connection-name").GetByText(name, new() { Exact = true }) });
 }

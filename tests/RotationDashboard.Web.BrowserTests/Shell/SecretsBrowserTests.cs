@@ -37,19 +37,27 @@ public sealed class SecretsBrowserTests : IClassFixture<DashboardAppFactory>
         await Assertions.Expect(page.GetByTestId("secret-row-PAYMENTS_API_KEY")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText(value)).ToHaveCountAsync(0); // masked until revealed
         await BrowserSession.ScreenshotAsync(page, "secrets-list-masked");
+        await page.GetByTestId("theme-toggle").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch to light mode" })).ToBeVisibleAsync();
+        await page.Mouse.MoveAsync(700, 600); // the toggle's tooltip would cover the page actions
+        await BrowserSession.ScreenshotAsync(page, "secrets-list-masked-dark");
+        await page.GetByTestId("theme-toggle").ClickAsync();
 
         await page.GetByTestId("reveal-PAYMENTS_API_KEY").ClickAsync();
         await Assertions.Expect(page.GetByTestId("revealed-PAYMENTS_API_KEY")).ToHaveTextAsync(value);
         await page.GetByTestId("copy-PAYMENTS_API_KEY").ClickAsync();
         await Assertions.Expect(page.GetByText("Copied to the clipboard")).ToBeVisibleAsync();
         Assert.Equal(value, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Hide PAYMENTS_API_KEY" }).ClickAsync();
+        await Assertions.Expect(page.GetByText(value)).ToHaveCountAsync(0);
 
         await page.GetByTestId("history-PAYMENTS_API_KEY").ClickAsync();
         await Assertions.Expect(page.GetByTestId("secret-history")).ToContainTextAsync("CURRENT");
         await BrowserSession.ScreenshotAsync(page, "secrets-history");
-        await page.Keyboard.PressAsync("Escape");
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Close", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
 
-        await page.Locator(".app-nav").GetByText("Audit log", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Audit log", Exact = true }).ClickAsync();
         // The log shows events as soon as it opens, newest first, before any filter is applied.
         await Assertions.Expect(page.GetByTestId("audit-row-action").First).ToBeVisibleAsync();
         await page.GetByTestId("audit-action").FillAsync("secret.reveal");

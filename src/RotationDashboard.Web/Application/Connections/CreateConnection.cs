@@ -19,7 +19,7 @@ public sealed partial class CreateConnection(
     ConnectionTester tester,
     PermissionGuard guard,
     TimeProvider timeProvider,
-    ILogger<CreateConnection> logger)
+    ILogger<CreateConnection> logger) : ICreateConnection
 {
     /// <summary>
     /// Creates a connection (audited as <c>connection.create</c>) once Auth0 issued a Management API token for its

@@ -15,7 +15,7 @@ public sealed class DeleteConnection(
     ConnectionForms forms,
     PermissionGuard guard,
     ApplicationListCache applicationCache,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider) : IDeleteConnection
 {
     /// <summary>Deletes a connection (audited as <c>connection.delete</c>); refused with a Conflict while rotations use it.</summary>
     /// <exception cref="ForbiddenActionException">The caller lacks connections:write.</exception>

@@ -19,7 +19,7 @@ public sealed class TestConnectionDraft(
     ConnectionForms forms,
     ConnectionTester tester,
     PermissionGuard guard,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider) : ITestConnectionDraft
 {
     /// <summary>
     /// Tests credentials as typed in a form, before saving; nothing is recorded. For an existing connection

@@ -18,7 +18,7 @@ public sealed class UpdateConnection(
     ConnectionTester tester,
     PermissionGuard guard,
     ApplicationListCache applicationCache,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider) : IUpdateConnection
 {
     /// <summary>
     /// Changes a connection (audited as <c>connection.update</c> with the changed fields). A null secret keeps the

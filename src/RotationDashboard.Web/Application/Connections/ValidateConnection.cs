@@ -16,7 +16,7 @@ public sealed partial class ValidateConnection(
     IAuth0ConnectionResolver resolver,
     ConnectionTester tester,
     PermissionGuard guard,
-    ILogger<ValidateConnection> logger)
+    ILogger<ValidateConnection> logger) : IValidateConnection
 {
     /// <summary>
     /// Tests the stored credentials with a token request and records the result on the connection (audited as

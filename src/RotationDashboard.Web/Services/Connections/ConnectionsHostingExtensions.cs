@@ -55,11 +55,17 @@ public static class ConnectionsHostingExtensions
         services.AddSingleton<ConnectionForms>();
         services.AddSingleton<ConnectionTester>();
         services.AddSingleton<ConnectionQueries>();
+        services.AddSingleton<IConnectionReads>(sp => sp.GetRequiredService<ConnectionQueries>());
         services.AddSingleton<CreateConnection>();
+        services.AddSingleton<ICreateConnection>(sp => sp.GetRequiredService<CreateConnection>());
         services.AddSingleton<UpdateConnection>();
+        services.AddSingleton<IUpdateConnection>(sp => sp.GetRequiredService<UpdateConnection>());
         services.AddSingleton<DeleteConnection>();
+        services.AddSingleton<IDeleteConnection>(sp => sp.GetRequiredService<DeleteConnection>());
         services.AddSingleton<ValidateConnection>();
+        services.AddSingleton<IValidateConnection>(sp => sp.GetRequiredService<ValidateConnection>());
         services.AddSingleton<TestConnectionDraft>();
+        services.AddSingleton<ITestConnectionDraft>(sp => sp.GetRequiredService<TestConnectionDraft>());
         services.AddSingleton<ListApplications>();
         return builder;
     }
