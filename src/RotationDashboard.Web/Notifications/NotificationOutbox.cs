@@ -81,7 +81,7 @@ public sealed partial class NotificationOutbox(
             Wake();
             return true;
         }
-        catch (DbUpdateException ex) when (ex.InnerException is SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException ex) when (ex.IsConstraintViolation())
         {
             return false; // another instance (or scan) recorded it first
         }
