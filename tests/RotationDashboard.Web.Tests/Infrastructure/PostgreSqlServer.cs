@@ -167,16 +167,23 @@ public sealed class PostgreSqlServer : IAsyncDisposable
     private static extern uint GetEuid();
 }
 
-/// <summary>The one PostgreSQL server of the test run, shared by every test of <see cref="PostgreSqlCollection"/>.</summary>
+/// <summary>
+/// The one PostgreSQL server of the test run, shared by every test of <see cref="PostgreSqlCollection"/> (and their
+/// class fixtures, through <see cref="SharedAsync"/>): started by the first, stopped when the collection ends.
+/// </summary>
 public sealed class PostgreSqlFixture : IAsyncLifetime
 {
+    private static readonly Lazy<Task<PostgreSqlServer>> Shared = new(PostgreSqlServer.StartAsync);
     private PostgreSqlServer? _server;
 
     public PostgreSqlServer Server => _server ?? throw new InvalidOperationException("The PostgreSQL server has not started.");
 
+    /// <summary>The server, started on first use (class fixtures are built before the collection fixture is handed out).</summary>
+    public static Task<PostgreSqlServer> SharedAsync() => Shared.Value;
+
     public Task<string> CreateDatabaseAsync(string prefix) => Server.CreateDatabaseAsync(prefix);
 
-    public async Task InitializeAsync() => _server = await PostgreSqlServer.StartAsync();
+    public async Task InitializeAsync() => _server = await SharedAsync();
 
     public async Task DisposeAsync()
     {
