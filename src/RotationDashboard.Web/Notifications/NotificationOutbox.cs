@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Core.Notifications;
 using RotationDashboard.Web.Data;
