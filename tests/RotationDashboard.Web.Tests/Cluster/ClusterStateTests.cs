@@ -48,7 +48,7 @@ public class ClusterStateTests(PostgreSqlFixture postgres, ITestOutputHelper out
         while (true)
         {
             lock (received) if (received.Count >= 3) break;
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"instance two received {received.Count} of 3 events");
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(8), $"instance two received {received.Count} of 3 events");
             await Task.Delay(20);
         }
 
@@ -64,12 +64,13 @@ public class ClusterStateTests(PostgreSqlFixture postgres, ITestOutputHelper out
         one.Cache.InvalidateAll();
         while (two.Cache.Generation == generation)
         {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), "instance two kept its cache");
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(8), "instance two kept its cache");
             await Task.Delay(20);
         }
 
         output.WriteLine($"cache invalidation relayed in {watch.ElapsedMilliseconds} ms");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2.5), $"{watch.ElapsedMilliseconds} ms");
+        // The bound: the poll interval (1 s) plus a round trip; the margin is for a loaded CI machine.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"{watch.ElapsedMilliseconds} ms");
         await postgres.Server.DropDatabaseAsync(database);
     }
 

@@ -41,7 +41,7 @@ public sealed class TwoInstanceCluster : IAsyncDisposable
     public string RootKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>Engine lease (and so the longest a dead instance's run waits for a taker, plus the sweep interval).</summary>
-    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(4);
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(8);
 
     public static readonly TimeSpan OrphanSweepInterval = TimeSpan.FromSeconds(1);
 
@@ -77,8 +77,11 @@ public sealed class TwoInstanceCluster : IAsyncDisposable
             ["Security:BootstrapToken"] = BootstrapToken,
             ["Sandbox:PersistState"] = "false",
             ["Sandbox:TenantUrl"] = Tenant.BaseUrl.AbsoluteUri,
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:RotationDashboard"] = "Information",
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:Microsoft"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+            ["Logging:LogLevel:System.Net.Http"] = "Warning",
+            ["Logging:Console:TimestampFormat"] = "HH:mm:ss.fff ",
         };
         var instance = DashboardProcess.Start(name, settings);
         _instances.Add(instance);
@@ -122,9 +125,21 @@ public sealed class TwoInstanceCluster : IAsyncDisposable
             """);
         var body = await response.JsonAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{instance.Name}: {body}\n{instance.OutputTail}");
-        var rotation = body.GetProperty("secretRotation");
-        Assert.True(rotation.GetProperty("rotationStatus").GetString() == "success", rotation.ToString());
-        return rotation.GetProperty("id").GetString()!;
+        var id = Guid.Parse(body.GetProperty("secretRotation").GetProperty("id").GetString()!);
+        // The API answers after a while even when the first issuance still runs (a loaded machine): wait for it.
+        await WaitUntilAsync(async () =>
+        {
+            await using var check = CreateContext();
+            return !await check.RotationRuns.AnyAsync(r => r.RotationId == id && r.Status == Core.Rotations.RunStatus.Running)
+                   && await check.Rotations.AnyAsync(r => r.Id == id && r.LeaseHolder == null);
+        }, TimeSpan.FromSeconds(120), () => $"the first issuance of {name}\n{instance.OutputTail}");
+        await using (var check = CreateContext())
+        {
+            var rotation = await check.Rotations.AsNoTracking().SingleAsync(r => r.Id == id);
+            Assert.True(rotation.RotationStatus == Core.Rotations.RotationStatus.Success, $"{name}: {rotation.RotationStatus}");
+        }
+
+        return id.ToString();
     }
 
     /// <summary>The CURRENT credential a consumer reads through <paramref name="instance"/> (credential-set API).</summary>

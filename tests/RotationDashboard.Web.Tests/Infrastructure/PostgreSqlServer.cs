@@ -51,6 +51,8 @@ public sealed class PostgreSqlServer : IAsyncDisposable
             "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400",
             "start",
         ]);
+        // Should the run end without disposing the fixture (a crash, a cancelled run), the server still stops.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return server;
     }
 
