@@ -28,6 +28,17 @@ if { [ -z "$kind" ] || [ "$kind" = "Browser" ]; } && ! command -v chromium >/dev
   fi
 fi
 
+# The PostgreSQL tests (persistence, scheduling, two real instances) start a throwaway cluster of Debian's PostgreSQL
+# (initdb/pg_ctl from /usr/lib/postgresql/*/bin, a temp dir, a free port): install the server if it is missing.
+if { [ -z "$kind" ] || [ "$kind" = "Integration" ]; } && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "Installing Debian's postgresql for the PostgreSQL tests..."
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+fi
+
 # Infisical's Node SDK test (InfisicalSdkTests, an integration test) runs Node with the SDK pinned in tests/sdk/package-lock.json.
 if { [ -z "$kind" ] || [ "$kind" = "Integration" ]; } && ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "Installing Debian's nodejs and npm for the Infisical SDK test..."

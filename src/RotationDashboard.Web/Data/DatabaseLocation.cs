@@ -1,15 +1,21 @@
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace RotationDashboard.Web.Data;
 
-/// <summary>The resolved data directory and SQLite connection string.</summary>
+/// <summary>The resolved data directory, database provider and connection string.</summary>
 public sealed class DatabaseLocation
 {
-    public DatabaseLocation(string dataDirectory, string connectionString)
+    public DatabaseLocation(string dataDirectory, string connectionString, DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
         DataDirectory = dataDirectory;
         ConnectionString = connectionString;
+        Provider = provider;
     }
+
+    public DatabaseProvider Provider { get; }
+
+    public bool IsPostgreSql => Provider == DatabaseProvider.PostgreSql;
 
     /// <summary>Absolute path of the data directory.</summary>
     public string DataDirectory { get; }
@@ -21,6 +27,11 @@ public sealed class DatabaseLocation
     {
         get
         {
+            if (IsPostgreSql)
+            {
+                return null;
+            }
+
             var dataSource = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
             return string.IsNullOrEmpty(dataSource) || dataSource == ":memory:" ? null : Path.GetFullPath(dataSource);
         }
@@ -46,6 +57,18 @@ public sealed class DatabaseLocation
             }
         }
 
+        if (options.Provider == DatabaseProvider.PostgreSql)
+        {
+            if (string.IsNullOrWhiteSpace(configuredConnectionString))
+            {
+                throw new InvalidOperationException(
+                    "Storage:Provider is PostgreSql but ConnectionStrings:Default is not set: give it the PostgreSQL " +
+                    "connection string (e.g. Host=db;Database=rotation_dashboard;Username=dashboard;Password=...).");
+            }
+
+            return new DatabaseLocation(dataDirectory, configuredConnectionString, DatabaseProvider.PostgreSql);
+        }
+
         var connectionString = string.IsNullOrWhiteSpace(configuredConnectionString)
             ? new SqliteConnectionStringBuilder
             {
@@ -57,5 +80,15 @@ public sealed class DatabaseLocation
         return new DatabaseLocation(dataDirectory, connectionString);
     }
 
-    public override string ToString() => DatabaseFile ?? "(in-memory)";
+    public override string ToString()
+    {
+        if (!IsPostgreSql)
+        {
+            return DatabaseFile ?? "(in-memory)";
+        }
+
+        // Never the password.
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+        return $"postgresql://{builder.Host}:{builder.Port}/{builder.Database}";
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using RotationDashboard.Core.Encryption;
 
 namespace RotationDashboard.Web.Data;
@@ -10,6 +11,10 @@ namespace RotationDashboard.Web.Data;
 /// IMMEDIATE transaction (so two instances starting together cannot both apply them, and a failing script
 /// leaves the database as it was) and are recorded in <c>schema_migrations(version, name, checksum, applied_at)</c>.
 /// Refuses to run when an applied script was changed or the database is newer than this build.
+/// On PostgreSQL the pending scripts (the PostgreSQL twins, see <see cref="MigrationScript"/>) run in one transaction
+/// too (PostgreSQL's DDL is transactional) that first takes a transaction-level advisory lock
+/// (<see cref="AdvisoryLockKey"/>): a second instance starting at the same time waits for the first, then finds
+/// nothing pending.
 /// </summary>
 public sealed partial class DatabaseMigrator
 {
@@ -21,6 +26,9 @@ public sealed partial class DatabaseMigrator
             "applied_at" TEXT NOT NULL
         );
         """;
+
+    /// <summary>The PostgreSQL advisory lock key of schema changes and first-start seeding ("rotation" in ASCII).</summary>
+    public const long AdvisoryLockKey = 0x726F746174696F6E;
 
     private readonly DatabaseLocation _location;
     private readonly int _busyTimeoutMilliseconds;
@@ -35,7 +43,7 @@ public sealed partial class DatabaseMigrator
         TimeProvider timeProvider,
         ILogger<DatabaseMigrator> logger,
         IEnumerable<IDataMigration> dataMigrations)
-        : this(location, storageOptions.Value.BusyTimeoutMilliseconds, timeProvider, logger, MigrationScript.LoadEmbedded(), dataMigrations.ToList())
+        : this(location, storageOptions.Value.BusyTimeoutMilliseconds, timeProvider, logger, MigrationScript.LoadEmbedded(location.Provider), dataMigrations.ToList())
     {
     }
 
@@ -61,6 +69,11 @@ public sealed partial class DatabaseMigrator
     /// <summary>Applies pending scripts; returns the versions applied by this call (empty when up to date).</summary>
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken = default)
     {
+        if (_location.IsPostgreSql)
+        {
+            return await MigratePostgreSqlAsync(cancellationToken);
+        }
+
         if (_location.DatabaseFile is { } databaseFile)
         {
             CreatePrivateFile(databaseFile);
@@ -114,6 +127,74 @@ public sealed partial class DatabaseMigrator
             record.Parameters.AddWithValue("$name", script.Name);
             record.Parameters.AddWithValue("$checksum", script.Checksum);
             record.Parameters.AddWithValue("$appliedAt", _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var script in pending)
+        {
+            LogApplied(_logger, script.ToString(), _location.ToString());
+        }
+
+        return pending.Select(s => s.Version).ToList();
+    }
+
+    private async Task<IReadOnlyList<int>> MigratePostgreSqlAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(_location.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key);", connection, transaction))
+        {
+            lockCommand.Parameters.AddWithValue("key", AdvisoryLockKey);
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var create = new NpgsqlCommand(CreateHistoryTableSql, connection, transaction))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var applied = new Dictionary<int, string>();
+        await using (var read = new NpgsqlCommand("""SELECT "version", "checksum" FROM "schema_migrations" ORDER BY "version";""", connection, transaction))
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                applied[reader.GetInt32(0)] = reader.GetString(1);
+            }
+        }
+
+        VerifyHistory(applied);
+        var pending = _scripts.Where(s => !applied.ContainsKey(s.Version)).ToList();
+        if (pending.Count == 0)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            LogUpToDate(_logger, applied.Count == 0 ? 0 : applied.Keys.Max(), _location.ToString());
+            return [];
+        }
+
+        foreach (var script in pending)
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand(script.Sql, connection, transaction);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException ex)
+            {
+                throw new InvalidOperationException(
+                    $"Migration {script} failed: {ex.Message}. No migration of this start-up was applied.", ex);
+            }
+
+            await using var record = new NpgsqlCommand("""
+                INSERT INTO "schema_migrations" ("version", "name", "checksum", "applied_at")
+                VALUES (@version, @name, @checksum, @appliedAt);
+                """, connection, transaction);
+            record.Parameters.AddWithValue("version", script.Version);
+            record.Parameters.AddWithValue("name", script.Name);
+            record.Parameters.AddWithValue("checksum", script.Checksum);
+            record.Parameters.AddWithValue("appliedAt", _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
             await record.ExecuteNonQueryAsync(cancellationToken);
         }
 

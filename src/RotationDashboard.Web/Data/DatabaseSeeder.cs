@@ -16,8 +16,10 @@ public sealed partial class DatabaseSeeder(
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var now = timeProvider.GetUtcNow();
-        // SQLite transactions start IMMEDIATE here: a second instance starting at the same time waits, then finds the data.
+        // SQLite transactions start IMMEDIATE here, and on PostgreSQL the transaction takes the start-up advisory lock: a
+        // second instance starting at the same time waits, then finds the data.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.TakeStartupLockAsync(cancellationToken);
 
         if (!await db.Projects.AnyAsync(cancellationToken))
         {

@@ -45,8 +45,8 @@ public static class PersistenceHostingExtensions
         services.TryAddSingleton<SecretValueCache>();
         services.TryAddSingleton<SecretCacheInvalidationInterceptor>();
         services.TryAddSingleton<RotationChangeInterceptor>();
-        services.AddDbContextFactory<RotationDashboardDbContext>((sp, options) => options.UseRotationDashboardSqlite(
-            sp.GetRequiredService<DatabaseLocation>().ConnectionString,
+        services.AddDbContextFactory<RotationDashboardDbContext>((sp, options) => options.UseRotationDashboardDatabase(
+            sp.GetRequiredService<DatabaseLocation>(),
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.BusyTimeoutMilliseconds,
             sp.GetRequiredService<SecretCacheInvalidationInterceptor>(),
             sp.GetRequiredService<RotationChangeInterceptor>()));

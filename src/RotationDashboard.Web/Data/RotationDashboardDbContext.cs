@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Connections;
@@ -59,6 +58,18 @@ public sealed class RotationDashboardDbContext(DbContextOptions<RotationDashboar
 
     public DbSet<Notifications.NotificationSourceState> NotificationSourceStates => Set<Notifications.NotificationSourceState>();
 
+    /// <summary>
+    /// PostgreSQL: takes the start-up advisory lock for the current transaction (first-start seeding runs once when
+    /// several instances start together). SQLite needs none: its transactions start IMMEDIATE.
+    /// </summary>
+    public async Task TakeStartupLockAsync(CancellationToken cancellationToken)
+    {
+        if (Database.IsNpgsql())
+        {
+            await Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock({0});", [DatabaseMigrator.AdvisoryLockKey], cancellationToken);
+        }
+    }
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         IncrementRowVersions();
@@ -116,8 +127,7 @@ public sealed class RotationDashboardDbContext(DbContextOptions<RotationDashboar
     /// </summary>
     private static bool IsSecretVersionNumberClash(DbUpdateException exception) =>
         exception is not DbUpdateConcurrencyException
-        && exception.InnerException is SqliteException { SqliteErrorCode: 19 } sqlite
-        && sqlite.Message.Contains("secret_versions.secret_id, secret_versions.version", StringComparison.Ordinal);
+        && exception.IsUniqueViolationOf("ux_secret_versions_secret_id_version", "secret_versions.secret_id, secret_versions.version");
 
     private static DbUpdateConcurrencyException SecretVersionConflict(DbUpdateException exception) =>
         new("The secret was changed by another writer (its next version number is already taken).", exception);

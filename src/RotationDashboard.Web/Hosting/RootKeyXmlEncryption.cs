@@ -47,7 +47,7 @@ public static class DataProtectionHostingExtensions
     public const string KeyDirectoryName = "data-protection-keys";
 
     /// <summary>
-    /// Data-protection keys live with the data (sessions and antiforgery tokens survive restarts and container
+    /// Data-protection keys live with the data (SQLite: in the data directory; PostgreSQL: in the database) (sessions and antiforgery tokens survive restarts and container
     /// re-creation), encrypted with the root key. The directory is resolved when the keys are first needed, from the
     /// same <see cref="DatabaseLocation"/> as the database, so configuration added late (tests) applies too.
     /// </summary>
@@ -57,7 +57,10 @@ public static class DataProtectionHostingExtensions
         services.AddOptions<KeyManagementOptions>()
             .Configure<DatabaseLocation, ISecretProtector, ILoggerFactory>((options, location, protector, loggers) =>
             {
-                options.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(location.DataDirectory, KeyDirectoryName)), loggers);
+                // PostgreSQL: one key ring in the database for every instance (a sign-in through one is valid on all).
+                options.XmlRepository = location.IsPostgreSql
+                    ? new Cluster.PostgreSqlXmlRepository(location.ConnectionString, TimeProvider.System)
+                    : new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(location.DataDirectory, KeyDirectoryName)), loggers);
                 options.XmlEncryptor = new RootKeyXmlEncryptor(protector);
             });
         return services;

@@ -37,6 +37,16 @@ public sealed class SandboxIntegrationOptions
     /// </summary>
     public string? PublicBaseUrl { get; set; }
 
+    /// <summary>
+    /// Where sandbox connections reach the emulated tenant instead of the one mounted in this app: the base URL of a
+    /// stand-alone sandbox tenant (<c>SandboxHost</c>, e.g. <c>http://127.0.0.1:5090/</c>). Several dashboard instances
+    /// (a PostgreSQL cluster in a demo or a test) then rotate against one tenant with one state. Unset: this app's own.
+    /// </summary>
+    public string? TenantUrl { get; set; }
+
+    /// <summary><see cref="TenantUrl"/> as a base URI with a trailing slash, or null when not set.</summary>
+    public Uri? SharedTenantBase => string.IsNullOrWhiteSpace(TenantUrl) ? null : new Uri(TenantUrl.Trim().TrimEnd('/') + "/");
+
     /// <summary><see cref="PublicBaseUrl"/> without a trailing slash, or null when not set.</summary>
     public string? PublicBase => string.IsNullOrWhiteSpace(PublicBaseUrl) ? null : PublicBaseUrl.Trim().TrimEnd('/');
 }
@@ -101,6 +111,8 @@ public static class SandboxIntegration
         builder.Services.AddOptions<SandboxIntegrationOptions>().Bind(section)
             .Validate(o => o.PropagationWindowSeconds is >= 0 and <= 120, "Sandbox:PropagationWindowSeconds must be between 0 and 120.")
             .Validate(o => Enum.TryParse<SandboxPlan>(o.Plan, ignoreCase: true, out _), "Sandbox:Plan must be Free, Enterprise or Unlimited.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.TenantUrl) || (Uri.TryCreate(o.TenantUrl.Trim(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https"),
+                "Sandbox:TenantUrl must be an absolute http(s) address of a sandbox tenant.")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SandboxIntegrationOptions>, SandboxIntegrationOptionsValidator>();
 

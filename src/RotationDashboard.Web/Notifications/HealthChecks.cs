@@ -1,4 +1,5 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Quartz;
 using RotationDashboard.Web.Data;
@@ -6,14 +7,15 @@ using RotationDashboard.Web.Data;
 namespace RotationDashboard.Web.Notifications;
 
 /// <summary>The database answers and every migration this build knows is applied.</summary>
-public sealed class DatabaseHealthCheck(DatabaseLocation location, DatabaseMigrator migrator) : IHealthCheck
+public sealed class DatabaseHealthCheck(IDbContextFactory<RotationDashboardDbContext> contexts, DatabaseMigrator migrator) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            await using var connection = new SqliteConnection(location.ConnectionString);
-            await connection.OpenAsync(cancellationToken);
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            var connection = db.Database.GetDbConnection();
             await using var command = connection.CreateCommand();
             command.CommandText = """SELECT COUNT(*), COALESCE(MAX("version"), 0) FROM "schema_migrations";""";
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -24,7 +26,7 @@ public sealed class DatabaseHealthCheck(DatabaseLocation location, DatabaseMigra
                 ? HealthCheckResult.Healthy($"Schema at version {latest}.")
                 : HealthCheckResult.Unhealthy($"Migrations pending: schema at {latest}, this build needs {expected}.");
         }
-        catch (SqliteException)
+        catch (DbException)
         {
             return HealthCheckResult.Unhealthy("The database is unavailable.");
         }

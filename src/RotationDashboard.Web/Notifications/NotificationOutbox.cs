@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Core.Notifications;
 using RotationDashboard.Web.Data;
@@ -81,7 +80,7 @@ public sealed partial class NotificationOutbox(
             Wake();
             return true;
         }
-        catch (DbUpdateException ex) when (ex.InnerException is SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException ex) when (ex.IsConstraintViolation())
         {
             return false; // another instance (or scan) recorded it first
         }

@@ -17,10 +17,13 @@ namespace RotationDashboard.Web.Tests.Rotations;
 [Trait(TestKind.Trait, TestKind.Integration)]
 public class ConcurrencyAndFaultTests(ITestOutputHelper output)
 {
+    /// <summary>A fresh installation (SQLite; the PostgreSQL subclass gives it a PostgreSQL database).</summary>
+    protected virtual Task<EngineTestData> CreateDataAsync() => EngineTestData.CreateAsync();
+
     [Fact]
     public async Task Scheduled_manual_and_api_triggers_at_once_start_exactly_one_run()
     {
-        await using var data = await EngineTestData.CreateAsync();
+        await using var data = await CreateDataAsync();
         await using var host = await EngineTestHost.StartAsync(data);
         var rotation = await host.CreateAsync(await host.RequestAsync("race", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase, autoRotation: true));
         host.Sandbox.SetFaults(new SandboxFaults { Latency = TimeSpan.FromMilliseconds(300), Targets = SandboxFaultTargets.Management });
@@ -50,7 +53,7 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task Rate_limits_and_server_errors_are_retried_until_the_rotation_succeeds()
     {
-        await using var data = await EngineTestData.CreateAsync();
+        await using var data = await CreateDataAsync();
         await using var host = await EngineTestHost.StartAsync(data);
         var rotation = await host.CreateAsync(await host.RequestAsync("flaky", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.Staged));
         host.Requests.Clear();
@@ -70,7 +73,7 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task A_runs_failed_management_call_is_retried_by_the_engine_alone_not_also_by_the_auth0_client()
     {
-        await using var data = await EngineTestData.CreateAsync();
+        await using var data = await CreateDataAsync();
         await using var host = await EngineTestHost.StartAsync(data);
         var rotation = await host.CreateAsync(await host.RequestAsync("once", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase));
         host.Requests.Clear();
@@ -88,7 +91,7 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task Timeouts_are_retried_until_auth0_answers_again()
     {
-        await using var data = await EngineTestData.CreateAsync();
+        await using var data = await CreateDataAsync();
         await using var host = await EngineTestHost.StartAsync(data, new Dictionary<string, string?>
         {
             ["Auth0Client:RequestTimeout"] = "00:00:00.300",
@@ -111,7 +114,7 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task A_persistent_auth0_failure_leaves_the_old_secret_working_and_a_failed_status_without_secrets()
     {
-        await using var data = await EngineTestData.CreateAsync();
+        await using var data = await CreateDataAsync();
         await using var host = await EngineTestHost.StartAsync(data);
         var rotation = await host.CreateAsync(await host.RequestAsync("broken", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase, autoRotation: true));
         var current = host.Sandbox.GetClientSecret(SandboxSeed.PaymentsWorkerClientId)!;
@@ -147,7 +150,7 @@ public class ConcurrencyAndFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task A_new_secret_auth0_never_accepts_is_rolled_back_and_no_secret_appears_anywhere()
     {
-        await using var data = await EngineTestData.CreateAsync();
+        await using var data = await CreateDataAsync();
         var applied = new ConcurrentQueue<string>();
         await using var host = await EngineTestHost.StartAsync(data, new Dictionary<string, string?> { ["RotationEngine:VerifyTimeout"] = "00:00:00.600" },
             services => services.Decorate(applied));

@@ -19,13 +19,16 @@ namespace RotationDashboard.Web.Tests.Rotations;
 [Trait(TestKind.Trait, TestKind.Integration)]
 public class CrashRecoveryTests(ITestOutputHelper output)
 {
+    /// <summary>A fresh installation (SQLite; the PostgreSQL subclass gives it a PostgreSQL database).</summary>
+    protected virtual Task<EngineTestData> CreateDataAsync() => EngineTestData.CreateAsync();
+
     [Theory]
     [InlineData(RotationStrategy.SinglePhase, SandboxSeed.PaymentsWorkerClientId)]
     [InlineData(RotationStrategy.Staged, SandboxSeed.BillingServiceClientId)]
     [InlineData(RotationStrategy.PrivateKeyJwt, SandboxSeed.LedgerSyncClientId)]
     public async Task A_run_stopped_after_each_step_resumes_on_the_next_start(RotationStrategy strategy, string clientId)
     {
-        await using var data = await EngineTestData.CreateAsync();
+        await using var data = await CreateDataAsync();
         var crash = new CrashPlan();
         var host = await StartAsync(data, crash);
         try
@@ -76,7 +79,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
     [Fact]
     public async Task A_crashed_holders_lease_is_taken_over_once_it_expires_and_the_run_resumes()
     {
-        await using var data = await EngineTestData.CreateAsync();
+        await using var data = await CreateDataAsync();
         var crash = new CrashPlan();
         var host = await StartAsync(data, crash);
         Guid rotationId;

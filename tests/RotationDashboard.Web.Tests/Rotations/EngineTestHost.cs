@@ -128,7 +128,7 @@ public sealed class EngineTestHost : IAsyncDisposable
                 .ToDictionary(c => c.Key, c => c.Value);
         }
 
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in data.Settings.Concat(settings ?? new Dictionary<string, string?>()))
         {
             configuration[key] = value;
         }
@@ -318,7 +318,11 @@ public sealed class EngineTestHost : IAsyncDisposable
     }
 }
 
-/// <summary>One installation's files: data directory (SQLite, sandbox state) and root key; disposed after the test.</summary>
+/// <summary>
+/// One installation's files: data directory (SQLite, sandbox state) and root key, or with <c>postgreSql</c> a fresh
+/// database on the test run's PostgreSQL server (<see cref="PostgreSqlFixture"/>) instead of the SQLite file; disposed
+/// after the test.
+/// </summary>
 public sealed class EngineTestData : IAsyncDisposable
 {
     private static readonly Lazy<Task<string>> SeededSandbox = new(SeedSandboxAsync);
@@ -328,6 +332,12 @@ public sealed class EngineTestData : IAsyncDisposable
         Directory = directory;
     }
 
+    /// <summary>Settings every host on this installation gets (the PostgreSQL provider and its connection string).</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; private set; } = new Dictionary<string, string?>();
+
+    /// <summary>The PostgreSQL database of this installation (null: SQLite in <see cref="Directory"/>).</summary>
+    public string? PostgreSqlConnectionString { get; private set; }
+
     public string Directory { get; }
 
     public string RootKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -335,15 +345,30 @@ public sealed class EngineTestData : IAsyncDisposable
     public string SandboxStateFile => Path.Combine(Directory, "sandbox-tenant.json");
 
     /// <summary>A fresh installation with a seeded sandbox tenant (copied: seeding generates RSA keys, which is slow).</summary>
-    public static async Task<EngineTestData> CreateAsync()
+    public static async Task<EngineTestData> CreateAsync(bool postgreSql = false)
     {
         var data = new EngineTestData(System.IO.Directory.CreateTempSubdirectory("rd-engine-tests-").FullName);
         File.Copy(await SeededSandbox.Value, data.SandboxStateFile);
+        if (postgreSql)
+        {
+            data.PostgreSqlConnectionString = await (await PostgreSqlFixture.SharedAsync()).CreateDatabaseAsync("engine");
+            data.Settings = new Dictionary<string, string?>
+            {
+                ["Storage:Provider"] = "PostgreSql",
+                ["ConnectionStrings:Default"] = data.PostgreSqlConnectionString,
+            };
+        }
+
         return data;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (PostgreSqlConnectionString is not null)
+        {
+            await (await PostgreSqlFixture.SharedAsync()).DropDatabaseAsync(PostgreSqlConnectionString);
+        }
+
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
@@ -352,8 +377,6 @@ public sealed class EngineTestData : IAsyncDisposable
         catch (IOException)
         {
         }
-
-        return ValueTask.CompletedTask;
     }
 
     private static async Task<string> SeedSandboxAsync()

@@ -14,10 +14,13 @@ namespace RotationDashboard.Web.Tests.Rotations;
 [Trait(TestKind.Trait, TestKind.Integration)]
 public class SchedulingTests(ITestOutputHelper output)
 {
+    /// <summary>A fresh installation (SQLite; the PostgreSQL subclass gives it a PostgreSQL database).</summary>
+    protected virtual Task<EngineTestData> CreateDataAsync() => EngineTestData.CreateAsync();
+
     [Fact]
     public async Task A_rotation_due_two_seconds_ahead_starts_within_a_second_of_its_due_time()
     {
-        await using var data = await EngineTestData.CreateAsync();
+        await using var data = await CreateDataAsync();
         await using var host = await EngineTestHost.StartAsync(data);
         var rotation = await host.CreateAsync(await host.RequestAsync("soon", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase, autoRotation: true));
 
@@ -44,7 +47,7 @@ public class SchedulingTests(ITestOutputHelper output)
     [Fact]
     public async Task An_overdue_rotation_runs_at_start_and_a_disabled_one_never_does()
     {
-        await using var data = await EngineTestData.CreateAsync();
+        await using var data = await CreateDataAsync();
         Guid overdueId;
         Guid disabledId;
         await using (var host = await EngineTestHost.StartAsync(data))
@@ -70,7 +73,7 @@ public class SchedulingTests(ITestOutputHelper output)
     [Fact]
     public async Task A_future_trigger_survives_a_restart_and_fires_at_its_time_on_the_new_host()
     {
-        await using var data = await EngineTestData.CreateAsync();
+        await using var data = await CreateDataAsync();
         Guid rotationId;
         DateTimeOffset due;
         await using (var host = await EngineTestHost.StartAsync(data))
@@ -100,7 +103,7 @@ public class SchedulingTests(ITestOutputHelper output)
     [Fact]
     public async Task Disabling_auto_rotation_clears_the_next_time_and_removes_the_trigger_at_once()
     {
-        await using var data = await EngineTestData.CreateAsync();
+        await using var data = await CreateDataAsync();
         await using var host = await EngineTestHost.StartAsync(data);
         var rotation = await host.CreateAsync(await host.RequestAsync("pause", SandboxSeed.PaymentsWorkerClientId, RotationStrategy.SinglePhase, autoRotation: true));
         await SetNextRotationAsync(host, rotation.Id, DateTimeOffset.UtcNow.AddMilliseconds(800));
@@ -123,7 +126,7 @@ public class SchedulingTests(ITestOutputHelper output)
     [Fact]
     public async Task Turning_auto_rotation_off_withdraws_a_scheduled_run_waiting_for_its_lead_time_but_not_a_manual_one()
     {
-        await using var data = await EngineTestData.CreateAsync();
+        await using var data = await CreateDataAsync();
         await using var host = await EngineTestHost.StartAsync(data);
         var request = (await host.RequestAsync("lead", SandboxSeed.BillingServiceClientId, RotationStrategy.Staged, autoRotation: true)).With(s => s with { StagedLeadTime = TimeSpan.FromMinutes(10) });
         var rotation = await host.CreateAsync(request);
@@ -164,7 +167,7 @@ public class SchedulingTests(ITestOutputHelper output)
     [Fact]
     public async Task Edits_reschedule_and_a_staged_rotation_starts_its_lead_time_early()
     {
-        await using var data = await EngineTestData.CreateAsync();
+        await using var data = await CreateDataAsync();
         await using var host = await EngineTestHost.StartAsync(data);
         var rotation = await host.CreateAsync(await host.RequestAsync("edit", SandboxSeed.BillingServiceClientId, RotationStrategy.SinglePhase, autoRotation: true));
         Assert.Equal(rotation.NextRotationAt, await host.Scheduler.GetNextFireTimeAsync(rotation.Id));

@@ -96,13 +96,14 @@ public sealed class RotationQueries(
 
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
-            var pattern = "%" + query.Search.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            // Case-insensitive on both providers (SQLite's LIKE ignores ASCII case, PostgreSQL's does not): lower() both sides.
+            var pattern = "%" + query.Search.Trim().ToLowerInvariant().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
             rows = rows.Where(r =>
-                EF.Functions.Like(r.Rotation.Name, pattern, "\\")
-                || EF.Functions.Like(r.Rotation.Description!, pattern, "\\")
-                || EF.Functions.Like(r.Rotation.Parameters.ClientId, pattern, "\\")
-                || EF.Functions.Like(r.Rotation.ApplicationName!, pattern, "\\")
-                || EF.Functions.Like(r.ConnectionName, pattern, "\\"));
+                EF.Functions.Like(r.Rotation.Name.ToLower(), pattern, "\\")
+                || EF.Functions.Like(r.Rotation.Description!.ToLower(), pattern, "\\")
+                || EF.Functions.Like(r.Rotation.Parameters.ClientId.ToLower(), pattern, "\\")
+                || EF.Functions.Like(r.Rotation.ApplicationName!.ToLower(), pattern, "\\")
+                || EF.Functions.Like(r.ConnectionName.ToLower(), pattern, "\\"));
         }
 
         var total = await rows.CountAsync(cancellationToken);

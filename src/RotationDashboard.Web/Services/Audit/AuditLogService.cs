@@ -34,19 +34,19 @@ public sealed class AuditLogService(
             if (separator > 0 && Enum.TryParse<ActorType>(text[..separator], ignoreCase: true, out var actorType))
             {
                 var namePattern = ContainsPattern(text[(separator + 1)..]);
-                events = events.Where(e => e.ActorType == actorType && EF.Functions.Like(e.ActorName, namePattern, LikeEscape));
+                events = events.Where(e => e.ActorType == actorType && EF.Functions.Like(e.ActorName.ToLower(), namePattern, LikeEscape));
             }
             else
             {
                 var pattern = ContainsPattern(text);
-                events = events.Where(e => EF.Functions.Like(e.ActorName, pattern, LikeEscape));
+                events = events.Where(e => EF.Functions.Like(e.ActorName.ToLower(), pattern, LikeEscape));
             }
         }
 
         if (!string.IsNullOrWhiteSpace(query.Action))
         {
             var pattern = ContainsPattern(query.Action.Trim());
-            events = events.Where(e => EF.Functions.Like(e.Action, pattern, LikeEscape));
+            events = events.Where(e => EF.Functions.Like(e.Action.ToLower(), pattern, LikeEscape));
         }
 
         if (!string.IsNullOrWhiteSpace(query.Target))
@@ -55,8 +55,8 @@ public sealed class AuditLogService(
             var pattern = ContainsPattern(target);
             events = events.Where(e =>
                 e.TargetId == target
-                || EF.Functions.Like(e.TargetName!, pattern, LikeEscape)
-                || EF.Functions.Like(e.TargetType, pattern, LikeEscape));
+                || EF.Functions.Like(e.TargetName!.ToLower(), pattern, LikeEscape)
+                || EF.Functions.Like(e.TargetType.ToLower(), pattern, LikeEscape));
         }
 
         if (query.Outcome is { } outcome)
@@ -88,6 +88,7 @@ public sealed class AuditLogService(
 
     private const string LikeEscape = "\\";
 
+    /// <summary>A case-insensitive "contains" pattern, compared with the lower-cased column on both providers.</summary>
     private static string ContainsPattern(string text) =>
-        "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+        "%" + text.ToLowerInvariant().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
 }

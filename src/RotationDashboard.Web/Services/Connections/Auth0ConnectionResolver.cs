@@ -31,7 +31,8 @@ public sealed class ConnectionNotFoundException(Guid connectionId)
 public sealed class Auth0ConnectionResolver(
     IDbContextFactory<RotationDashboardDbContext> contextFactory,
     ISecretProtector protector,
-    LocalServerAddress localServer) : IAuth0ConnectionResolver
+    LocalServerAddress localServer,
+    Microsoft.Extensions.Options.IOptions<SandboxIntegrationOptions>? sandbox = null) : IAuth0ConnectionResolver
 {
     public async Task<ResolvedConnection> ResolveAsync(Guid connectionId, CancellationToken cancellationToken = default)
     {
@@ -47,7 +48,9 @@ public sealed class Auth0ConnectionResolver(
         // listened when the connection was saved, and its audience follows from that address.
         if (connection.IsSandbox)
         {
-            var tenant = Auth0TenantAddress.Parse(new Uri(localServer.Get(), SandboxIntegration.MountPath.TrimStart('/') + "/").ToString());
+            // (Sandbox:TenantUrl: a stand-alone sandbox tenant that several instances share.)
+            var tenantBase = sandbox?.Value.SharedTenantBase ?? new Uri(localServer.Get(), SandboxIntegration.MountPath.TrimStart('/') + "/");
+            var tenant = Auth0TenantAddress.Parse(tenantBase.ToString());
             return new Auth0ConnectionSettings(tenant, connection.ClientId, connection.RevealClientSecret(protector));
         }
 

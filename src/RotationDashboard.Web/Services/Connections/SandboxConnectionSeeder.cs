@@ -32,6 +32,7 @@ public sealed partial class SandboxConnectionSeeder(
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         // SQLite transactions start IMMEDIATE here: a second instance starting at the same time waits, then finds it.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.TakeStartupLockAsync(cancellationToken);
 
         var existing = await db.Connections.AsNoTracking()
             .Where(c => c.Name == SandboxConnections.DefaultConnectionName || (c.IsSandbox && c.ClientId == SandboxSeed.DashboardClientId))

@@ -22,7 +22,7 @@ public sealed class SandboxConnections(IOptions<SandboxIntegrationOptions> optio
 
     /// <summary>Where the app reaches its sandbox now (<c>http://127.0.0.1:5080/sandbox-tenant/</c>); null before the server listens.</summary>
     public Uri? TryGetBaseUri() =>
-        localServer.TryGet() is { } local ? new Uri(local, SandboxIntegration.MountPath.TrimStart('/') + "/") : null;
+        options.Value.SharedTenantBase ?? (localServer.TryGet() is { } local ? new Uri(local, SandboxIntegration.MountPath.TrimStart('/') + "/") : null);
 
     /// <summary>The domain to show for a sandbox connection: its current address, or the placeholder before start-up.</summary>
     public string CurrentDomain => TryGetBaseUri()?.AbsoluteUri.TrimEnd('/') ?? PlaceholderDomain;

@@ -5,6 +5,7 @@ using RotationDashboard.Auth0.Rotation;
 using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Core.Scheduling;
 using RotationDashboard.Web.Application.Rotations;
+using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Scheduling;
 
 namespace RotationDashboard.Web.Services.Rotations;
@@ -52,25 +53,101 @@ public static class RotationEngineServiceCollectionExtensions
         services.TryAddSingleton<RotateNow>();
         services.TryAddSingleton<RevealCredentials>();
 
+        var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        var clustered = storage.Provider == DatabaseProvider.PostgreSql;
         services.AddQuartz(quartz =>
         {
-            // In memory: the database is the source of truth and the triggers are rebuilt from it at start. The name
-            // is unique because several hosts (tests, benchmarks) can share one process.
             quartz.ConfigureScheduler(scheduler =>
             {
-                scheduler.InstanceName = "RotationDashboard-" + Guid.NewGuid().ToString("N")[..8];
                 // Runs are resumable: at shutdown they stop at their next step boundary and resume on the next start.
                 scheduler.ShutdownJobInterruption = ShutdownJobInterruption.WhenNotWaitingForJobs;
+                scheduler.InstanceName = clustered
+                    ? ClusteredSchedulerName(configuration.GetConnectionString("Default"))
+                    // In memory, the name only has to be unique: several hosts (tests, benchmarks) can share one process.
+                    : "RotationDashboard-" + Guid.NewGuid().ToString("N")[..8];
+                if (clustered)
+                {
+                    // How long an idle instance waits before asking the database for due triggers again: a trigger
+                    // scheduled by another instance, or left by a dead one, is seen within this time.
+                    scheduler.IdleWaitTime = TimeSpan.FromSeconds(5);
+                }
             });
             quartz.UseDefaultThreadPool(8);
-            quartz.UseInMemoryStore(store => store.MisfireThreshold = TimeSpan.FromMinutes(1));
+            if (clustered)
+            {
+                UseClusteredStore(quartz, configuration.GetConnectionString("Default")!);
+            }
+            else
+            {
+                // In memory: the database is the source of truth and the triggers are rebuilt from it at start.
+                quartz.UseInMemoryStore(store => store.MisfireThreshold = TimeSpan.FromMinutes(1));
+            }
+
             // Two durable jobs; each trigger carries the rotation id. Quartz builds each firing's job in its own DI scope.
-            quartz.AddJob<RotateRotationJob>(job => job.WithIdentity(RotationScheduler.RotateJobKey).StoreDurably());
-            quartz.AddJob<ResumeRotationRunJob>(job => job.WithIdentity(RotationScheduler.ResumeJobKey).StoreDurably());
+            // RequestRecovery: a firing on an instance that dies is fired again by another (the engine's lease makes
+            // that safe; the engine resumes the run instead of starting a second one).
+            quartz.AddJob<RotateRotationJob>(job => job.WithIdentity(RotationScheduler.RotateJobKey).StoreDurably().RequestRecovery());
+            quartz.AddJob<ResumeRotationRunJob>(job => job.WithIdentity(RotationScheduler.ResumeJobKey).StoreDurably().RequestRecovery());
+            if (clustered)
+            {
+                // Runs a dead instance left behind (its lease expired) are found by any live instance, not only at a start.
+                quartz.AddJob<OrphanedRunSweepJob>(job => job.WithIdentity(OrphanedRunSweepJob.Key).StoreDurably());
+                quartz.AddTrigger(trigger => trigger
+                    .WithIdentity(OrphanedRunSweepJob.TriggerKey)
+                    .ForJob(OrphanedRunSweepJob.Key)
+                    .StartNow()
+                    .WithSimpleSchedule(schedule => schedule
+                        .WithInterval(storage.OrphanSweepInterval)
+                        .RepeatForever()
+                        .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+            }
         });
         // Registered before the engine's hosted service, so the scheduler starts before it and stops after it.
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = false);
         services.AddHostedService<RotationEngineHostedService>();
+        if (clustered)
+        {
+            // Secret cache invalidations and live run updates reach the other instances (cluster_events, polled).
+            services.TryAddSingleton<Hosting.Cluster.ClusterEventRelay>();
+            services.AddHostedService(sp => sp.GetRequiredService<Hosting.Cluster.ClusterEventRelay>());
+        }
         return services;
+    }
+
+    /// <summary>
+    /// Quartz's clustered ADO.NET job store on the dashboard's PostgreSQL database (tables from migration 0011).
+    /// <list type="bullet">
+    /// <item>Check-in every 5 s, declared dead 10 s past a missed check-in: a crashed instance's fired triggers are
+    /// recovered by another within ~15 s; a shorter interval would mostly add writes, a longer one delays recovery.</item>
+    /// <item>Misfire threshold 30 s: a trigger late by less than that (a busy thread pool, a recovery) simply fires;
+    /// a later one is handled by its misfire instruction, which for every rotation and resume trigger is
+    /// <c>FireNow</c> (an overdue rotation must still run, once: the engine checks it is due under the lease).</item>
+    /// <item>Jobs request recovery; the engine's database lease still guarantees one run per rotation.</item>
+    /// </list>
+    /// </summary>
+    private static void UseClusteredStore(IQuartzBuilder quartz, string connectionString)
+    {
+        quartz.UsePersistentStore(store =>
+        {
+            store.UsePostgres(connectionString);
+            store.UseSystemTextJsonSerializer();
+            store.UseClustering(cluster =>
+            {
+                cluster.CheckinInterval = TimeSpan.FromSeconds(5);
+                cluster.CheckinMisfireThreshold = TimeSpan.FromSeconds(10);
+            });
+            store.ConfigureStore(options =>
+            {
+                options.MisfireThreshold = TimeSpan.FromSeconds(30);
+                options.AcquireTriggersWithinLock = true;
+            });
+        });
+    }
+
+    /// <summary>One scheduler name per database: every instance on it joins the same cluster.</summary>
+    internal static string ClusteredSchedulerName(string? connectionString)
+    {
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database;
+        return "RotationDashboard" + (string.IsNullOrEmpty(database) ? "" : "-" + database);
     }
 }

@@ -202,10 +202,17 @@ public sealed class ConsumerSecretReads(
     /// A deferred read transaction: in WAL mode every query in it sees the database as of its first read (writers are
     /// not blocked, and it takes no write lock). Disposing it ends the snapshot.
     /// </summary>
-    private static async Task<SqliteTransaction> BeginReadSnapshotAsync(RotationDashboardDbContext db, CancellationToken cancellationToken)
+    private static async Task<System.Data.Common.DbTransaction> BeginReadSnapshotAsync(RotationDashboardDbContext db, CancellationToken cancellationToken)
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
-        var transaction = ((SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: true);
+        if (db.Database.GetDbConnection() is not SqliteConnection sqlite)
+        {
+            // PostgreSQL: REPEATABLE READ sees one snapshot for the whole transaction.
+            var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+            return Microsoft.EntityFrameworkCore.Storage.DbContextTransactionExtensions.GetDbTransaction(snapshot);
+        }
+
+        var transaction = sqlite.BeginTransaction(deferred: true);
         await db.Database.UseTransactionAsync(transaction, cancellationToken);
         return transaction;
     }

@@ -67,7 +67,20 @@ public sealed class SecretValueCache(TimeProvider timeProvider)
     public void Store(MappedSecretLocation location, MappedSecret value, long generationAtRead) =>
         StoreIfCurrent(_entries, location, value, generationAtRead);
 
+    /// <summary>
+    /// Raised by <see cref="InvalidateAll"/> (a write on this instance), not by <see cref="InvalidateLocally"/>: with
+    /// PostgreSQL the cluster relay tells the other instances, whose caches then drop their entries too.
+    /// </summary>
+    public event Action? Invalidated;
+
     public void InvalidateAll()
+    {
+        InvalidateLocally();
+        Invalidated?.Invoke();
+    }
+
+    /// <summary>Drops every entry because another instance wrote (nothing is raised).</summary>
+    public void InvalidateLocally()
     {
         Interlocked.Increment(ref _generation);
         _entries.Clear();
