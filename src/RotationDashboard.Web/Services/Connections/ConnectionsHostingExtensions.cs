@@ -61,6 +61,7 @@ public static class ConnectionsHostingExtensions
         services.AddSingleton<ValidateConnection>();
         services.AddSingleton<TestConnectionDraft>();
         services.AddSingleton<ListApplications>();
+        services.AddSingleton<IListApplications>(sp => sp.GetRequiredService<ListApplications>());
         return builder;
     }
 

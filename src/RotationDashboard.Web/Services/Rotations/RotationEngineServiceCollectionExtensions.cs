@@ -51,6 +51,7 @@ public static class RotationEngineServiceCollectionExtensions
         services.TryAddSingleton<DeleteRotation>();
         services.TryAddSingleton<RotateNow>();
         services.TryAddSingleton<RevealCredentials>();
+        services.TryAddSingleton<IRotationWizardBackend, RotationWizardBackend>();
 
         services.AddQuartz(quartz =>
         {
