@@ -209,7 +209,12 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         // 1. Connection: nothing picked yet, so Next says what is missing.
         await Assertions.Expect(page.GetByTestId("wizard-next")).ToBeDisabledAsync();
         await Assertions.Expect(page.GetByTestId("wizard-blocker")).ToContainTextAsync("Pick the connection");
-        await page.Locator($"[data-testid=wizard-connection][data-connection={SandboxConnections.DefaultConnectionName}]").ClickAsync();
+        // By keyboard: a connection is a radio button that Tab reaches and Space picks.
+        var choice = page.Locator($"[role=radio][data-connection={SandboxConnections.DefaultConnectionName}]");
+        await choice.FocusAsync();
+        await page.Keyboard.PressAsync("Space");
+        await Assertions.Expect(choice).ToHaveAttributeAsync("aria-checked", "true");
+        await Assertions.Expect(page.GetByTestId("wizard-next")).ToBeEnabledAsync();
         await page.NextAsync(1);
 
         // 2. Interval: empty is not a number of days.
