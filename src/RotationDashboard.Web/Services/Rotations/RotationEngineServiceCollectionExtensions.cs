@@ -51,7 +51,6 @@ public static class RotationEngineServiceCollectionExtensions
         services.TryAddSingleton<DeleteRotation>();
         services.TryAddSingleton<RotateNow>();
         services.TryAddSingleton<RevealCredentials>();
-        services.TryAddSingleton<IRotationWizardBackend, RotationWizardBackend>();
 
         services.AddQuartz(quartz =>
         {
