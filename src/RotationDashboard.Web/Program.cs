@@ -52,6 +52,8 @@ builder.Services.AddMudServices(options =>
 });
 builder.Services.AddScoped<CurrentUserAccessor>();
 builder.Services.AddScoped<BrowserTimeZone>();
+// The wizard's seam spans the connection and rotation use cases, so it is added where both are.
+builder.Services.AddSingleton<RotationDashboard.Web.Application.Rotations.IRotationWizardBackend, RotationDashboard.Web.Application.Rotations.RotationWizardBackend>();
 
 var app = builder.Build();
 await app.InitializeDatabaseAsync();

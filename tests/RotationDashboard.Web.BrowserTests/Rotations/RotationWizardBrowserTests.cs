@@ -87,12 +87,13 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         // 4. Application: a Private Key JWT application has no client secret for a staged rotation.
         var picker = page.GetByTestId("application-picker");
         await picker.GetByTestId("application-refresh").ClickAsync(); // the application was created after the list was cached
+        await Assertions.Expect(picker.Locator($"tr[data-client-id='{app.ClientId}']")).ToBeVisibleAsync(); // rows move when the list arrives
         await picker.Locator($"tr[data-client-id='{SandboxSeed.LedgerSyncClientId}']").ClickAsync();
         await Assertions.Expect(page.GetByTestId("field-error-parameters.clientId")).ToContainTextAsync("no client secret to rotate");
         await Assertions.Expect(page.GetByTestId("wizard-next")).ToBeDisabledAsync();
         await ScreenshotAsync(page, "wizard-4-application-error");
         await page.GetByTestId("application-search").FillAsync("orders");
-        await picker.Locator($"tr[data-client-id='{app.ClientId}']").ClickAsync();
+        await picker.GetByRole(AriaRole.Button, new() { Name = "Select Orders worker" }).ClickAsync(); // the keyboard's way to pick
         await Assertions.Expect(page.GetByTestId("wizard-picked-application")).ToContainTextAsync("Orders worker");
         await page.NextAsync(4);
 
@@ -105,6 +106,10 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         await page.GetByTestId("wizard-next").ClickAsync();
         await Assertions.Expect(page.GetByTestId("field-error-secretsMapping")).ToContainTextAsync("already exist at the path \"/\": ORDERS_CLIENT_SECRET");
         await ScreenshotAsync(page, "wizard-5-mapping-conflict");
+        await page.GetByTestId("theme-toggle").ClickAsync();
+        await page.Mouse.MoveAsync(5, 850); // the toggle's tooltip would cover the header
+        await ScreenshotAsync(page, "wizard-5-mapping-conflict-dark");
+        await page.GetByTestId("theme-toggle").ClickAsync();
         await page.EnterAsync("wizard-map-client-secret", "ORDERS_AUTH0_SECRET");
         await page.NextAsync(5);
 
@@ -115,6 +120,8 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         await page.GetByTestId("wizard-name").FillAsync("orders-worker");
         await Assertions.Expect(page.GetByTestId("wizard-name-ok")).ToBeVisibleAsync();
         await page.GetByTestId("wizard-description").FillAsync("Client secret of the orders worker, staged for zero downtime.");
+        await page.GetByTestId("wizard-name").PressAsync("Enter"); // Enter in a field submits nothing
+        await Assertions.Expect(page.Step(5)).ToBeVisibleAsync();
         await ScreenshotAsync(page, "wizard-6-name");
 
         // Back keeps what was entered.
@@ -202,7 +209,12 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         // 1. Connection: nothing picked yet, so Next says what is missing.
         await Assertions.Expect(page.GetByTestId("wizard-next")).ToBeDisabledAsync();
         await Assertions.Expect(page.GetByTestId("wizard-blocker")).ToContainTextAsync("Pick the connection");
-        await page.Locator($"[data-testid=wizard-connection][data-connection={SandboxConnections.DefaultConnectionName}]").ClickAsync();
+        // By keyboard: a connection is a radio button that Tab reaches and Space picks.
+        var choice = page.Locator($"[role=radio][data-connection={SandboxConnections.DefaultConnectionName}]");
+        await choice.FocusAsync();
+        await page.Keyboard.PressAsync("Space");
+        await Assertions.Expect(choice).ToHaveAttributeAsync("aria-checked", "true");
+        await Assertions.Expect(page.GetByTestId("wizard-next")).ToBeEnabledAsync();
         await page.NextAsync(1);
 
         // 2. Interval: empty is not a number of days.
@@ -213,9 +225,9 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
 
         // 3. Single-phase turns auto-rotation off by default (as Hanzo); turning it on shows the interruption warning.
         await page.GetByTestId("wizard-strategy-SinglePhase").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("wizard-auto-rotation")).Not.ToHaveClassAsync(new Regex("rz-switch-checked"));
+        await Assertions.Expect(page.GetByTestId("wizard-auto-rotation")).Not.ToBeCheckedAsync();
         await Assertions.Expect(page.GetByTestId("single-phase-warning")).ToHaveCountAsync(0);
-        await page.GetByTestId("wizard-auto-rotation").ClickAsync();
+        await page.GetByLabel("Auto-rotation disabled").CheckAsync();
         await Assertions.Expect(page.GetByTestId("single-phase-warning")).ToContainTextAsync("breaks the services");
         await page.GetByTestId("wizard-rotate-at").FillAsync("7");
         await Assertions.Expect(page.Step(2).GetByTestId("field-error")).ToContainTextAsync("HH:mm");
@@ -227,6 +239,7 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         // 4. Application: a Private Key JWT application cannot take a client-secret strategy.
         var picker = page.GetByTestId("application-picker");
         await picker.GetByTestId("application-refresh").ClickAsync();
+        await Assertions.Expect(picker.Locator($"tr[data-client-id='{app.ClientId}']")).ToBeVisibleAsync();
         // An application another rotation already rotates says by which one, and cannot be picked.
         await page.GetByTestId("application-search").FillAsync("Legacy reports");
         var owned = picker.Locator($"tr[data-client-id='{rotatedApp.ClientId}']");
@@ -285,7 +298,7 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         await page.GetByTestId("wizard-strategy-Staged").ClickAsync();
         await ScreenshotAsync(page, "wizard-edit-schedule");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Secret mapping" }).ClickAsync();
-        await Assertions.Expect(page.GetByTestId("wizard-environment")).ToHaveClassAsync(new Regex("rz-state-disabled"));
+        await Assertions.Expect(page.GetByTestId("wizard-environment")).ToBeDisabledAsync();
         await page.GetByRole(AriaRole.Tab, new() { Name = "Review" }).ClickAsync();
         await page.GetByTestId("wizard-submit").ClickAsync();
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("legacy-reports-secret");
@@ -323,7 +336,7 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         await page.GetByTestId("wizard-back").ClickAsync();
         await page.Locator($"[data-testid=wizard-connection][data-connection={SandboxConnections.DefaultConnectionName}]").ClickAsync();
         await page.NextAsync(1);
-        await Assertions.Expect(page.GetByTestId("wizard-interval").Locator("input")).ToHaveValueAsync("90"); // Back kept it
+        await Assertions.Expect(page.GetByTestId("wizard-interval")).ToHaveValueAsync("90"); // Back kept it
         await page.NextAsync(2);
 
         // 3. Private Key JWT with a grace period; a negative one is refused.
@@ -332,13 +345,14 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         await Assertions.Expect(page.Step(2).GetByTestId("field-error")).ToContainTextAsync("cannot be negative");
         await page.FillNumberAsync("wizard-grace-period", "1");
         await page.PickAsync("wizard-grace-period-unit", "Seconds");
-        await page.GetByTestId("wizard-certificate").ClickAsync(); // each key goes to Auth0 as a self-signed certificate
+        await page.GetByTestId("wizard-certificate").CheckAsync(); // each key goes to Auth0 as a self-signed certificate
         await ScreenshotAsync(page, "wizard-3-private-key-jwt-certificate");
         await page.NextAsync(3);
 
         // 4. An application on a client secret needs consent to switch; pick the one that already uses keys.
         var picker = page.GetByTestId("application-picker");
         await picker.GetByTestId("application-refresh").ClickAsync();
+        await Assertions.Expect(picker.Locator($"tr[data-client-id='{signer.ClientId}']")).ToBeVisibleAsync();
         await picker.Locator($"tr[data-client-id='{secretApp.ClientId}']").ClickAsync();
         await Assertions.Expect(page.GetByTestId("wizard-switch-pkj")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("wizard-next")).ToBeDisabledAsync();
@@ -388,18 +402,18 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
 
 internal static class WizardPageExtensions
 {
-    /// <summary>Types into a RadzenNumeric (its test id sits on the wrapper) and leaves it.</summary>
+    /// <summary>Types into a number field and leaves it.</summary>
     public static async Task FillNumberAsync(this IPage page, string testId, string value)
     {
-        var input = page.Locator($"[data-testid={testId}] input, input[data-testid={testId}]").First;
+        var input = page.GetByTestId(testId);
         await input.FillAsync(value);
         await input.PressAsync("Tab");
     }
 
-    /// <summary>Picks an item of a RadzenDropDown by its text.</summary>
+    /// <summary>Opens a select and picks its option by text.</summary>
     public static async Task PickAsync(this IPage page, string testId, string text)
     {
         await page.GetByTestId(testId).ClickAsync();
-        await page.Locator(".rz-dropdown-panel:visible .rz-dropdown-item", new() { HasText = text }).First.ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = text, Exact = true }).ClickAsync();
     }
 }

@@ -9,6 +9,17 @@ using RotationDashboard.Web.Services.Rotations;
 
 namespace RotationDashboard.Web.Application.Connections;
 
+/// <summary>The application picker's one call, so component tests can render it over a fake.</summary>
+public interface IListApplications
+{
+    Task<OperationResult<ApplicationList>> ExecuteAsync(
+        Guid connectionId,
+        string? search = null,
+        bool refresh = false,
+        DashboardUser? requestedBy = null,
+        CancellationToken cancellationToken = default);
+}
+
 /// <summary>The tenant's applications for the picker (UI and API), cached briefly per connection.</summary>
 public sealed partial class ListApplications(
     IAuth0ConnectionResolver resolver,
@@ -17,7 +28,7 @@ public sealed partial class ListApplications(
     ApplicationListCache applicationCache,
     ApplicationOwnership ownership,
     IOptions<SignInOptions> signIn,
-    ILogger<ListApplications> logger)
+    ILogger<ListApplications> logger) : IListApplications
 {
     /// <summary><see cref="ApplicationSummary.AuthMethod"/> of an application that authenticates with private_key_jwt.</summary>
     public const string PrivateKeyJwtAuthMethod = "private_key_jwt";

@@ -67,6 +67,7 @@ public static class ConnectionsHostingExtensions
         services.AddSingleton<TestConnectionDraft>();
         services.AddSingleton<ITestConnectionDraft>(sp => sp.GetRequiredService<TestConnectionDraft>());
         services.AddSingleton<ListApplications>();
+        services.AddSingleton<IListApplications>(sp => sp.GetRequiredService<ListApplications>());
         return builder;
     }
 

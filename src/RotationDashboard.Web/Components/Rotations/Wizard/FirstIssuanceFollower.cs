@@ -8,7 +8,7 @@ namespace RotationDashboard.Web.Components.Rotations.Wizard;
 /// Follows the first issuance of a rotation Create has just started: it reads that run by the id Create returned,
 /// whenever an event about the new rotation arrives. The one place that knows how the wizard learns which run to show.
 /// </summary>
-public sealed class FirstIssuanceFollower(RotationQueries rotations, RotationCreation creation)
+public sealed class FirstIssuanceFollower(IRotationWizardBackend rotations, RotationCreation creation)
 {
     /// <summary>Whether <paramref name="rotationEvent"/> is about the new rotation (and so maybe its run).</summary>
     public bool Concerns(RotationEvent rotationEvent) => rotationEvent.RotationId == creation.RotationId;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components.Forms;
 using RotationDashboard.Core.Common;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Web.Services.Connections;
+using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Services.Secrets;
 
 namespace RotationDashboard.Web.Components.Rotations.Wizard;
@@ -76,7 +77,22 @@ public sealed class RotationWizardForm
         return messages.Count == 0 ? null : string.Join(" ", messages);
     }
 
-    public bool IsShown(string field) => ServerErrors.ContainsKey(field) || _touched.Contains(field);
+    /// <summary>Whether Next may leave the current step: its own checks pass and no server message is pending on it.</summary>
+    public bool CurrentStepValid => Step == RotationWizardModel.ReviewStep || Blocker is null;
+
+    /// <summary>Why Next is disabled (shown next to it): the step's first problem, or the connection test under way.</summary>
+    public string? Blocker
+    {
+        get
+        {
+            if (Step == RotationWizardModel.ReviewStep) return null;
+            if (TestingConnection) return "Testing the connection…";
+            var server = ServerErrors.Where(e => RotationWizardModel.StepOf(e.Key) == Step).SelectMany(e => e.Value).FirstOrDefault();
+            if (server is not null) return server;
+            var errors = StepErrors(Step);
+            return errors.IsEmpty ? null : errors.First().Value[0];
+        }
+    }
 
     public bool HasServerErrors(int step) => ServerErrors.Keys.Any(k => RotationWizardModel.StepOf(k) == step);
 
@@ -168,7 +184,7 @@ public sealed class RotationWizardForm
 
     // ---- Where the secrets go: project, environment and folder lists ----------------------------------------
 
-    public async Task LoadEnvironmentsAsync(SecretStoreService store, bool keepSelection)
+    public async Task LoadEnvironmentsAsync(IRotationWizardBackend store, bool keepSelection)
     {
         Environments = Model.ProjectId is { } projectId ? await store.ListEnvironmentsAsync(projectId) : [];
         if (!keepSelection || Environments.All(e => e.Slug != Model.EnvironmentSlug))
@@ -179,7 +195,7 @@ public sealed class RotationWizardForm
         await LoadFoldersAsync(store, keepSelection);
     }
 
-    public async Task LoadFoldersAsync(SecretStoreService store, bool keepSelection)
+    public async Task LoadFoldersAsync(IRotationWizardBackend store, bool keepSelection)
     {
         var environment = Environments.FirstOrDefault(e => e.Slug == Model.EnvironmentSlug);
         Folders = environment is null ? [] : await store.ListFoldersAsync(environment.Id);
