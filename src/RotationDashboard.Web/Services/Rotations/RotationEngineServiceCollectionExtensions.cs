@@ -51,6 +51,13 @@ public static class RotationEngineServiceCollectionExtensions
         services.TryAddSingleton<DeleteRotation>();
         services.TryAddSingleton<RotateNow>();
         services.TryAddSingleton<RevealCredentials>();
+        // Narrow views of the same singletons for the rotation detail page's components (fakes in component tests).
+        services.TryAddSingleton<IRotationDetailReads>(sp => sp.GetRequiredService<RotationQueries>());
+        services.TryAddSingleton<IRotateNow>(sp => sp.GetRequiredService<RotateNow>());
+        services.TryAddSingleton<IRevealCredentials>(sp => sp.GetRequiredService<RevealCredentials>());
+        services.TryAddSingleton<IDeleteRotation>(sp => sp.GetRequiredService<DeleteRotation>());
+        services.TryAddSingleton<IUpdateRotation>(sp => sp.GetRequiredService<UpdateRotation>());
+        services.TryAddSingleton<IRotationRunDurations, RotationRunDurations>();
 
         services.AddQuartz(quartz =>
         {
