@@ -157,7 +157,7 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         await Assertions.Expect(history.Locator("tr[data-run]")).ToHaveCountAsync(2);
         await Assertions.Expect(history.GetByTestId("run-trigger").First).ToHaveTextAsync("Rotate now");
         await Assertions.Expect(history.GetByTestId("run-trigger").Nth(1)).ToHaveTextAsync("First issuance");
-        await history.Locator("tr[data-run]").First.Locator(".rz-row-toggler").ClickAsync();
+        await history.Locator("tr[data-run]").First.GetByTestId("run-toggle").ClickAsync();
         await Assertions.Expect(history.GetByTestId("run-detail").GetByTestId("run-step")).ToHaveCountAsync(5);
         var currentSecret = _app.Sandbox.GetClientSecret(app.ClientId)!;
         Assert.NotEqual(firstSecret, currentSecret);
