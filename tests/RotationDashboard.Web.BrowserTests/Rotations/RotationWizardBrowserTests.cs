@@ -174,6 +174,8 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         await Assertions.Expect(page.GetByTestId("credential-secret-Current")).ToHaveTextAsync(currentSecret);
         await Assertions.Expect(page.Locator("[data-testid=credential-slot][data-stage=Previous] [data-testid=credential-validity]"))
             .ToContainTextAsync("No longer valid");
+        // The picture shows the revealed layout, not the values: no secret in a screenshot, even a sandbox one.
+        await page.AddStyleTagAsync(new() { Content = "[data-testid^=credential-secret-], [data-testid^=credential-key-] { filter: blur(7px); }" });
         await ScreenshotAsync(page, "detail-credentials-revealed");
         await page.GetByTestId("hide-credentials").ClickAsync();
         await Assertions.Expect(page.GetByText(currentSecret)).ToHaveCountAsync(0);
