@@ -42,6 +42,7 @@ public static class NotificationsHosting
         services.TryAddSingleton<NotificationDeliveryWorker>();
         services.TryAddSingleton<NotificationSources>();
         services.TryAddSingleton<NotificationCenter>();
+        services.TryAddSingleton<ILatestRotationDelivery>(sp => sp.GetRequiredService<NotificationCenter>());
         services.AddHostedService(sp => sp.GetRequiredService<NotificationSources>());
         services.AddHostedService(sp => sp.GetRequiredService<NotificationDeliveryWorker>());
 

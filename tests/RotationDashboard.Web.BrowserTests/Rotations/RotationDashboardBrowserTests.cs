@@ -105,7 +105,7 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
         await Assertions.Expect(page.GetByTestId("detail-failure")).ToContainTextAsync(failed.Value.Rotation.LastRotationMessage![..20]);
         var history = page.GetByTestId("run-history");
         await Assertions.Expect(history.Locator("tr[data-run]").First).ToHaveAttributeAsync("data-status", new Regex("Failed|RolledBack"));
-        await history.Locator("tr[data-run]").First.Locator(".rz-row-toggler").ClickAsync();
+        await history.Locator("tr[data-run]").First.GetByTestId("run-toggle").ClickAsync();
         await Assertions.Expect(history.Locator("[data-testid=run-step][data-status=Failed]")).ToHaveCountAsync(1);
         await ScreenshotAsync(page, "detail-failed");
 
@@ -135,25 +135,37 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
         await page.GetByTestId("rotate-now").ClickAsync();
         await page.GetByTestId("rotate-now-confirm").ClickAsync();
         await Assertions.Expect(page.GetByTestId("rotate-now")).ToBeDisabledAsync();
+        // The "Rotation started" message sits bottom left, clear of the page's actions at the top right.
+        var started = page.GetByText("Rotation started: follow its steps below.");
+        await Assertions.Expect(started).ToBeVisibleAsync();
+        var actions = await page.GetByTestId("delete-rotation").BoundingBoxAsync();
+        var message = await started.BoundingBoxAsync();
+        Assert.True(message!.X + message.Width < actions!.X || message.Y > actions.Y + actions.Height, "the message covers the page's actions");
+        await ScreenshotAsync(page, "detail-rotation-started", keepNotifications: true);
         var second = await _app.RotateNow.ExecuteAsync(rotation.Id, RunTrigger.Api, RotationsUiAppFactory.Ada, waitForCompletion: false);
         Assert.Equal(Core.Common.OperationFailureKind.Conflict, second.Failure?.Kind);
         Assert.Contains("already in progress", second.Failure!.Message, StringComparison.Ordinal);
         await Assertions.Expect(page.GetByTestId("live-run").Locator("[data-testid=run-step][data-status=Succeeded]")).ToHaveCountAsync(2);
         await ScreenshotAsync(page, "detail-rotating-live");
         await Assertions.Expect(page.GetByTestId("live-run")).ToHaveAttributeAsync("data-status", "Succeeded", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByTestId("run-durations")).ToHaveAttributeAsync("data-count", "2"); // first issuance and this run
+        await page.GetByTestId("theme-toggle").ClickAsync();
+        await ScreenshotAsync(page, "detail-dark");
+        await page.GetByTestId("theme-toggle").ClickAsync();
 
         // Auto-rotation off from the page: nothing is scheduled any more.
-        await page.GetByTestId("detail-auto-rotation").ClickAsync();
+        await page.GetByRole(AriaRole.Switch, new() { Name = "Auto-rotation" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("detail-next-rotation")).ToHaveTextAsync("on demand only");
         await Assertions.Expect(page.GetByTestId("detail-status").GetByTestId("rotation-status")).ToHaveAttributeAsync("data-status", "disabled");
         Assert.Null((await _app.Rotations.GetAsync(rotation.Id))!.NextRotationAt);
 
         // Delete: the button stays disabled until the name is typed; both switches start off.
         await page.GetByTestId("delete-rotation").ClickAsync();
-        var dialog = page.GetByTestId("delete-rotation-dialog");
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Delete search-indexer?" });
+        await Assertions.Expect(dialog.GetByTestId("delete-rotation-dialog")).ToContainTextAsync("This deletes search-indexer and its run history.");
         await Assertions.Expect(dialog.GetByTestId("delete-confirm")).ToBeDisabledAsync();
-        await Assertions.Expect(dialog.GetByTestId("delete-revoke")).Not.ToHaveClassAsync(new Regex("rz-switch-checked"));
-        await Assertions.Expect(dialog.GetByTestId("delete-secrets")).Not.ToHaveClassAsync(new Regex("rz-switch-checked"));
+        await Assertions.Expect(dialog.GetByRole(AriaRole.Switch, new() { Name = "Revoke credentials" })).Not.ToBeCheckedAsync();
+        await Assertions.Expect(dialog.GetByRole(AriaRole.Switch, new() { Name = "Delete secrets" })).Not.ToBeCheckedAsync();
         await dialog.GetByTestId("delete-confirm-name").FillAsync("search-index");
         await Assertions.Expect(dialog.GetByTestId("delete-confirm")).ToBeDisabledAsync();
         await dialog.GetByTestId("delete-confirm-name").FillAsync("search-indexer");
@@ -262,7 +274,7 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
         await Assertions.Expect(page.GetByTestId("detail-warning")).ToContainTextAsync("Rotated; clean-up pending:");
         var history = page.GetByTestId("run-history");
         await Assertions.Expect(history.Locator("tr[data-run]").First.GetByTestId("run-outcome")).ToHaveTextAsync("Succeeded, clean-up pending");
-        await history.Locator("tr[data-run]").First.Locator(".rz-row-toggler").ClickAsync();
+        await history.Locator("tr[data-run]").First.GetByTestId("run-toggle").ClickAsync();
         await Assertions.Expect(history.Locator("[data-testid=run-step][data-status=Failed]")).ToHaveCountAsync(1);
         await ScreenshotAsync(page, "detail-cleanup-pending");
 

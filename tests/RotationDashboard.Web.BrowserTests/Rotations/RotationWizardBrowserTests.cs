@@ -164,7 +164,7 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         await Assertions.Expect(history.Locator("tr[data-run]")).ToHaveCountAsync(2);
         await Assertions.Expect(history.GetByTestId("run-trigger").First).ToHaveTextAsync("Rotate now");
         await Assertions.Expect(history.GetByTestId("run-trigger").Nth(1)).ToHaveTextAsync("First issuance");
-        await history.Locator("tr[data-run]").First.Locator(".rz-row-toggler").ClickAsync();
+        await history.Locator("tr[data-run]").First.GetByTestId("run-toggle").ClickAsync();
         await Assertions.Expect(history.GetByTestId("run-detail").GetByTestId("run-step")).ToHaveCountAsync(5);
         var currentSecret = _app.Sandbox.GetClientSecret(app.ClientId)!;
         Assert.NotEqual(firstSecret, currentSecret);
@@ -181,6 +181,8 @@ public sealed class RotationWizardBrowserTests : IClassFixture<RotationsUiAppFac
         await Assertions.Expect(page.GetByTestId("credential-secret-Current")).ToHaveTextAsync(currentSecret);
         await Assertions.Expect(page.Locator("[data-testid=credential-slot][data-stage=Previous] [data-testid=credential-validity]"))
             .ToContainTextAsync("No longer valid");
+        // The picture shows the revealed layout, not the values: no secret in a screenshot, even a sandbox one.
+        await page.AddStyleTagAsync(new() { Content = "[data-testid^=credential-secret-], [data-testid^=credential-key-] { filter: blur(7px); }" });
         await ScreenshotAsync(page, "detail-credentials-revealed");
         await page.GetByTestId("hide-credentials").ClickAsync();
         await Assertions.Expect(page.GetByText(currentSecret)).ToHaveCountAsync(0);

@@ -18,7 +18,7 @@ public sealed class DeleteRotation(
     PermissionGuard guard,
     RotationQueries queries,
     IAuditLog audit,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider) : IDeleteRotation
 {
     /// <summary>
     /// Deletes the rotation and its run history. With <paramref name="revokeGeneratedCredentials"/> its credentials stop

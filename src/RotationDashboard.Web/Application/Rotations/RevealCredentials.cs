@@ -9,7 +9,7 @@ using RotationDashboard.Web.Services.Rotations;
 namespace RotationDashboard.Web.Application.Rotations;
 
 /// <summary>Reveals a rotation's generated credentials (UI and API): checked and audited, values never logged.</summary>
-public sealed class RevealCredentials(PermissionGuard guard, RotationQueries queries, IAuditLog audit)
+public sealed class RevealCredentials(PermissionGuard guard, RotationQueries queries, IAuditLog audit) : IRevealCredentials
 {
     /// <summary>
     /// Reveals the generated credentials (rotations:reveal, audited as <c>rotation.reveal-credentials</c> before the

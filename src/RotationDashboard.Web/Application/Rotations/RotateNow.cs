@@ -10,7 +10,7 @@ using RotationDashboard.Web.Services.Rotations;
 namespace RotationDashboard.Web.Application.Rotations;
 
 /// <summary>Rotates now (UI "Rotate now" and API rotate-secrets).</summary>
-public sealed class RotateNow(RotationEngine engine, PermissionGuard guard, RotationQueries queries)
+public sealed class RotateNow(RotationEngine engine, PermissionGuard guard, RotationQueries queries) : IRotateNow
 {
     /// <summary>
     /// Starts a run now (trigger <see cref="RunTrigger.Manual"/> from the UI, <see cref="RunTrigger.Api"/> from the

@@ -21,7 +21,7 @@ public sealed class UpdateRotation(
     PermissionGuard guard,
     RotationQueries queries,
     NextRotationCalculator calculator,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider) : IUpdateRotation
 {
     private const string ConcurrencyMessage = "The rotation was changed by someone else (or by a run) in the meantime. Reload it and try again.";
 

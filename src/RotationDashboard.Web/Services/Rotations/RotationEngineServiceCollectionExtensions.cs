@@ -52,6 +52,13 @@ public static class RotationEngineServiceCollectionExtensions
         services.TryAddSingleton<DeleteRotation>();
         services.TryAddSingleton<RotateNow>();
         services.TryAddSingleton<RevealCredentials>();
+        // Narrow views of the same singletons for the rotation detail page's components (fakes in component tests).
+        services.TryAddSingleton<IRotationDetailReads>(sp => sp.GetRequiredService<RotationQueries>());
+        services.TryAddSingleton<IRotateNow>(sp => sp.GetRequiredService<RotateNow>());
+        services.TryAddSingleton<IRevealCredentials>(sp => sp.GetRequiredService<RevealCredentials>());
+        services.TryAddSingleton<IDeleteRotation>(sp => sp.GetRequiredService<DeleteRotation>());
+        services.TryAddSingleton<IUpdateRotation>(sp => sp.GetRequiredService<UpdateRotation>());
+        services.TryAddSingleton<IRotationRunDurations, RotationRunDurations>();
 
         var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
         var clustered = storage.Provider == DatabaseProvider.PostgreSql;
