@@ -31,6 +31,9 @@ internal sealed class TenantRequestLimiter
     /// <summary>Which API this limiter meters, for logs.</summary>
     public string Name { get; }
 
+    /// <summary>The Management API budget this limiter was made for (null for the Authentication API).</summary>
+    public Auth0ManagementBudget? Budget { get; init; }
+
     /// <summary>Waits for a concurrency slot and a rate token; dispose the lease when the response is read.</summary>
     public async ValueTask<Lease> AcquireAsync(CancellationToken cancellationToken)
     {
@@ -113,25 +116,42 @@ internal enum Auth0ApiKind
     Authentication,
 }
 
-/// <summary>One limiter per tenant base URI and API, for the lifetime of the application.</summary>
-internal sealed class TenantLimiterRegistry(Auth0ClientOptions options, TimeProvider timeProvider)
+/// <summary>
+/// One limiter per tenant base URI and API, for the lifetime of the application. A tenant's Management API budget is
+/// looked up on every call (<see cref="Auth0ClientOptions.ManagementBudgetFor"/>): when a reloaded configuration
+/// changed it, the tenant gets a fresh limiter at the new rate (clients made before keep the old one until they end).
+/// </summary>
+internal sealed class TenantLimiterRegistry(Func<Auth0ClientOptions> options, TimeProvider timeProvider)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Tenant, Auth0ApiKind Api), TenantRequestLimiter> _limiters = new();
 
-    public TenantRequestLimiter For(Auth0TenantAddress tenant, Auth0ApiKind api) =>
-        _limiters.GetOrAdd((tenant.BaseUri.AbsoluteUri, api), static (key, state) => key.Api switch
+    public TenantLimiterRegistry(Auth0ClientOptions options, TimeProvider timeProvider)
+        : this(() => options, timeProvider)
+    {
+    }
+
+    public TenantRequestLimiter For(Auth0TenantAddress tenant, Auth0ApiKind api)
+    {
+        var current = options();
+        var key = (tenant.BaseUri.AbsoluteUri, api);
+        if (api != Auth0ApiKind.Management)
         {
-            Auth0ApiKind.Management => new TenantRequestLimiter(
-                "Management API",
-                state.options.MaxConcurrentRequestsPerTenant,
-                state.options.ManagementRequestsPerSecondPerTenant,
-                state.options.ManagementBurstPerTenant,
-                state.timeProvider),
-            _ => new TenantRequestLimiter(
+            return _limiters.GetOrAdd(key, static (_, state) => new TenantRequestLimiter(
                 "Authentication API",
-                state.options.MaxConcurrentRequestsPerTenant,
-                state.options.TokenRequestsPerSecondPerTenant,
-                state.options.TokenBurstPerTenant,
-                state.timeProvider),
-        }, (options, timeProvider));
+                state.current.MaxConcurrentRequestsPerTenant,
+                state.current.TokenRequestsPerSecondPerTenant,
+                state.current.TokenBurstPerTenant,
+                state.timeProvider), (current, timeProvider));
+        }
+
+        var budget = current.ManagementBudgetFor(tenant);
+        return _limiters.AddOrUpdate(
+            key,
+            static (_, state) => Create(state.current, state.budget, state.timeProvider),
+            static (_, existing, state) => existing.Budget == state.budget ? existing : Create(state.current, state.budget, state.timeProvider),
+            (current, budget, timeProvider));
+    }
+
+    private static TenantRequestLimiter Create(Auth0ClientOptions options, Auth0ManagementBudget budget, TimeProvider timeProvider) =>
+        new("Management API", options.MaxConcurrentRequestsPerTenant, budget.RequestsPerSecond, budget.Burst, timeProvider) { Budget = budget };
 }
