@@ -152,6 +152,9 @@ internal sealed class TenantLimiterRegistry(Func<Auth0ClientOptions> options, Ti
             (current, budget, timeProvider));
     }
 
+    // One request of the tenant's burst is held back: a request sent on time can reach the tenant late and the next one
+    // early, and with the tenant's bucket as small as the Free plan's (2) that squeeze alone gave 429s under load. The
+    // sustained rate, which decides how long a bulk rotation takes, stays the tenant's.
     private static TenantRequestLimiter Create(Auth0ClientOptions options, Auth0ManagementBudget budget, TimeProvider timeProvider) =>
-        new("Management API", options.MaxConcurrentRequestsPerTenant, budget.RequestsPerSecond, budget.Burst, timeProvider) { Budget = budget };
+        new("Management API", options.MaxConcurrentRequestsPerTenant, budget.RequestsPerSecond, Math.Max(1, budget.Burst - 1), timeProvider) { Budget = budget };
 }

@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Sandbox;

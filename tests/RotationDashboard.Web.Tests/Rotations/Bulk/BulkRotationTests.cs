@@ -1,3 +1,4 @@
+using RotationDashboard.Testing;
 using Microsoft.EntityFrameworkCore;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Sandbox;
@@ -110,8 +111,8 @@ public sealed class BulkRotationTests(ApiAppFactory app)
             var operations = await before.Set<BulkOperation>().CountAsync();
             await Assert.ThrowsAsync<ForbiddenActionException>(() => app.Get<StartBulkRotation>().ExecuteAsync(
                 BulkRotationSet.OfFilter(new() { Search = "viewer-refused" }), DashboardAppFactory.Victor, RunTrigger.Manual));
-            await Assert.ThrowsAsync<ForbiddenActionException>(() => app.Get<OnboardApplications>().ExecuteAsync(
-                await RequestAsync([app.NewApplication("Viewer onboarding")], "/"), DashboardAppFactory.Victor));
+            var onboarding = await RequestAsync([app.NewApplication("Viewer onboarding")], "/");
+            await Assert.ThrowsAsync<ForbiddenActionException>(() => app.Get<OnboardApplications>().ExecuteAsync(onboarding, DashboardAppFactory.Victor));
             await using var after = await app.CreateContextAsync();
             Assert.Equal(operations, await after.Set<BulkOperation>().CountAsync());
         }

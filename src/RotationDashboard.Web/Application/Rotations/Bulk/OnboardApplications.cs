@@ -91,6 +91,12 @@ public sealed class OnboardApplications(
             return OperationResult<IReadOnlyList<OnboardingPlanItem>>.Invalid(errors);
 
         var listed = await applications.ExecuteAsync(request.ConnectionId, requestedBy: user, cancellationToken: cancellationToken);
+        if (listed.Succeeded && clientIds.Except(listed.Value.Applications.Select(a => a.ClientId), StringComparer.Ordinal).Any())
+        {
+            // The list is cached briefly: an application created since is listed again (for those who may spend the budget).
+            listed = await applications.ExecuteAsync(request.ConnectionId, refresh: true, requestedBy: user, cancellationToken: cancellationToken);
+        }
+
         if (!listed.Succeeded)
             return OperationResult<IReadOnlyList<OnboardingPlanItem>>.Fail(listed.Failure!);
         var names = listed.Value.Applications.ToDictionary(a => a.ClientId, a => a.Name, StringComparer.Ordinal);
