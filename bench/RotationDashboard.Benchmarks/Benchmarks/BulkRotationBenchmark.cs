@@ -67,6 +67,8 @@ public sealed class BulkRotationBenchmark : IBenchmark
             ["Auth0Client:TokenBurstPerTenant"] = "200",
             ["Auth0Client:MaxConcurrentRequestsPerTenant"] = "32",
             ["RotationEngine:MaxConcurrentRuns"] = "64",
+            // 250 runs log a few lines per step at Information; on two cores that console output competes with the runs.
+            ["Logging:LogLevel:Default"] = "Warning",
         }, cancellationToken);
         var services = dashboard.Services;
         var tenant = services.GetRequiredService<SandboxTenant>();
