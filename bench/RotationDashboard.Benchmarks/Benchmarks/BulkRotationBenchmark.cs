@@ -1,24 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Claims;
-using System.Security.Cryptography;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RotationDashboard.Auth0;
 using RotationDashboard.Benchmarks.Infrastructure;
-using RotationDashboard.Core.Audit;
-using RotationDashboard.Core.Projects;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Application.Connections;
-using RotationDashboard.Web.Application.Rotations;
 using RotationDashboard.Web.Application.Rotations.Bulk;
-using RotationDashboard.Web.Data;
 using RotationDashboard.Web.Hosting;
-using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Connections;
-using RotationDashboard.Web.Services.Rotations;
 
 namespace RotationDashboard.Benchmarks.Benchmarks;
 
@@ -31,7 +22,6 @@ public sealed class BulkRotationBenchmark : IBenchmark
 {
     private const int SinglePhase = 200;
     private const int PrivateKeyJwt = 50;
-    private static readonly DashboardUser Admin = new(Actor.User("benchmark@example.invalid"), IsAdmin: true, new ClaimsPrincipal());
 
     public string Name => "bulk";
 
@@ -52,24 +42,22 @@ public sealed class BulkRotationBenchmark : IBenchmark
     private async Task<BenchmarkRow> RunPlanAsync(BenchmarkContext context, SandboxPlan plan, Auth0ManagementBudget budget, CancellationToken cancellationToken)
     {
         context.Progress.WriteLine($"  {plan}: starting the dashboard with its sandbox tenant...");
-        await using var dashboard = await InProcessDashboard.StartAsync(new Dictionary<string, string>
-        {
-            ["Sandbox:Enabled"] = "true",
-            ["Sandbox:AllowOutsideDevelopment"] = "true",
-            ["Sandbox:AdminSecret"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Sandbox:PublicBaseUrl"] = "http://127.0.0.1",
-            ["Sandbox:PersistState"] = "false",
-            // Set-up (250 rotations with their first issuance) runs unmetered; the plan's budget applies to the measured part only.
-            ["Auth0Client:ManagementRequestsPerSecondPerTenant"] = "10000",
-            ["Auth0Client:ManagementBurstPerTenant"] = "10000",
-            // The Authentication API (each run's verification) has its own, larger budget on a real tenant.
-            ["Auth0Client:TokenRequestsPerSecondPerTenant"] = "200",
-            ["Auth0Client:TokenBurstPerTenant"] = "200",
-            ["Auth0Client:MaxConcurrentRequestsPerTenant"] = "32",
-            ["RotationEngine:MaxConcurrentRuns"] = "64",
-            // 250 runs log a few lines per step at Information; on two cores that console output competes with the runs.
-            ["Logging:LogLevel:Default"] = "Warning",
-        }, cancellationToken);
+        var settings = InProcessDashboard.BuiltInSandboxSettings();
+        foreach (var (key, value) in new Dictionary<string, string>
+                 {
+                     // Set-up (250 rotations with their first issuance) runs unmetered; the plan's budget applies to the measured part only.
+                     ["Auth0Client:ManagementRequestsPerSecondPerTenant"] = "10000",
+                     ["Auth0Client:ManagementBurstPerTenant"] = "10000",
+                     // The Authentication API (each run's verification) has its own, larger budget on a real tenant.
+                     ["Auth0Client:TokenRequestsPerSecondPerTenant"] = "200",
+                     ["Auth0Client:TokenBurstPerTenant"] = "200",
+                     ["Auth0Client:MaxConcurrentRequestsPerTenant"] = "32",
+                     ["RotationEngine:MaxConcurrentRuns"] = "64",
+                     // 250 runs log a few lines per step at Information; on two cores that console output competes with the runs.
+                     ["Logging:LogLevel:Default"] = "Warning",
+                 })
+            settings[key] = value;
+        await using var dashboard = await InProcessDashboard.StartAsync(settings, cancellationToken);
         var services = dashboard.Services;
         var tenant = services.GetRequiredService<SandboxTenant>();
         tenant.SetRateLimit(SandboxPlan.Unlimited);
@@ -77,7 +65,7 @@ public sealed class BulkRotationBenchmark : IBenchmark
             .Single(c => c.Name == SandboxConnections.DefaultConnectionName).Id;
 
         context.Progress.WriteLine($"  {plan}: creating {SinglePhase + PrivateKeyJwt} rotations (unmetered set-up)...");
-        await CreateRotationsAsync(services, tenant, connectionId, cancellationToken);
+        await CreateRotationsAsync(services, tenant, cancellationToken);
 
         // The tenant on its plan, and the dashboard's budget for it as a reloaded configuration would set it.
         tenant.SetRateLimit(plan);
@@ -90,7 +78,7 @@ public sealed class BulkRotationBenchmark : IBenchmark
         using var calls = new TenantCallCounter(SandboxIntegration.MountPath);
         var wall = Stopwatch.StartNew();
         var started = await services.GetRequiredService<StartBulkRotation>().ExecuteAsync(
-            BulkRotationSet.OfConnection(connectionId), Admin, RunTrigger.Manual, SinglePhase + PrivateKeyJwt, cancellationToken);
+            BulkRotationSet.OfConnection(connectionId), EngineBenchmark.Admin, RunTrigger.Manual, SinglePhase + PrivateKeyJwt, cancellationToken);
         if (!started.Succeeded)
             throw new InvalidOperationException("The bulk rotation did not start: " + started.Failure!.Message);
         await services.GetRequiredService<BulkOperationRunner>().WhenFinished(started.Value).WaitAsync(TimeSpan.FromMinutes(20), cancellationToken);
@@ -108,42 +96,16 @@ public sealed class BulkRotationBenchmark : IBenchmark
             LatencySummary.From(runs), wall.Elapsed, "rotation", notes);
     }
 
-    private static async Task CreateRotationsAsync(IServiceProvider services, SandboxTenant tenant, Guid connectionId, CancellationToken cancellationToken)
+    private static async Task CreateRotationsAsync(IServiceProvider services, SandboxTenant tenant, CancellationToken cancellationToken)
     {
-        Guid projectId;
-        await using (var db = await services.GetRequiredService<IDbContextFactory<RotationDashboardDbContext>>().CreateDbContextAsync(cancellationToken))
-            projectId = await db.Projects.Where(p => p.Slug == Project.DefaultSlug).Select(p => p.Id).SingleAsync(cancellationToken);
-        var create = services.GetRequiredService<CreateRotation>();
         var plans = Enumerable.Range(0, SinglePhase).Select(i => (Name: $"bulk-single-{i:000}", Strategy: RotationStrategy.SinglePhase))
             .Concat(Enumerable.Range(0, PrivateKeyJwt).Select(i => (Name: $"bulk-keys-{i:000}", Strategy: RotationStrategy.PrivateKeyJwt)))
             .ToList();
         await Parallel.ForEachAsync(plans, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (plan, ct) =>
         {
-            var isKey = plan.Strategy == RotationStrategy.PrivateKeyJwt;
-            var clientId = tenant.CreateClient(plan.Name, SandboxAppType.NonInteractive, isKey ? SandboxAuthMethod.PrivateKeyJwt : SandboxAuthMethod.ClientSecretPost).ClientId;
-            var prefix = plan.Name.ToUpperInvariant().Replace('-', '_');
-            var created = await create.ExecuteAsync(new CreateRotationRequest
-            {
-                Settings = new RotationSettings
-                {
-                    Name = plan.Name,
-                    Type = isKey ? RotationType.Auth0PrivateKeyJwt : RotationType.Auth0ClientSecret,
-                    Strategy = plan.Strategy,
-                    ConnectionId = connectionId,
-                    ProjectId = projectId,
-                    IsAutoRotationEnabled = false,
-                    RotationInterval = 30,
-                    Parameters = new RotationParameters(clientId),
-                    SecretsMapping = isKey
-                        ? new SecretsMapping($"{prefix}_CLIENT_ID", PrivateKey: $"{prefix}_PRIVATE_KEY", KeyId: $"{prefix}_KEY_ID")
-                        : new SecretsMapping($"{prefix}_CLIENT_ID", ClientSecret: $"{prefix}_CLIENT_SECRET"),
-                    RetireGracePeriod = TimeSpan.Zero,
-                },
-                Environment = "dev",
-                SecretPath = "/",
-            }, Admin, ct);
-            if (!created.Succeeded || created.Value.RotationStatus != "success")
-                throw new InvalidOperationException($"Creating {plan.Name} failed: {created.Failure?.Message ?? created.Value.LastRotationMessage}");
+            var method = plan.Strategy == RotationStrategy.PrivateKeyJwt ? SandboxAuthMethod.PrivateKeyJwt : SandboxAuthMethod.ClientSecretPost;
+            var clientId = tenant.CreateClient(plan.Name, SandboxAppType.NonInteractive, method).ClientId;
+            await EngineBenchmark.CreateAsync(services, plan.Name, clientId, plan.Strategy, autoRotation: false, ct);
         });
     }
 }
