@@ -5,7 +5,6 @@ using RotationDashboard.Auth0.Rotation;
 using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Core.Scheduling;
 using RotationDashboard.Web.Application.Rotations;
-using RotationDashboard.Web.Application.Rotations.Bulk;
 using RotationDashboard.Web.Scheduling;
 
 namespace RotationDashboard.Web.Services.Rotations;
@@ -72,7 +71,6 @@ public static class RotationEngineServiceCollectionExtensions
         // Registered before the engine's hosted service, so the scheduler starts before it and stops after it.
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = false);
         services.AddHostedService<RotationEngineHostedService>();
-        services.AddBulkRotations(configuration);
         return services;
     }
 }
