@@ -73,8 +73,8 @@ public static class BulkRotationEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        root.MapGet("/bulk-operations/{operationId:guid}", async (Guid operationId, GetBulkOperation get, CancellationToken cancellationToken) =>
-                await get.ExecuteAsync(operationId, cancellationToken) is { } view
+        root.MapGet("/bulk-operations/{id:guid}", async (Guid id, GetBulkOperation get, CancellationToken cancellationToken) =>
+                await get.ExecuteAsync(id, cancellationToken) is { } view
                     ? ApiResults.Ok(view)
                     : ApiResults.NotFound("No bulk operation with this id exists."))
             .RequirePermission(ApiPermissions.RotationsRead)
