@@ -48,6 +48,68 @@ public sealed class Auth0ClientOptions
 
     /// <summary>Hosts exempt from <see cref="BlockNonPublicAddresses"/> (the sandbox, an explicitly configured private tenant).</summary>
     public IList<string> AllowedNonPublicHosts { get; set; } = [];
+
+    /// <summary>
+    /// Management API budgets of particular tenants (a paid plan next to Free ones); a tenant not listed gets
+    /// <see cref="ManagementRequestsPerSecondPerTenant"/> and <see cref="ManagementBurstPerTenant"/>. Read on every new
+    /// client, so a reloaded configuration applies without a restart.
+    /// </summary>
+    public IList<Auth0TenantBudgetOptions> Tenants { get; set; } = [];
+
+    /// <summary>The Management API budget the client keeps to for <paramref name="tenant"/>.</summary>
+    public Auth0ManagementBudget ManagementBudgetFor(Auth0TenantAddress tenant)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        foreach (var entry in Tenants)
+        {
+            if (Auth0TenantAddress.TryParse(entry.Domain, out var address, out _) && address.Equals(tenant))
+                return entry.Budget(this);
+        }
+
+        return new Auth0ManagementBudget(ManagementRequestsPerSecondPerTenant, ManagementBurstPerTenant);
+    }
+}
+
+/// <summary>An Auth0 subscription plan's Management API rate limit (Auth0's published figures for production tenants).</summary>
+public enum Auth0Plan
+{
+    /// <summary>2 requests/s, burst 2.</summary>
+    Free,
+
+    /// <summary>16 requests/s, burst 50.</summary>
+    Enterprise,
+}
+
+/// <summary>A sustained Management API rate and the bucket size (requests that may start at once).</summary>
+public sealed record Auth0ManagementBudget(double RequestsPerSecond, int Burst)
+{
+    public static Auth0ManagementBudget For(Auth0Plan plan) => plan switch
+    {
+        Auth0Plan.Free => new(2, 2),
+        Auth0Plan.Enterprise => new(16, 50),
+        _ => throw new ArgumentOutOfRangeException(nameof(plan), plan, "Unknown plan."),
+    };
+}
+
+/// <summary>One tenant's Management API budget: its plan, or explicit numbers (which win over the plan's).</summary>
+public sealed class Auth0TenantBudgetOptions
+{
+    /// <summary>The tenant as a connection names it: <c>acme.eu.auth0.com</c> or a base URL.</summary>
+    public string Domain { get; set; } = string.Empty;
+
+    public Auth0Plan? Plan { get; set; }
+
+    public double? ManagementRequestsPerSecond { get; set; }
+
+    public int? ManagementBurst { get; set; }
+
+    internal Auth0ManagementBudget Budget(Auth0ClientOptions defaults)
+    {
+        var plan = Plan is { } p ? Auth0ManagementBudget.For(p) : null;
+        return new Auth0ManagementBudget(
+            ManagementRequestsPerSecond ?? plan?.RequestsPerSecond ?? defaults.ManagementRequestsPerSecondPerTenant,
+            ManagementBurst ?? plan?.Burst ?? defaults.ManagementBurstPerTenant);
+    }
 }
 
 internal sealed class Auth0ClientOptionsValidator : IValidateOptions<Auth0ClientOptions>
@@ -72,8 +134,31 @@ internal sealed class Auth0ClientOptionsValidator : IValidateOptions<Auth0Client
             failures.Add($"Auth0 client option {nameof(options.ManagementBurstPerTenant)} must be between 1 and 10000 (was {options.ManagementBurstPerTenant}).");
         if (options.TokenBurstPerTenant is < 1 or > 10_000)
             failures.Add($"Auth0 client option {nameof(options.TokenBurstPerTenant)} must be between 1 and 10000 (was {options.TokenBurstPerTenant}).");
+        ValidateTenants(failures, options);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateTenants(List<string> failures, Auth0ClientOptions options)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Tenants.Count; i++)
+        {
+            var tenant = options.Tenants[i];
+            var name = $"{nameof(options.Tenants)}[{i}]";
+            if (!Auth0TenantAddress.TryParse(tenant.Domain, out var address, out var error))
+                failures.Add($"Auth0 client option {name}.{nameof(tenant.Domain)} is not a tenant address: {error}");
+            else if (!seen.Add(address.BaseUri.AbsoluteUri))
+                failures.Add($"Auth0 client option {name} names the tenant {address.BaseUri.Host} a second time.");
+            if (tenant.Plan is null && tenant.ManagementRequestsPerSecond is null)
+                failures.Add($"Auth0 client option {name} needs a {nameof(tenant.Plan)} (Free, Enterprise) or a {nameof(tenant.ManagementRequestsPerSecond)}.");
+            if (tenant.Plan is { } plan && !Enum.IsDefined(plan))
+                failures.Add($"Auth0 client option {name}.{nameof(tenant.Plan)} must be Free or Enterprise.");
+            if (tenant.ManagementRequestsPerSecond is { } rate)
+                RequireRate(failures, $"{name}.{nameof(tenant.ManagementRequestsPerSecond)}", rate);
+            if (tenant.ManagementBurst is < 1 or > 10_000)
+                failures.Add($"Auth0 client option {name}.{nameof(tenant.ManagementBurst)} must be between 1 and 10000 (was {tenant.ManagementBurst}).");
+        }
     }
 
     private static void RequireBetween(List<string> failures, string name, TimeSpan value, TimeSpan min, TimeSpan max)

@@ -11,14 +11,15 @@ internal sealed class Auth0ClientRuntime
 {
     public Auth0ClientRuntime(
         IHttpClientFactory httpClientFactory,
-        IOptions<Auth0ClientOptions> options,
+        IOptionsMonitor<Auth0ClientOptions> options,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory)
     {
-        Options = options.Value;
+        Options = options.CurrentValue;
         TimeProvider = timeProvider;
         Logger = loggerFactory.CreateLogger("RotationDashboard.Auth0");
-        Limiters = new TenantLimiterRegistry(Options, timeProvider);
+        // Budgets follow the configuration as it is reloaded; the other settings are read once, at start.
+        Limiters = new TenantLimiterRegistry(() => options.CurrentValue, timeProvider);
         Executor = new Auth0HttpExecutor(httpClientFactory, timeProvider);
         Tokens = new ManagementTokenCache(Executor, Limiters, Options, timeProvider, Logger);
     }

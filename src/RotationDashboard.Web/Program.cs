@@ -7,6 +7,7 @@ using RotationDashboard.Web.Api.Connections;
 using RotationDashboard.Web.Api.Consumer;
 using RotationDashboard.Web.Api.Infisical;
 using RotationDashboard.Web.Api.Rotations;
+using RotationDashboard.Web.Application.Rotations.Bulk;
 using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Components;
 using RotationDashboard.Web.Data;
@@ -24,6 +25,7 @@ builder.AddRotationDashboardPersistence();
 builder.Services.AddAuth0Client(builder.Configuration.GetSection(Auth0ClientOptions.SectionName));
 builder.AddConnections();
 builder.Services.AddRotationEngine(builder.Configuration);
+builder.Services.AddBulkRotations(builder.Configuration);
 builder.AddNotificationsAndObservability();
 string ResolveDataDirectory() => DatabaseLocation.Resolve(
     builder.Environment.ContentRootPath,

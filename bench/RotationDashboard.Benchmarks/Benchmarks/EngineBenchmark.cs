@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RotationDashboard.Benchmarks.Infrastructure;
@@ -30,7 +29,7 @@ public sealed class EngineBenchmark : IBenchmark
     private const int RunsPerStrategy = 5;
     private const int ScheduledRuns = 5;
     private static readonly TimeSpan DueIn = TimeSpan.FromSeconds(2);
-    private static readonly DashboardUser Admin = new(Actor.User("benchmark@example.invalid"), IsAdmin: true, new ClaimsPrincipal());
+    internal static readonly DashboardUser Admin = new(Actor.User("benchmark@example.invalid"), IsAdmin: true, new ClaimsPrincipal());
 
     public string Name => "engine";
 
@@ -43,15 +42,7 @@ public sealed class EngineBenchmark : IBenchmark
     public async Task<IReadOnlyList<BenchmarkRow>> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
         context.Progress.WriteLine("  starting the dashboard with its sandbox tenant...");
-        await using var dashboard = await InProcessDashboard.StartAsync(new Dictionary<string, string>
-        {
-            ["Sandbox:Enabled"] = "true",
-            ["Sandbox:AllowOutsideDevelopment"] = "true",
-            // Demo mode needs an admin secret and a public address; the benchmark uses neither but must start.
-            ["Sandbox:AdminSecret"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Sandbox:PublicBaseUrl"] = "http://127.0.0.1",
-            ["Sandbox:PersistState"] = "false",
-        }, cancellationToken);
+        await using var dashboard = await InProcessDashboard.StartAsync(InProcessDashboard.BuiltInSandboxSettings(), cancellationToken);
         var services = dashboard.Services;
         var rotateNow = services.GetRequiredService<RotateNow>();
 
@@ -126,7 +117,8 @@ public sealed class EngineBenchmark : IBenchmark
             Notes: "due time → RunStartedEvent; single-phase runs");
     }
 
-    private static async Task<RotationView> CreateAsync(
+    /// <summary>A rotation of the built-in sandbox connection in dev:/, created (first issuance included) through the use case.</summary>
+    internal static async Task<RotationView> CreateAsync(
         IServiceProvider services, string name, string clientId, RotationStrategy strategy, bool autoRotation, CancellationToken cancellationToken)
     {
         var connection = (await services.GetRequiredService<ConnectionQueries>().ListAsync(cancellationToken))

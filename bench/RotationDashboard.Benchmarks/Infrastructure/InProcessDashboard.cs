@@ -33,6 +33,17 @@ public sealed class InProcessDashboard : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
+    /// <summary>The dashboard's built-in sandbox tenant, in the Production environment the benchmarks run in.</summary>
+    public static Dictionary<string, string> BuiltInSandboxSettings() => new()
+    {
+        ["Sandbox:Enabled"] = "true",
+        ["Sandbox:AllowOutsideDevelopment"] = "true",
+        // Demo mode needs an admin secret and a public address; the benchmarks use neither but must start.
+        ["Sandbox:AdminSecret"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        ["Sandbox:PublicBaseUrl"] = "http://127.0.0.1",
+        ["Sandbox:PersistState"] = "false",
+    };
+
     /// <param name="settings">Configuration on top of the defaults below (command-line form, highest precedence).</param>
     public static async Task<InProcessDashboard> StartAsync(IReadOnlyDictionary<string, string>? settings = null, CancellationToken cancellationToken = default)
     {

@@ -111,7 +111,12 @@ internal sealed class TenantLimiterHandler(Auth0ClientOptions options, TimeProvi
         var rateLimit = Auth0RateLimit.FromHeaders(response.Headers, now);
         var pause = Auth0RetryDelay.TenantPause(response.StatusCode, rateLimit, now, options.MaxRetryDelay);
         if (pause <= TimeSpan.Zero)
+        {
+            if (rateLimit?.Remaining is <= 0)
+                state.Limiter.Drain();
             return;
+        }
+
         state.Limiter.PauseFor(pause);
         Auth0Log.TenantPaused(logger, state.Request.Uri.GetLeftPart(UriPartial.Authority), state.Limiter.Name,
             (long)pause.TotalMilliseconds, rateLimit?.ToString() ?? string.Empty);

@@ -34,7 +34,10 @@ internal static class Auth0RetryDelay
         if (status == System.Net.HttpStatusCode.TooManyRequests)
             return Cap(rateLimit.RetryAfter ?? untilReset, maxDelay);
 
-        return rateLimit.Remaining is <= 0 ? Cap(untilReset, maxDelay) : TimeSpan.Zero;
+        // An empty bucket on a success is no reason to stop: the tenant adds tokens at its rate, and the limiter keeps to
+        // that rate (it drains its own bucket instead). Waiting for x-ratelimit-reset, whole seconds away, left a
+        // small plan's budget unused for up to a second at a time.
+        return TimeSpan.Zero;
     }
 
     private static TimeSpan Cap(TimeSpan value, TimeSpan max) =>

@@ -20,7 +20,7 @@ public sealed class ShellTests : ComponentTestContext
         var links = nav.FindAll("a").Select(a => (Text: a.TextContent.Trim(), Href: a.GetAttribute("href"))).ToList();
 
         Assert.Equal(
-            [("Dashboard", ""), ("Rotations", "rotations"), ("Connections", "connections"), ("Secrets", "secrets"),
+            [("Dashboard", ""), ("Rotations", "rotations"), ("Bulk rotation", "rotations/bulk"), ("Connections", "connections"), ("Secrets", "secrets"),
              ("Notifications", "notifications"), ("Audit log", "audit"), ("Settings", "settings")],
             links);
     }

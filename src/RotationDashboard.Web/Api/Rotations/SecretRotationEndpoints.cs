@@ -53,6 +53,7 @@ public static class SecretRotationEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        BulkRotationEndpoints.Map(root);
         foreach (var type in Types)
         {
             var group = root.MapGroup("/" + type.ToSlug());
