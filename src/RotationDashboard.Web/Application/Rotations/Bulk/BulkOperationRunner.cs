@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using RotationDashboard.Core.Audit;
 using RotationDashboard.Core.Security;
 using RotationDashboard.Web.Data;
@@ -25,8 +26,15 @@ public sealed partial class BulkOperationRunner(
     IDbContextFactory<RotationDashboardDbContext> contextFactory,
     IAuditLog audit,
     TimeProvider timeProvider,
+    IOptions<StorageOptions> storage,
     ILogger<BulkOperationRunner> logger) : IHostedService
 {
+    /// <summary>
+    /// With several instances on one database, a running operation may belong to a live instance: only one that has
+    /// shown no progress for this long is taken as left over by a stopped one.
+    /// </summary>
+    internal static readonly TimeSpan ClusteredLeftOverAfter = TimeSpan.FromMinutes(30);
+
     internal const string InterruptedMessage = "Interrupted: the dashboard stopped before this item ended. Rotate it again if its rotation did not finish.";
 
     private readonly ConcurrentDictionary<Guid, Task> _running = new();
@@ -166,8 +174,9 @@ public sealed partial class BulkOperationRunner(
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var now = timeProvider.GetUtcNow();
-        var leftOver = await db.Set<BulkOperation>().Where(o => o.Status == BulkOperationStatus.Running).Include(o => o.Items).ToListAsync(cancellationToken);
-        foreach (var operation in leftOver)
+        var running = await db.Set<BulkOperation>().Where(o => o.Status == BulkOperationStatus.Running).Include(o => o.Items).ToListAsync(cancellationToken);
+        var clustered = storage.Value.Provider == DatabaseProvider.PostgreSql;
+        foreach (var operation in running.Where(o => !clustered || now - LastActivity(o) > ClusteredLeftOverAfter))
         {
             foreach (var item in operation.Items.Where(i => i.State is BulkItemState.Queued or BulkItemState.Running))
             {
@@ -182,6 +191,9 @@ public sealed partial class BulkOperationRunner(
 
         await db.SaveChangesAsync(cancellationToken);
     }
+
+    private static DateTimeOffset LastActivity(BulkOperation operation) =>
+        operation.Items.SelectMany(i => new[] { i.StartedAt, i.FinishedAt }).Append(operation.StartedAt).Max() ?? operation.StartedAt;
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
