@@ -65,6 +65,7 @@ public static class PersistenceHostingExtensions
         services.TryAddSingleton<IAuditLog, AuditLogService>();
         services.TryAddSingleton<PermissionGuard>();
         services.TryAddSingleton<SecretStoreService>();
+        services.TryAddSingleton<IProjectDirectory>(sp => sp.GetRequiredService<SecretStoreService>());
         services.TryAddSingleton<IRotationSecretStore, RotationSecretStore>();
         services.TryAddSingleton<ConsumerSecretReads>();
         return services;

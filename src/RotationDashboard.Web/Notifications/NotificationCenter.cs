@@ -63,7 +63,7 @@ public sealed partial class NotificationCenter(
     NotificationDeliveryWorker worker,
     IOptions<NotificationOptions> options,
     TimeProvider timeProvider,
-    ILogger<NotificationCenter> logger)
+    ILogger<NotificationCenter> logger) : INotificationAdministration
 {
     public async Task<IReadOnlyList<ChannelView>> ListChannelsAsync(CancellationToken cancellationToken = default)
     {

@@ -42,6 +42,8 @@ public static class NotificationsHosting
         services.TryAddSingleton<NotificationDeliveryWorker>();
         services.TryAddSingleton<NotificationSources>();
         services.TryAddSingleton<NotificationCenter>();
+        services.TryAddSingleton<INotificationAdministration>(sp => sp.GetRequiredService<NotificationCenter>());
+        services.TryAddSingleton<Application.Notifications.IFindRotations, Application.Notifications.FindRotations>();
         services.AddHostedService(sp => sp.GetRequiredService<NotificationSources>());
         services.AddHostedService(sp => sp.GetRequiredService<NotificationDeliveryWorker>());
 

@@ -20,7 +20,7 @@ public sealed partial class SecretStoreService(
     IDbContextFactory<RotationDashboardDbContext> contextFactory,
     ISecretProtector protector,
     TimeProvider timeProvider,
-    ILogger<SecretStoreService> logger)
+    ILogger<SecretStoreService> logger) : IProjectDirectory
 {
     internal const string ConcurrencyConflictMessage =
         "The secret was changed by someone else in the meantime. Reload it and try again.";
