@@ -68,10 +68,10 @@ public sealed class CreateApiTokenDialogTests : ComponentTestContext
         dialogs.Find("input[data-testid=token-name]").Input("ci");
 
         dialogs.Find("[data-testid=token-save]").Click();
-        Assert.Contains("already exists", dialogs.Find("[data-testid=field-error-name]").TextContent);
+        dialogs.WaitForAssertion(() => Assert.Contains("already exists", dialogs.Find("[data-testid=field-error-name]").TextContent));
 
         dialogs.Find("input[data-testid=token-name]").Input("ci-2");
-        Assert.Empty(dialogs.FindAll("[data-testid=field-error-name]"));
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=field-error-name]")));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class CreateApiTokenDialogTests : ComponentTestContext
 
         dialogs.Find("[data-testid=token-save]").Click();
 
-        var value = dialogs.Find("[data-testid=issued-token]").TextContent.Trim();
+        var value = dialogs.WaitForElement("[data-testid=issued-token]").TextContent.Trim();
         Assert.StartsWith(ApiToken.ValuePrefix, value);
         Assert.Equal("Copy API token", dialogs.Find("[data-testid=copy-token]").GetAttribute("aria-label"));
         Assert.Equal("payments-service", Assert.Single(_tokens.Created).Name);
@@ -100,7 +100,7 @@ public sealed class CreateApiTokenDialogTests : ComponentTestContext
         var (dialogs, _) = await OpenAsync();
         dialogs.Find("input[data-testid=token-name]").Input("payments-service");
         dialogs.Find("[data-testid=token-save]").Click();
-        var value = dialogs.Find("[data-testid=issued-token]").TextContent.Trim();
+        var value = dialogs.WaitForElement("[data-testid=issued-token]").TextContent.Trim();
 
         dialogs.Find("[data-testid=copy-token]").Click();
 
