@@ -66,6 +66,7 @@ public static class PersistenceHostingExtensions
         services.TryAddSingleton<PermissionGuard>();
         services.TryAddSingleton<SecretStoreService>();
         services.TryAddSingleton<RotationDashboard.Web.Application.Secrets.ISecretBrowser>(sp => sp.GetRequiredService<SecretStoreService>());
+        services.TryAddSingleton<IProjectDirectory>(sp => sp.GetRequiredService<SecretStoreService>());
         services.TryAddSingleton<IRotationSecretStore, RotationSecretStore>();
         services.TryAddSingleton<ConsumerSecretReads>();
         return services;

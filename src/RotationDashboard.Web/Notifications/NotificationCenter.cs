@@ -63,7 +63,7 @@ public sealed partial class NotificationCenter(
     NotificationDeliveryWorker worker,
     IOptions<NotificationOptions> options,
     TimeProvider timeProvider,
-    ILogger<NotificationCenter> logger) : ILatestRotationDelivery
+    ILogger<NotificationCenter> logger) : ILatestRotationDelivery, INotificationAdministration
 {
     public async Task<IReadOnlyList<ChannelView>> ListChannelsAsync(CancellationToken cancellationToken = default)
     {

@@ -43,6 +43,8 @@ public static class NotificationsHosting
         services.TryAddSingleton<NotificationSources>();
         services.TryAddSingleton<NotificationCenter>();
         services.TryAddSingleton<ILatestRotationDelivery>(sp => sp.GetRequiredService<NotificationCenter>());
+        services.TryAddSingleton<INotificationAdministration>(sp => sp.GetRequiredService<NotificationCenter>());
+        services.TryAddSingleton<Application.Notifications.IFindRotations, Application.Notifications.FindRotations>();
         services.AddHostedService(sp => sp.GetRequiredService<NotificationSources>());
         services.AddHostedService(sp => sp.GetRequiredService<NotificationDeliveryWorker>());
 

@@ -35,7 +35,9 @@ public static class AuthenticationSetup
         services.AddHttpClient(Auth0Scheme).AddHttpMessageHandler<LocalServerRedirectHandler>();
 
         services.AddSingleton<ApiTokenService>();
+        services.AddSingleton<IApiTokenAdministration>(sp => sp.GetRequiredService<ApiTokenService>());
         services.AddSingleton<Services.MachineIdentities.MachineIdentityService>();
+        services.AddSingleton<Services.MachineIdentities.IMachineIdentityAdministration>(sp => sp.GetRequiredService<Services.MachineIdentities.MachineIdentityService>());
         services.AddSingleton<IAuthorizationHandler, ApiPermissionHandler>();
         services.AddAuthentication(options =>
             {
@@ -70,6 +72,7 @@ public static class AuthenticationSetup
 
         services.AddSingleton<DatabaseTicketStore>();
         services.AddSingleton<SessionService>();
+        services.AddSingleton<ISessionAdministration>(sp => sp.GetRequiredService<SessionService>());
         services.AddScoped<AuthenticationStateProvider, SessionRevalidatingAuthenticationStateProvider>();
         services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
             .Configure<IOptions<SignInOptions>, DatabaseTicketStore>((cookie, signIn, store) =>

@@ -5,6 +5,7 @@ using RotationDashboard.Core.Notifications;
 using RotationDashboard.Core.Rotations;
 using RotationDashboard.Sandbox;
 using RotationDashboard.Web.Hosting;
+using RotationDashboard.Web.Tests.Browser;
 using RotationDashboard.Web.Tests.Infrastructure;
 using static RotationDashboard.Web.Tests.RotationsUi.RotationPages;
 
@@ -37,7 +38,9 @@ public sealed class NotificationsBrowserTests(NotificationsAppFactory app) : ICl
         await page.GetByTestId("channel-create").ClickAsync();
         await Assertions.Expect(page.Locator("tr[data-channel='ops-webhook']")).ToBeVisibleAsync();
 
-        await page.GetByTestId("channel-kind").SelectOptionAsync(ChannelKindSlack);
+        await page.ChooseAsync(page.GetByTestId("channel-kind"), "Slack incoming webhook");
+        await BrowserSession.ScreenshotAsync(page, "notifications-slack-chosen");
+        await Assertions.Expect(page.GetByTestId("channel-secret")).ToHaveCountAsync(0); // a Slack URL is its own secret
         await page.GetByTestId("channel-name").FillAsync("slack-ops");
         await page.GetByTestId("channel-url").FillAsync(new Uri(slack.Url, "T000/B000/browser-slack-token").ToString());
         await page.GetByTestId("channel-create").ClickAsync();
@@ -48,19 +51,20 @@ public sealed class NotificationsBrowserTests(NotificationsAppFactory app) : ICl
         foreach (var name in new[] { "ops-webhook", "slack-ops" })
         {
             var row = page.Locator($"tr[data-channel='{name}']");
-            await row.GetByTestId("subscribe-type").SelectOptionAsync(NotificationEventTypes.RunFailed);
+            await page.ChooseAsync(row.GetByTestId("subscribe-type"), "Run failed");
             if (name == "slack-ops")
             {
-                // Slack hears about this one rotation only: pick its project, then the rotation the project offers.
-                await row.GetByTestId("subscribe-project").SelectOptionAsync(new SelectOptionValue { Label = "Default project" });
-                await row.GetByTestId("subscribe-rotation").SelectOptionAsync(rotation.Id.ToString());
+                // Slack hears about this one rotation only: pick its project, then search the project's rotations by name.
+                await page.ChooseAsync(row.GetByTestId("subscribe-project"), "Default project");
+                await row.GetByTestId("subscribe-rotation").FillAsync("invoice");
+                await page.GetByRole(AriaRole.Option, new() { Name = "invoice-sender (dev)", Exact = true }).ClickAsync();
             }
 
             await row.GetByTestId("subscribe").ClickAsync();
             await Assertions.Expect(row.Locator($"[data-testid=subscription][data-event='{NotificationEventTypes.RunFailed}']")).ToBeVisibleAsync();
         }
 
-        await Assertions.Expect(slackRow.GetByTestId("subscription")).ToContainTextAsync($"rotation {rotation.Id.ToString()[..8]}");
+        await Assertions.Expect(slackRow.GetByTestId("subscription")).ToContainTextAsync("project Default project, rotation invoice-sender");
 
         await ScreenshotAsync(page, "notifications-channels");
 
@@ -107,6 +111,4 @@ public sealed class NotificationsBrowserTests(NotificationsAppFactory app) : ICl
         await ScreenshotAsync(page, "rotation-notified");
         _ = RotationStrategy.Staged;
     }
-
-    private const string ChannelKindSlack = "slack";
 }

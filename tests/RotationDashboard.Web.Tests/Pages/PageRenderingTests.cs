@@ -28,6 +28,7 @@ public sealed class PageRenderingTests : IClassFixture<DashboardAppFactory>, IAs
     [InlineData("/secrets", "Secrets")]
     [InlineData("/audit", "Audit log")]
     [InlineData("/settings", "Settings")]
+    [InlineData("/notifications", "Notifications")]
     public async Task Every_page_renders_with_its_heading(string path, string heading)
     {
         var response = await _admin.GetAsync(path.TrimStart('/'));

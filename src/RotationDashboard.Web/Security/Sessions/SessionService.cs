@@ -27,7 +27,7 @@ public sealed partial class SessionService(
     IDbContextFactory<RotationDashboardDbContext> contextFactory,
     IOptionsMonitor<SignInOptions> signInOptions,
     TimeProvider timeProvider,
-    ILogger<SessionService> logger)
+    ILogger<SessionService> logger) : ISessionAdministration
 {
     public async Task<IReadOnlyList<UserSessionView>> ListActiveAsync(CancellationToken cancellationToken = default)
     {

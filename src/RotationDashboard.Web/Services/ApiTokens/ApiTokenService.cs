@@ -34,7 +34,7 @@ public sealed record AuthenticatedApiToken(Guid Id, string Name, IReadOnlyList<A
 public sealed partial class ApiTokenService(
     IDbContextFactory<RotationDashboardDbContext> contextFactory,
     TimeProvider timeProvider,
-    ILogger<ApiTokenService> logger)
+    ILogger<ApiTokenService> logger) : IApiTokenAdministration
 {
     // Checked tokens are kept briefly so the consumer read API's hot path does not hit the database per request;
     // a revoke in this process drops the entry at once.

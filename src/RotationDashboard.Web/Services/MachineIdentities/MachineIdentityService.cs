@@ -50,7 +50,7 @@ public sealed record AuthenticatedMachineIdentity(Guid IdentityId, string Name, 
 public sealed partial class MachineIdentityService(
     IDbContextFactory<RotationDashboardDbContext> contextFactory,
     TimeProvider timeProvider,
-    ILogger<MachineIdentityService> logger)
+    ILogger<MachineIdentityService> logger) : IMachineIdentityAdministration
 {
     // Checked access tokens are kept briefly so secret reads do not hit the database per request; revocation in this
     // process clears the cache at once.

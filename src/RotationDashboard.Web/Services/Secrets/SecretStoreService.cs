@@ -20,7 +20,7 @@ public sealed partial class SecretStoreService(
     IDbContextFactory<RotationDashboardDbContext> contextFactory,
     ISecretProtector protector,
     TimeProvider timeProvider,
-    ILogger<SecretStoreService> logger) : RotationDashboard.Web.Application.Secrets.ISecretBrowser
+    ILogger<SecretStoreService> logger) : RotationDashboard.Web.Application.Secrets.ISecretBrowser, IProjectDirectory
 {
     internal const string ConcurrencyConflictMessage =
         "The secret was changed by someone else in the meantime. Reload it and try again.";
