@@ -7,6 +7,7 @@ using RotationDashboard.Web.Api.Connections;
 using RotationDashboard.Web.Api.Consumer;
 using RotationDashboard.Web.Api.Infisical;
 using RotationDashboard.Web.Api.Rotations;
+using RotationDashboard.Web.Application.Dashboard;
 using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Components;
 using RotationDashboard.Web.Data;
@@ -51,6 +52,7 @@ builder.Services.AddMudServices(options =>
     options.SnackbarConfiguration.ShowCloseIcon = true;
 });
 builder.Services.AddScoped<CurrentUserAccessor>();
+builder.Services.AddDashboardUseCases();
 builder.Services.AddScoped<BrowserTimeZone>();
 
 var app = builder.Build();

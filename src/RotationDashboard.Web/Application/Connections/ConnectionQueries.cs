@@ -6,6 +6,7 @@ namespace RotationDashboard.Web.Application.Connections;
 
 /// <summary>The read side of connections (UI and API): every connection with its status and use, or one.</summary>
 public sealed class ConnectionQueries(IDbContextFactory<RotationDashboardDbContext> contextFactory, ConnectionForms forms)
+    : Dashboard.IConnectionListReads
 {
     /// <summary>Every connection with its status and how many rotations use it, by name.</summary>
     public async Task<IReadOnlyList<ConnectionView>> ListAsync(CancellationToken cancellationToken = default)
