@@ -12,6 +12,7 @@ public static class BenchmarkRegistry
         new VerifyBenchmark(),
         new ConsumerReadBenchmark(),
         new EngineBenchmark(),
+        new DashboardPageBenchmark(),
     ];
 
     public static IBenchmark? Find(string name) =>
