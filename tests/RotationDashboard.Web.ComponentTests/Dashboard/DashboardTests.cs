@@ -6,6 +6,7 @@ using RotationDashboard.Web.Application.Dashboard;
 using RotationDashboard.Web.ComponentTests.Rotations;
 using RotationDashboard.Web.Components.Dashboard;
 using RotationDashboard.Web.Components.Dashboard.Pages;
+using RotationDashboard.Web.Components.Layout;
 using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services.Rotations;
 
@@ -137,6 +138,23 @@ public sealed class DashboardTests : RotationListTestContext
         Assert.Equal(8, items.Count);
         Assert.Contains("Sun Dec 6, 12:00", items[0].TextContent);
         Assert.Equal($"rotations/{first[0].Id}", items[0].QuerySelector("a")!.GetAttribute("href"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_bars_take_the_outcome_colours_of_the_theme_mode(bool dark)
+    {
+        RunsPerDay.Days = Days((3, 1, 1));
+        var palette = dark ? (MudBlazor.Palette)DashboardTheme.Theme.PaletteDark : DashboardTheme.Theme.PaletteLight;
+
+        var chart = Render<RunsPerDayChart>(p => p.AddCascadingValue(DashboardTheme.IsDarkModeCascade, dark));
+
+        var markup = chart.Markup.ToLowerInvariant();
+        foreach (var colour in new[] { palette.Success, palette.Error, palette.Warning })
+        {
+            Assert.Contains(colour.ToString(MudBlazor.Utilities.MudColorOutputFormats.Hex).ToLowerInvariant(), markup);
+        }
     }
 
     internal static IReadOnlyList<DayRuns> Days(params (int Succeeded, int Failed, int RolledBack)[] recent)
