@@ -114,7 +114,8 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
         await BrowserSession.WaitForCircuitAsync(page);
         await Assertions.Expect(page.Locator("tr [data-rotation]")).ToHaveCountAsync(1);
         await Assertions.Expect(Row(page, "customer-portal")).ToBeVisibleAsync();
-        await page.PickAsync("rotation-strategy-filter", "Single-phase");
+        await page.GetByTestId("rotation-strategy-filter").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Single-phase" }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("strategy=singlephase"));
         await Assertions.Expect(page.Locator("tr [data-rotation]")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByTestId("rotation-grid")).ToContainTextAsync("No rotation matches these filters.");
