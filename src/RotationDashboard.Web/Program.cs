@@ -7,6 +7,7 @@ using RotationDashboard.Web.Api.Connections;
 using RotationDashboard.Web.Api.Consumer;
 using RotationDashboard.Web.Api.Infisical;
 using RotationDashboard.Web.Api.Rotations;
+using RotationDashboard.Web.Application.Dashboard;
 using RotationDashboard.Web.Application.Rotations.Bulk;
 using RotationDashboard.Web.Services.Rotations;
 using RotationDashboard.Web.Components;
@@ -53,6 +54,7 @@ builder.Services.AddMudServices(options =>
     options.SnackbarConfiguration.ShowCloseIcon = true;
 });
 builder.Services.AddScoped<CurrentUserAccessor>();
+builder.Services.AddDashboardUseCases();
 builder.Services.AddScoped<BrowserTimeZone>();
 // The wizard's seam spans the connection and rotation use cases, so it is added where both are.
 builder.Services.AddSingleton<RotationDashboard.Web.Application.Rotations.IRotationWizardBackend, RotationDashboard.Web.Application.Rotations.RotationWizardBackend>();

@@ -13,6 +13,7 @@ public static class BenchmarkRegistry
         new ConsumerReadBenchmark(),
         new EngineBenchmark(),
         new BulkRotationBenchmark(),
+        new DashboardPageBenchmark(),
     ];
 
     public static IBenchmark? Find(string name) =>

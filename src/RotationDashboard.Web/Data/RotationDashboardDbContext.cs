@@ -48,6 +48,8 @@ public sealed class RotationDashboardDbContext(DbContextOptions<RotationDashboar
 
     public DbSet<Security.Sessions.UserSession> UserSessions => Set<Security.Sessions.UserSession>();
 
+    public DbSet<Application.Preferences.UserPreference> UserPreferences => Set<Application.Preferences.UserPreference>();
+
     public DbSet<Notifications.NotificationChannel> NotificationChannels => Set<Notifications.NotificationChannel>();
 
     public DbSet<Notifications.NotificationSubscription> NotificationSubscriptions => Set<Notifications.NotificationSubscription>();

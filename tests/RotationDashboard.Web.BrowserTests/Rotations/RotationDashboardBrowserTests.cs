@@ -89,16 +89,16 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
 
         // Filters: a summary card, then the search (server side).
         await page.GetByTestId("summary-failing").ClickAsync();
-        await Assertions.Expect(page.Locator("tr[data-rotation]")).ToHaveCountAsync(summary.Failing);
+        await Assertions.Expect(page.Locator("tr [data-rotation]")).ToHaveCountAsync(summary.Failing);
         await Assertions.Expect(Row(page, "billing-service")).ToBeVisibleAsync();
         await Assertions.Expect(Row(page, "ledger-sync")).ToHaveCountAsync(0);
         await page.GetByTestId("summary-failing").ClickAsync(); // again: all
-        await Assertions.Expect(page.Locator("tr[data-rotation]")).ToHaveCountAsync(summary.Total);
+        await Assertions.Expect(page.Locator("tr [data-rotation]")).ToHaveCountAsync(summary.Total);
         await page.GetByTestId("rotation-search").FillAsync("ledger");
-        await Assertions.Expect(page.Locator("tr[data-rotation]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("tr [data-rotation]")).ToHaveCountAsync(1);
         await Assertions.Expect(Row(page, "ledger-sync").GetByTestId("strategy-badge")).ToContainTextAsync("Private Key JWT");
         await page.GetByTestId("rotation-clear-filters").ClickAsync();
-        await Assertions.Expect(page.Locator("tr[data-rotation]")).ToHaveCountAsync(summary.Total);
+        await Assertions.Expect(page.Locator("tr [data-rotation]")).ToHaveCountAsync(summary.Total);
 
         // The failed rotation's page says why and when it tries again; its history has the failed run with its steps.
         await Row(page, "billing-service").GetByTestId("rotation-link").ClickAsync();
@@ -112,11 +112,12 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
         // The Rotations page keeps its filters in the address.
         await page.GotoAsync("/rotations?status=auto-off&q=portal");
         await BrowserSession.WaitForCircuitAsync(page);
-        await Assertions.Expect(page.Locator("tr[data-rotation]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("tr [data-rotation]")).ToHaveCountAsync(1);
         await Assertions.Expect(Row(page, "customer-portal")).ToBeVisibleAsync();
-        await page.PickAsync("rotation-strategy-filter", "Single-phase");
+        await page.GetByTestId("rotation-strategy-filter").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Single-phase" }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("strategy=singlephase"));
-        await Assertions.Expect(page.Locator("tr[data-rotation]")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("tr [data-rotation]")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByTestId("rotation-grid")).ToContainTextAsync("No rotation matches these filters.");
         _ = reports;
         _ = ledger;
@@ -289,5 +290,5 @@ public sealed class RotationDashboardBrowserTests : IClassFixture<RotationsUiApp
         await Assertions.Expect(page.GetByTestId("rotation-cleanup-pending")).ToHaveCountAsync(0);
     }
 
-    private static ILocator Row(IPage page, string name) => page.Locator($"tr[data-rotation='{name}']");
+    private static ILocator Row(IPage page, string name) => page.Locator("tr").Filter(new() { Has = page.Locator($"[data-rotation='{name}']") });
 }

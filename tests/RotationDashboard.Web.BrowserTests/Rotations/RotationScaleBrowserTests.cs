@@ -15,6 +15,7 @@ namespace RotationDashboard.Web.Tests.RotationsUi;
 public sealed class RotationScaleBrowserTests(RotationsUiAppFactory app, ITestOutputHelper output) : IClassFixture<RotationsUiAppFactory>
 {
     private const int Count = 10_000;
+    private const int RunsPerRotation = 3;
 
     [Fact]
     public async Task Dashboard_with_ten_thousand_rotations_loads_pages_sorts_and_filters()
@@ -24,11 +25,13 @@ public sealed class RotationScaleBrowserTests(RotationsUiAppFactory app, ITestOu
         var watch = Stopwatch.StartNew();
         var page = await OpenAsync(browser, SandboxSignIn.Admin, "/");
         await Assertions.Expect(page.GetByTestId("summary-total-count")).ToHaveTextAsync("10,000");
-        await Assertions.Expect(page.Locator("tr[data-rotation]")).ToHaveCountAsync(25);
+        await Assertions.Expect(page.Locator("tr [data-rotation]")).ToHaveCountAsync(25);
         output.WriteLine($"sign-in and first page: {watch.ElapsedMilliseconds} ms");
         await Assertions.Expect(page.GetByTestId("summary-failing-count")).ToHaveTextAsync("1,000");
-        await Assertions.Expect(page.Locator(".rz-pager-summary")).ToContainTextAsync("Page 1 of 400 (10000 rotations)");
-        await Assertions.Expect(page.Locator("tr[data-rotation]").First).ToHaveAttributeAsync("data-rotation", "svc-00000");
+        await Assertions.Expect(page.GetByTestId("rotation-page-summary")).ToContainTextAsync("Page 1 of 400 (10000 rotations)");
+        await Assertions.Expect(page.Locator("tr [data-rotation]").First).ToHaveAttributeAsync("data-rotation", "svc-00000");
+        await Assertions.Expect(page.GetByTestId("runs-per-day-summary")).ToContainTextAsync($"{Count * RunsPerRotation:N0} runs in the last 90 days");
+        await Assertions.Expect(page.GetByTestId("upcoming-rotation")).ToHaveCountAsync(5);
         await ScreenshotAsync(page, "dashboard-10000");
 
         async Task TimedAsync(string what, Func<Task> action)
@@ -41,38 +44,39 @@ public sealed class RotationScaleBrowserTests(RotationsUiAppFactory app, ITestOu
 
         await TimedAsync("last page", async () =>
         {
-            await page.Locator(".rz-pager-last").ClickAsync();
-            await Assertions.Expect(page.Locator(".rz-pager-summary")).ToContainTextAsync("Page 400 of 400");
-            await Assertions.Expect(page.Locator("tr[data-rotation]").Last).ToHaveAttributeAsync("data-rotation", "svc-09999");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Last page" }).ClickAsync();
+            await Assertions.Expect(page.GetByTestId("rotation-page-summary")).ToContainTextAsync("Page 400 of 400");
+            await Assertions.Expect(page.Locator("tr [data-rotation]").Last).ToHaveAttributeAsync("data-rotation", "svc-09999");
         });
         await TimedAsync("sort by next rotation, descending", async () =>
         {
-            var header = page.Locator("th", new() { HasText = "Next rotation" });
+            var header = page.GetByRole(AriaRole.Columnheader, new() { Name = "Next rotation" }).GetByText("Next rotation");
             await header.ClickAsync();
             await header.ClickAsync();
-            await page.Locator(".rz-pager-first").ClickAsync(); // sorting keeps the page
-            await Assertions.Expect(page.Locator(".rz-pager-summary")).ToContainTextAsync("Page 1 of 400");
-            await Assertions.Expect(page.Locator("tr[data-rotation]").First.GetByTestId("rotation-status")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("Rotates in (59|60) days"));
+            await page.GetByRole(AriaRole.Button, new() { Name = "First page" }).ClickAsync(); // sorting keeps the page
+            await Assertions.Expect(page.GetByTestId("rotation-page-summary")).ToContainTextAsync("Page 1 of 400");
+            await Assertions.Expect(page.Locator("tr:has([data-rotation])").First.GetByTestId("rotation-status")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("Rotates in (59|60) days"));
         });
         await TimedAsync("failing only", async () =>
         {
             await page.GetByTestId("summary-failing").ClickAsync();
-            await Assertions.Expect(page.Locator(".rz-pager-summary")).ToContainTextAsync("(1000 rotations)");
-            await Assertions.Expect(page.Locator("tr[data-rotation] [data-testid=rotation-status][data-status=failed]")).ToHaveCountAsync(25);
+            await Assertions.Expect(page.GetByTestId("rotation-page-summary")).ToContainTextAsync("(1000 rotations)");
+            await Assertions.Expect(page.Locator("tr:has([data-rotation]) [data-testid=rotation-status][data-status=failed]")).ToHaveCountAsync(25);
         });
         await TimedAsync("search", async () =>
         {
             await page.GetByTestId("rotation-search").FillAsync("svc-0042");
-            await Assertions.Expect(page.Locator(".rz-pager-summary")).ToContainTextAsync("(1 rotation)");
+            await Assertions.Expect(page.GetByTestId("rotation-page-summary")).ToContainTextAsync("(1 rotation)");
         });
     }
 
-    /// <summary>Ten thousand rows in one statement: a tenth failing, a fifth with auto-rotation off, strategies in turn.</summary>
+    /// <summary>Ten thousand rows in one statement (a tenth failing, a fifth with auto-rotation off, strategies in turn), and three runs each.</summary>
     private async Task SeedAsync()
     {
         var connectionId = await app.SandboxConnectionIdAsync();
         var projectId = await app.DefaultProjectIdAsync();
         await using var db = await app.Get<IDbContextFactory<RotationDashboardDbContext>>().CreateDbContextAsync();
         Assert.Equal(Count, await RotationSeeding.InsertRotationsAsync(db, connectionId, projectId, Count));
+        Assert.Equal(Count * RunsPerRotation, await RotationSeeding.InsertRunsAsync(db, RunsPerRotation, days: 89));
     }
 }

@@ -43,4 +43,28 @@ public static class RotationSeeding
             """;
         return await db.Database.ExecuteSqlRawAsync(sql);
     }
+
+    /// <summary>
+    /// Inserts <paramref name="perRotation"/> finished runs for each rotation named <c>svc-…</c>, started at random times over
+    /// the last <paramref name="days"/> days: one in twenty failed, one in twenty rolled back, the rest succeeded.
+    /// Returns the number of rows inserted.
+    /// </summary>
+    public static async Task<int> InsertRunsAsync(RotationDashboardDbContext db, int perRotation, int days)
+    {
+        var now = DateTimeOffset.UtcNow.UtcTicks;
+        var span = days * TimeSpan.TicksPerDay;
+        var sql = $$"""
+            WITH RECURSIVE k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < {{perRotation - 1}}),
+            runs(rotation_id, strategy, started_at, outcome) AS (
+                SELECT r.id, r.strategy, {{now}} - abs(random()) % {{span}}, abs(random()) % 20 FROM rotations r, k WHERE r.name LIKE 'svc-%')
+            INSERT INTO rotation_runs (id, rotation_id, "trigger", actor_type, actor_name, strategy, started_at, finished_at, status, attempt,
+                message, encrypted_pending_credential, checkpoint)
+            SELECT upper(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(6))),
+                rotation_id, 'Schedule', 'Scheduler', 'scheduler', strategy, started_at, started_at + 30000000,
+                CASE outcome WHEN 0 THEN 'Failed' WHEN 1 THEN 'RolledBack' ELSE 'Succeeded' END, 1,
+                CASE outcome WHEN 0 THEN 'Auth0 refused the request' ELSE NULL END, NULL, NULL
+            FROM runs;
+            """;
+        return await db.Database.ExecuteSqlRawAsync(sql);
+    }
 }

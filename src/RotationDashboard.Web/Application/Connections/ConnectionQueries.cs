@@ -5,7 +5,8 @@ using RotationDashboard.Web.Services.Connections;
 namespace RotationDashboard.Web.Application.Connections;
 
 /// <summary>The read side of connections (UI and API): every connection with its status and use, or one.</summary>
-public sealed class ConnectionQueries(IDbContextFactory<RotationDashboardDbContext> contextFactory, ConnectionForms forms) : IConnectionReads
+public sealed class ConnectionQueries(IDbContextFactory<RotationDashboardDbContext> contextFactory, ConnectionForms forms)
+    : IConnectionReads, Dashboard.IConnectionListReads
 {
     /// <summary>Every connection with its status and how many rotations use it, by name.</summary>
     public async Task<IReadOnlyList<ConnectionView>> ListAsync(CancellationToken cancellationToken = default)

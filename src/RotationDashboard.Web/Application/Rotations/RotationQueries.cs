@@ -17,7 +17,7 @@ namespace RotationDashboard.Web.Application.Rotations;
 public sealed class RotationQueries(
     IDbContextFactory<RotationDashboardDbContext> contextFactory,
     ISecretProtector protector,
-    TimeProvider timeProvider) : IRotationDetailReads
+    TimeProvider timeProvider) : IRotationDetailReads, Dashboard.IRotationListReads
 {
     public async Task<RotationView?> GetAsync(Guid id, CancellationToken cancellationToken = default)
     {

@@ -8,6 +8,9 @@ namespace RotationDashboard.Web.Components.Layout;
 /// </summary>
 public static class DashboardTheme
 {
+    /// <summary>The name under which the layout cascades whether dark mode is on, for components that draw their own colours.</summary>
+    public const string IsDarkModeCascade = "IsDarkMode";
+
     private static readonly string[] SystemFonts =
         ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Noto Sans", "Liberation Sans", "sans-serif"];
 
