@@ -1,6 +1,5 @@
 using MudBlazor;
 using MudBlazor.Services;
-using Radzen;
 using RotationDashboard.Auth0;
 using RotationDashboard.Web.Api;
 using RotationDashboard.Web.Api.Connections;
@@ -44,7 +43,6 @@ builder.Services.AddApiProblemDetails();
 
 builder.Services.AddAntiforgery(options => options.HeaderName = ApiAntiforgeryMiddleware.HeaderName);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddRadzenComponents();
 builder.Services.AddMudServices(options =>
 {
     // Bottom left: page actions (Rotate now, Delete, Save) sit at the top right and the wizard's buttons at the bottom right.

@@ -55,7 +55,7 @@ public sealed class ForwardedHeadersSettings
 public static class HttpHardening
 {
     /// <summary>
-    /// Blazor Server needs its own scripts and a websocket to this origin; Radzen sets inline styles. No inline script,
+    /// Blazor Server needs its own scripts and a websocket to this origin; MudBlazor sets inline styles. No inline script,
     /// no eval, no framing.
     /// </summary>
     public const string ContentSecurityPolicy =

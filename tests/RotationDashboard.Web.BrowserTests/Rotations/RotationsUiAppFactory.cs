@@ -114,12 +114,14 @@ internal static class RotationPages
     {
         if (!keepNotifications)
         {
-            foreach (var notification in await page.Locator(".rz-notification-item").AllAsync())
+            // The snackbar's messages (each has a close button) would sit over the picture.
+            var snackbars = page.Locator("#mud-snackbar-container [role=alert], #mud-snackbar-container > div");
+            foreach (var close in await page.Locator("#mud-snackbar-container button").AllAsync())
             {
-                await notification.ClickAsync();
+                await close.ClickAsync();
             }
 
-            await Assertions.Expect(page.Locator(".rz-notification-item")).ToHaveCountAsync(0);
+            await Assertions.Expect(snackbars).ToHaveCountAsync(0);
         }
 
         await page.WaitForFunctionAsync("() => document.getAnimations().filter(a => a.effect?.getComputedTiming().iterations !== Infinity).every(a => a.playState !== 'running')");
@@ -129,7 +131,7 @@ internal static class RotationPages
         await page.SetViewportSizeAsync(1400, 900);
     }
 
-    /// <summary>Types into a Radzen input and leaves it (Radzen inputs bind on change).</summary>
+    /// <summary>Types into an input and leaves it, for inputs that bind on change.</summary>
     public static async Task EnterAsync(this IPage page, string testId, string value)
     {
         var input = page.GetByTestId(testId);

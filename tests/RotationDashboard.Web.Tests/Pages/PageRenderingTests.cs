@@ -53,7 +53,7 @@ public sealed class PageRenderingTests : IClassFixture<DashboardAppFactory>, IAs
     [InlineData("/css/app.css")]
     [InlineData("/img/logo.svg")]
     [InlineData("/js/app.js")]
-    [InlineData("/_content/Radzen.Blazor/Radzen.Blazor.js")]
+    [InlineData("/_content/MudBlazor/MudBlazor.min.js")]
     [InlineData("/_framework/blazor.web.js")]
     public async Task Static_assets_are_served_without_sign_in(string path)
     {
