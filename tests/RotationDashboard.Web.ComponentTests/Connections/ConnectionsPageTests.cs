@@ -77,10 +77,26 @@ public sealed class ConnectionsPageTests : ConnectionComponentTest
         page.WaitForAssertion(() => Assert.Equal("Failed", page.Find("[data-testid=connection-status-badge]").TextContent.Trim()));
         Assert.Contains("Auth0 rejected the client ID or secret", page.Find("[data-testid=connection-status]").TextContent);
         Assert.NotNull(page.Find("[data-testid=show-applications]"));
-        foreach (var control in new[] { "new-connection", "edit-connection", "delete-connection", "test-connection-row" })
+        foreach (var control in new[] { "new-connection", "edit-connection", "delete-connection", "test-connection-row", "bulk-rotate-connection", "onboard-connection" })
         {
             Assert.Empty(page.FindAll($"[data-testid={control}]"));
         }
+    }
+
+    [Fact]
+    public void An_admin_reaches_bulk_rotation_and_onboarding_of_a_connection_from_its_row()
+    {
+        SignInAdmin();
+        var connection = FakeConnectionUseCases.View("production-tenant");
+        Fake.Connections.Add(connection);
+        RenderPopoverProvider();
+
+        var page = Render<ConnectionsPage>();
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=onboard-connection]")));
+        Assert.Equal($"connections/{connection.Id}/onboard", page.Find("[data-testid=onboard-connection]").GetAttribute("href"));
+        var bulk = page.Find("[data-testid=bulk-rotate-connection]");
+        Assert.Equal($"Rotate every rotation of {connection.Name} now", bulk.GetAttribute("aria-label"));
     }
 
     [Fact]

@@ -14,6 +14,8 @@ public static class DashboardTheme
     private static readonly string[] SystemFonts =
         ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Noto Sans", "Liberation Sans", "sans-serif"];
 
+    private const string OnLight = "rgba(0,0,0,0.87)";
+
     public static MudTheme Theme { get; } = new()
     {
         PaletteLight = new PaletteLight
@@ -36,6 +38,14 @@ public static class DashboardTheme
             Warning = "#ffb74d",
             Error = "#ef9a9a",
             Info = "#81d4fa",
+            // The dark palette's colours are light, so text on them (buttons, chips) is dark to keep 4.5:1.
+            PrimaryContrastText = OnLight,
+            SecondaryContrastText = OnLight,
+            SuccessContrastText = OnLight,
+            WarningContrastText = OnLight,
+            ErrorContrastText = OnLight,
+            InfoContrastText = OnLight,
+            TextSecondary = "rgba(255,255,255,0.72)",
         },
         Typography = new Typography
         {
