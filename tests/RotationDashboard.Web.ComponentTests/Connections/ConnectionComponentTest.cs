@@ -32,7 +32,6 @@ public abstract class ConnectionComponentTest : ComponentTestContext
         Services.AddSingleton(new ConnectionForms(sandbox,
             new OutboundAddressPolicy(Options.Create(new ConnectionsOptions()), NullLogger<OutboundAddressPolicy>.Instance)));
         Services.AddSingleton(TimeProvider.System);
-        Services.AddScoped<CurrentUserAccessor>();
         ComponentFactories.AddStub<ApplicationPicker>(parameters => $"<div data-testid=\"application-picker-stub\">{parameters.Get(p => p.ConnectionId)}</div>");
     }
 

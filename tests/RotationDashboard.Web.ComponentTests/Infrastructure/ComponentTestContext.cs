@@ -16,6 +16,8 @@ public abstract class ComponentTestContext : BunitContext
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Authorization = AddAuthorization();
+        // Components ask who the user is through this, over bUnit's authentication state.
+        Services.AddScoped<RotationDashboard.Web.Security.CurrentUserAccessor>();
     }
 
     protected BunitAuthorizationContext Authorization { get; }

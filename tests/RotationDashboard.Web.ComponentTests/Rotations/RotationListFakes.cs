@@ -5,7 +5,6 @@ using RotationDashboard.Core.Rotations.Engine;
 using RotationDashboard.Web.Application.Dashboard;
 using RotationDashboard.Web.ComponentTests.Infrastructure;
 using RotationDashboard.Web.Hosting;
-using RotationDashboard.Web.Security;
 using RotationDashboard.Web.Services;
 using RotationDashboard.Web.Services.Connections;
 using RotationDashboard.Web.Services.Rotations;
@@ -26,7 +25,6 @@ public abstract class RotationListTestContext : ComponentTestContext
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton<IRotationRunNotifier>(Notifier);
         Services.AddScoped<BrowserTimeZone>();
-        Services.AddScoped<CurrentUserAccessor>();
         Services.AddSingleton<IRotationListReads>(Rotations);
         Services.AddSingleton<IConnectionListReads>(Connections);
         Services.AddSingleton<IRunsPerDay>(RunsPerDay);

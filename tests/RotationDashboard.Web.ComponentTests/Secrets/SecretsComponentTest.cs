@@ -16,7 +16,6 @@ public abstract class SecretsComponentTest : ComponentTestContext
     protected SecretsComponentTest()
     {
         Services.AddSingleton<ISecretBrowser>(Store);
-        Services.AddScoped<CurrentUserAccessor>();
         Services.AddScoped<BrowserTimeZone>();
         ComponentFactories.AddStub<CopyButton>(p => $"<button data-testid=\"{p.Get(c => c.TestId)}\" aria-label=\"Copy\">copy</button>");
         // The page keeps its address in step with the selection only once interactive, as in a circuit.

@@ -2,7 +2,6 @@ using AngleSharp.Dom;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RotationDashboard.Web.Hosting;
-using RotationDashboard.Web.Security;
 
 namespace RotationDashboard.Web.ComponentTests.Settings;
 
@@ -11,7 +10,6 @@ internal static class AdminPageServices
 {
     public static void AddAdminPageServices(this IServiceCollection services)
     {
-        services.AddScoped<CurrentUserAccessor>();
         services.AddScoped<BrowserTimeZone>();
         services.TryAddSingleton(TimeProvider.System);
     }

@@ -34,8 +34,7 @@ public abstract class DetailTestContext : ComponentTestContext
         Services.AddSingleton<BrowserTimeZone>();
         Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-        Services.AddScoped<CurrentUserAccessor>();
-        // The copy button is another feature's component (and still on the other UI library): not what these tests look at.
+        // The copy button is another feature's component, with its own tests: not what these tests look at.
         ComponentFactories.AddStub<CopyButton>();
         // Prerendered by default, as the first request is; RenderInteractively switches to the live circuit.
         SetRendererInfo(new RendererInfo("Static", isInteractive: false));

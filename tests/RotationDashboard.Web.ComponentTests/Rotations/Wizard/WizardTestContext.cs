@@ -29,7 +29,6 @@ public abstract class WizardTestContext : ComponentTestContext
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-        Services.AddScoped<CurrentUserAccessor>();
         Services.AddScoped<BrowserTimeZone>();
         JSInterop.Setup<string?>("rotationDashboard.timeZone").SetResult("Asia/Kolkata");
         SignIn("Ada Admin", DashboardRoles.Admin);
