@@ -28,7 +28,7 @@ public sealed class BulkRotationBenchmark : IBenchmark
     public string Description =>
         $"Bulk rotation of one connection's {SinglePhase} single-phase and {PrivateKeyJwt} Private Key JWT rotations (grace period 0) in the real dashboard " +
         "(in process, built-in sandbox tenant, 5 s propagation window), per plan: the tenant and the Auth0 client on the same Management API budget. " +
-        "Floor = Management API calls the tenant answered ÷ the plan's rate; wall = start → last run ended. Target: wall ≤ 1.15 × floor, 0 × 429, 0 failures. " +
+        "Floor = Management API calls the tenant answered ÷ the plan's rate; wall = start → last run ended. Target: wall ≤ 1.15 × floor, 0 failures (429s reported). " +
         "Latency columns: one run, queued → ended.";
 
     public async Task<IReadOnlyList<BenchmarkRow>> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
